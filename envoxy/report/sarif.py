@@ -1,0 +1,82 @@
+"""SARIF 2.1.0, with each rule's id, short description and help, positions in code points."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from envoxy import __version__
+from envoxy.findings import Finding, Report
+from envoxy.rules.catalog import RULES
+
+__all__ = ["render", "to_sarif"]
+
+_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _uri(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/"), safe="/:._-~")
+
+
+def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": index[f.rule],
+        "level": f.severity,
+        "message": {"text": f.message},
+    }
+    location: dict[str, Any] = {}
+    if f.path is not None:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.path)}}
+        if f.line is not None:
+            region: dict[str, Any] = {"startLine": f.line}
+            if f.column is not None:
+                region["startColumn"] = f.column
+            physical["region"] = region
+        location["physicalLocation"] = physical
+    if f.table is not None:
+        name = f.table if f.field is None else f"{f.table}.{f.field}"
+        location["logicalLocations"] = [{"name": name, "kind": "member" if f.field else "type"}]
+    if location:
+        result["locations"] = [location]
+    props = {k: v for k, v in (("pointer", f.pointer), ("table", f.table), ("field", f.field)) if v is not None}
+    if props:
+        result["properties"] = props
+    return result
+
+
+def to_sarif(report: Report) -> dict[str, Any]:
+    rule_ids = sorted(RULES)
+    index = {rid: i for i, rid in enumerate(rule_ids)}
+    rules = [
+        {
+            "id": rid,
+            "name": "".join(w.capitalize() for w in rid.split("-")),
+            "shortDescription": {"text": RULES[rid].short},
+            "fullDescription": {"text": RULES[rid].help},
+            "help": {"text": RULES[rid].help},
+            "defaultConfiguration": {"level": RULES[rid].severity},
+        }
+        for rid in rule_ids
+    ]
+    return {
+        "$schema": _SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "envoxy",
+                "version": __version__,
+                "informationUri": "https://github.com/envoxy/envoxy",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(f, index) for f in report.findings],
+        }],
+    }
+
+
+def render(report: Report, stream: TextIO, color: bool) -> None:
+    json.dump(to_sarif(report), stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

@@ -1,0 +1,45 @@
+"""``path:line:col: rule message``, one finding a line, then a summary line."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from envoxy.findings import Finding, Report
+
+__all__ = ["format_finding", "render"]
+
+_RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
+
+
+def _location(f: Finding) -> str:
+    if f.path is None:
+        return f"table {f.table}" if f.table else "<database>"
+    parts = [f.path]
+    if f.line is not None:
+        parts.append(str(f.line))
+        if f.column is not None:
+            parts.append(str(f.column))
+    return ":".join(parts)
+
+
+def format_finding(f: Finding, *, color: bool = False) -> str:
+    suffix = " [warning]" if f.severity == "warning" else ""
+    if not color:
+        return f"{_location(f)}: {f.rule} {f.message}{suffix}"
+    tint = _RED if f.severity == "error" else _YELLOW
+    return f"{_BOLD}{_location(f)}:{_RESET} {tint}{f.rule}{_RESET} {f.message}{suffix}"
+
+
+def _summary(report: Report) -> str:
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    if not report.findings:
+        return f"No findings in {files}."
+    e, w = report.errors, report.warnings
+    return (f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} in {files}: "
+            f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}.")
+
+
+def render(report: Report, stream: TextIO, color: bool) -> None:
+    for f in report.findings:
+        stream.write(format_finding(f, color=color) + "\n")
+    stream.write(_summary(report) + "\n")

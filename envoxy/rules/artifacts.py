@@ -1,0 +1,62 @@
+"""The files ``envoxy compile`` writes to ``schemas/``, as ``{name: text}``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from envoxy.rules.model import ColumnSpec, RuleSet
+
+__all__ = ["DIALECTS", "column_ddl", "compiled_artifacts", "column_specs"]
+
+DIALECTS = ("postgresql", "sqlite", "mysql")
+
+
+def column_ddl(column: ColumnSpec, dialect: str) -> str:
+    """The column's type as ``dialect`` spells it in ``CREATE TABLE`` (imports SQLAlchemy)."""
+    import importlib
+
+    module = importlib.import_module(f"sqlalchemy.dialects.{dialect}")
+    return str(column.sqlalchemy_type().compile(dialect=module.dialect()))
+
+
+def _value(column: ColumnSpec) -> dict[str, Any]:
+    v = column.value
+    out: dict[str, Any] = {"kind": v.kind, "on_update": "now" if v.on_update else None}
+    if v.kind == "template":
+        out["template"] = v.template
+        out["strip_prefix"] = list(v.strip_prefix)
+    return out
+
+
+def column_specs(rules: RuleSet) -> dict[str, Any]:
+    """Column specs for programs that are not Python: names, types per dialect, value sources."""
+    return {
+        "profile": rules.profile,
+        "scope": {"include": list(rules.scope.include), "exclude": list(rules.scope.exclude)},
+        "exemptions": {
+            e.table: {"fields": sorted(e.fields), "reason": e.reason,
+                      "until": e.until.isoformat() if e.until else None}
+            for e in rules.exemptions
+        },
+        "columns": [
+            {
+                "name": c.name,
+                "logical_type": c.logical_type,
+                "sql": c.sql_type.ddl(),
+                "ddl": {d: column_ddl(c, d) for d in DIALECTS},
+                "sqlalchemy": c.sql_type.sqlalchemy_source(),
+                "nullable": c.nullable,
+                "primary_key": c.primary_key,
+                "value": _value(c),
+            }
+            for c in rules.columns
+        ],
+    }
+
+
+def compiled_artifacts(rules: RuleSet) -> dict[str, str]:
+    return {
+        "model.schema.json": rules.model_schema_json,
+        "columns.json": json.dumps(column_specs(rules), indent=2) + "\n",
+    }

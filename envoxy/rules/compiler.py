@@ -1,0 +1,214 @@
+"""Compile checked rules data into the immutable :class:`RuleSet`, collecting every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import string
+from typing import Any
+
+from envoxy.errors import Problem, RulesError
+from envoxy.rules.loader import RawRules
+from envoxy.rules.model import ColumnSpec, Declaration, Exemption, RuleSet, Scope, ValueSpec
+from envoxy.rules.profiles import BUILTIN_PROFILES, DEFAULT_FIELDS
+from envoxy.rules.sqltypes import SqlType, SqlTypeError, parse_sql_type
+
+__all__ = ["compile_rules"]
+
+_STRING_TYPES = {"VARCHAR", "CHAR", "TEXT"}
+# Which SQL types each way of producing a value can fill.
+_VALUE_FITS: dict[str, set[str]] = {
+    "uuid4": {"UUID", *_STRING_TYPES},
+    "now": {"TIMESTAMP"},
+    "template": _STRING_TYPES,
+    "none": set(),
+}
+
+
+class _Compiler:
+    def __init__(self, raw: RawRules) -> None:
+        self.raw = raw
+        self.data = raw.data
+        self.problems: list[Problem] = []
+
+    def error(self, path: tuple[str | int, ...], message: str, *, key: bool = False) -> None:
+        self.problems.append(self.raw.problem(path, message, key=key))
+
+    # -- profiles --------------------------------------------------------------------------
+    def profile_types(self, name: str) -> dict[str, tuple[SqlType, Declaration]] | None:
+        defined = self.data.get("profiles", {})
+        known = sorted({*BUILTIN_PROFILES, *defined})
+        if name not in known:
+            self.error(("profile",), f"profile {name!r} is not defined, expected one of: {', '.join(known)}")
+            return None
+        chain: list[str] = []
+        current: str | None = name
+        while current is not None:
+            if current in chain:
+                self.error(("profiles", current, "base"),
+                           f"profile bases make a cycle ({' -> '.join([*chain, current])}), "
+                           "expected a chain that ends at a profile without base")
+                return None
+            chain.append(current)
+            spec = defined.get(current, BUILTIN_PROFILES.get(current, {}))
+            current = spec.get("base")
+            if current is not None and current not in known:
+                self.error(("profiles", chain[-1], "base"),
+                           f"base profile {current!r} is not defined, expected one of: {', '.join(known)}")
+                return None
+        types: dict[str, tuple[SqlType, Declaration]] = {}
+        for pname in reversed(chain):
+            in_file = pname in defined
+            spec = defined.get(pname, BUILTIN_PROFILES.get(pname, {}))
+            for logical, tspec in spec.get("types", {}).items():
+                where = ("profiles", pname, "types", logical, "sql")
+                try:
+                    sql = parse_sql_type(tspec["sql"])
+                except SqlTypeError:
+                    if in_file:
+                        self.error(where, f"{tspec['sql']!r} is not a SQL type envoxy understands, "
+                                          "expected a type such as VARCHAR(36), UUID, TEXT or "
+                                          "TIMESTAMP WITH TIME ZONE")
+                    continue
+                js = tspec.get("json", {})
+                formats = js.get("format", ())
+                formats = (formats,) if isinstance(formats, str) else tuple(formats)
+                types[logical] = (sql, Declaration(json_type=js.get("type", "string"), formats=formats))
+        return types
+
+    # -- fields ----------------------------------------------------------------------------
+    def columns(self, types: dict[str, tuple[SqlType, Declaration]]) -> tuple[ColumnSpec, ...]:
+        fields = self.data.get("fields", DEFAULT_FIELDS)
+        names = list(fields)
+        out: list[ColumnSpec] = []
+        for name, spec in fields.items():
+            base = ("fields", name)
+            logical = spec["type"]
+            if logical not in types:
+                self.error((*base, "type"), f"type {logical!r} of field {name!r} is not a type of profile "
+                                            f"{self.profile_name!r}, expected one of: {', '.join(sorted(types))}")
+                continue
+            sql, decl = types[logical]
+            value = self.value(spec, base, names, sql, name)
+            nullable = bool(spec.get("nullable", False))
+            primary_key = bool(spec.get("primary_key", False))
+            if primary_key and nullable:
+                self.error((*base, "nullable"), f"field {name!r} is a primary key and cannot be nullable, "
+                                                "expected nullable: false")
+            extra = spec.get("declaration", {})
+            if extra:
+                self.check_declaration_schema(extra, (*base, "declaration"))
+            out.append(ColumnSpec(
+                name=name, logical_type=logical, sql_type=sql, nullable=nullable,
+                primary_key=primary_key, value=value,
+                declaration=Declaration(json_type=decl.json_type, formats=decl.formats,
+                                        extra_json=json.dumps(extra, sort_keys=True)),
+                description=spec.get("description", ""),
+            ))
+        return tuple(out)
+
+    def value(self, spec: dict[str, Any], base: tuple[str, ...], names: list[str], sql: SqlType,
+              field: str) -> ValueSpec:
+        raw_value = spec.get("value", "none")
+        on_update = spec.get("on_update", "none") == "now"
+        if isinstance(raw_value, dict):
+            template = raw_value["template"]
+            self.check_template(template, (*base, "value", "template"), names, field)
+            strip = raw_value.get("strip_prefix", ())
+            value = ValueSpec(kind="template", on_update=on_update, template=template,
+                              strip_prefix=(strip,) if isinstance(strip, str) else tuple(strip))
+        else:
+            value = ValueSpec(kind=raw_value, on_update=on_update)
+        if value.kind != "none" and sql.name not in _VALUE_FITS[value.kind]:
+            self.error((*base, "value"), f"value {value.kind!r} cannot fill field {field!r} of type "
+                                         f"{sql.ddl()}, expected a value that fits the type")
+        if on_update and sql.name != "TIMESTAMP":
+            self.error((*base, "on_update"), f"on_update 'now' cannot fill field {field!r} of type "
+                                             f"{sql.ddl()}, expected a timestamp field")
+        return value
+
+    def check_template(self, template: str, where: tuple[str | int, ...], names: list[str], field: str) -> None:
+        allowed = ["table", *(n for n in names if n != field)]
+        try:
+            parts = list(string.Formatter().parse(template))
+        except ValueError as e:
+            self.error(where, f"template {template!r} is malformed ({e}), expected text with "
+                              "{placeholders} such as {table} and {id}")
+            return
+        for _, placeholder, fmt, conv in parts:
+            if placeholder is None:
+                continue
+            if placeholder not in allowed or fmt or conv:
+                self.error(where, f"template {template!r} uses unknown placeholder {{{placeholder}}}, "
+                                  f"expected one of: {', '.join('{' + a + '}' for a in allowed)}")
+
+    def check_declaration_schema(self, schema: dict[str, Any], where: tuple[str | int, ...]) -> None:
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as e:
+            self.error(where, f"declaration is not a valid JSON Schema ({e.message}), expected a "
+                              "Draft 2020-12 schema")
+
+    # -- scope, exemptions, severity ---------------------------------------------------------
+    def exemptions(self, field_names: tuple[str, ...]) -> tuple[Exemption, ...]:
+        out = []
+        for table, spec in self.data.get("exemptions", {}).items():
+            base = ("exemptions", table)
+            for i, name in enumerate(spec["fields"]):
+                if name not in field_names:
+                    self.error((*base, "fields", i), f"{name!r} is not a required field, expected one of: "
+                                                     f"{', '.join(field_names)}")
+            until = None
+            if "until" in spec:
+                try:
+                    until = dt.date.fromisoformat(spec["until"])
+                except ValueError:
+                    self.error((*base, "until"), f"{spec['until']!r} is not a real date, expected a date "
+                                                 "written YYYY-MM-DD")
+            loc = self.raw.where(base, key=True)
+            out.append(Exemption(table=table, fields=frozenset(spec["fields"]), reason=spec["reason"].strip(),
+                                 until=until, line=loc.line if loc else None,
+                                 column=loc.column if loc else None))
+        return tuple(out)
+
+    def run(self) -> RuleSet:
+        self.profile_name = self.data.get("profile", "legacy")
+        types = self.profile_types(self.profile_name)
+        columns = self.columns(types) if types is not None else ()
+        field_names = tuple(self.data.get("fields", DEFAULT_FIELDS))
+        exemptions = self.exemptions(field_names)
+        if self.problems:
+            raise RulesError(sorted(dict.fromkeys(self.problems),
+                                    key=lambda p: (p.path, p.line or 0, p.column or 0, p.message)))
+        scope_raw = self.data.get("scope", {})
+        scope = Scope(include=tuple(scope_raw.get("include", ("*",))),
+                      exclude=tuple(scope_raw.get("exclude", ("alembic_version*",))))
+        models = self.data.get("models", {})
+        ruleset = RuleSet(
+            source=self.raw.path,
+            version=self.data["version"],
+            profile=self.profile_name,
+            columns=columns,
+            scope=scope,
+            exemptions=exemptions,
+            severities=tuple(sorted(self.data.get("severity", {}).items())),
+            model_paths=tuple(models.get("paths", ())),
+            name_keys=tuple(models.get("name_keys", ("table", "name"))),
+            model_schema_json="{}",
+        )
+        from envoxy.rules.schema import model_schema
+
+        schema_text = json.dumps(model_schema(ruleset), indent=2, sort_keys=False) + "\n"
+        digest = hashlib.sha256(json.dumps(self.data, sort_keys=True, default=str).encode()).hexdigest()
+        from dataclasses import replace
+
+        return replace(ruleset, model_schema_json=schema_text, digest=digest)
+
+
+def compile_rules(raw: RawRules) -> RuleSet:
+    """Compile meta-checked rules; raises :class:`RulesError` listing every semantic problem."""
+    return _Compiler(raw).run()

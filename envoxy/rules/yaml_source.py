@@ -1,0 +1,170 @@
+"""Read a YAML file into plain data plus the line and column of every key and value.
+
+Built on :func:`yaml.compose` (the safe composer) rather than a loader so that every node keeps
+its mark. Only the YAML core tags are accepted: ``!!python/object`` and friends are refused, as are
+duplicate keys (PyYAML silently keeps the last one) and alias bombs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from envoxy.errors import Problem
+
+__all__ = ["Location", "Path", "YamlDocument", "read_yaml"]
+
+Path = tuple[str | int, ...]
+_MAX_NODES = 200_000
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """A file's data, and where each value (``values``) and mapping key (``keys``) stands."""
+
+    path: str
+    data: Any
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+
+def _tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.doc = YamlDocument(path=path, data=None)
+        self.problems: list[Problem] = []
+        self.nodes = 0
+        self._constructor = SafeConstructor()
+
+    def _loc(self, node: yaml.Node) -> Location:
+        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _problem(self, node: yaml.Node, message: str) -> None:
+        loc = self._loc(node)
+        self.problems.append(Problem(path=self.path, line=loc.line, column=loc.column, message=message))
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.nodes += 1
+        if self.nodes > _MAX_NODES:
+            raise _TooLarge(node)
+        self.doc.values[path] = self._loc(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self._problem(node, f"tag {_tag(node.tag)!r} is not allowed, expected a plain YAML list")
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            self._problem(node, f"tag {_tag(node.tag)!r} is not allowed, expected a plain YAML mapping")
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._problem(key_node, "YAML merge keys ('<<') are not supported, expected "
+                                        "plain keys (use 'extends:' to share rules)")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem(key_node, "a mapping key must be a plain string, expected 'name: value'")
+                continue
+            key = self._scalar(key_node)
+            if not isinstance(key, str):
+                key = str(key_node.value)
+            if key in out:
+                first = self.doc.keys[(*path, key)]
+                self._problem(key_node, f"duplicate key {key!r} (first at line {first.line}), "
+                                        "expected each key once")
+                continue
+            self.doc.keys[(*path, key)] = self._loc(key_node)
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self._problem(node, f"tag {_tag(node.tag)!r} is not allowed, expected plain YAML "
+                                "(strings, numbers, booleans, dates, lists and mappings)")
+            return None
+        try:
+            value = self._constructor.construct_object(node, deep=True)
+        except (ConstructorError, ValueError) as e:
+            self._problem(node, f"cannot read value {node.value!r}: {e}, expected a valid scalar")
+            return None
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()  # JSON-compatible; the compiler parses dates back
+        return value
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def _decode(raw: bytes, path: str) -> str | Problem:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = raw[: e.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        return Problem(path=path, line=line, column=column,
+                       message=f"invalid UTF-8 byte 0x{raw[e.start]:02x}, expected a UTF-8 text file")
+
+
+def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse ``raw`` (the bytes of ``path``); returns the document or the problems found."""
+    text = _decode(raw, path)
+    if isinstance(text, Problem):
+        return None, [text]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        what = e.problem or e.context or "invalid YAML"
+        if mark is None:
+            return None, [Problem(path=path, line=None, column=None, message=f"{what}, expected valid YAML")]
+        return None, [Problem(path=path, line=mark.line + 1, column=mark.column + 1,
+                              message=f"invalid YAML: {what}, expected valid YAML syntax")]
+    except yaml.YAMLError as e:
+        return None, [Problem(path=path, line=None, column=None, message=f"invalid YAML: {e}")]
+    if node is None:
+        return None, [Problem(path=path, line=None, column=None,
+                              message="the file is empty, expected a mapping starting with 'version: 1'")]
+    builder = _Builder(path)
+    try:
+        builder.doc.data = builder.build(node, ())
+    except _TooLarge as e:
+        loc = builder._loc(e.node)
+        return None, [Problem(path=path, line=loc.line, column=loc.column,
+                              message=f"the document expands to more than {_MAX_NODES} nodes "
+                                      "(an alias bomb?), expected a small configuration file")]
+    except RecursionError:
+        return None, [Problem(path=path, line=None, column=None,
+                              message="the document is nested too deeply, expected a small configuration file")]
+    return builder.doc, builder.problems

@@ -1,0 +1,132 @@
+"""Shared fixtures: the rules, the CLI, and an isolated PostgreSQL schema per test.
+
+``ENVOXY_TEST_DATABASE_URL`` names the PostgreSQL the tests use. Without it the PostgreSQL tests
+skip saying so; with ``ENVOXY_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) they fail instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str, only: str | None = None, cwd: Path | None = None) -> CliResult:
+    """Run the envoxy CLI in-process, capturing its streams (``cwd`` changes the directory)."""
+    from envoxy.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        code = main(list(argv), only=only, stdout=out, stderr=err)
+    finally:
+        os.chdir(old)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+def postgres_url() -> str:
+    """The test PostgreSQL URL, or skip (fail under ENVOXY_REQUIRE_POSTGRES=1) without one."""
+    url = os.environ.get("ENVOXY_TEST_DATABASE_URL")
+    if url:
+        return url
+    message = "ENVOXY_TEST_DATABASE_URL is not set; PostgreSQL tests need a server"
+    if os.environ.get("ENVOXY_REQUIRE_POSTGRES") == "1":
+        pytest.fail(message + " (ENVOXY_REQUIRE_POSTGRES=1)")
+    pytest.skip(message)
+
+
+@dataclass
+class PgSchema:
+    """An empty PostgreSQL schema for one test; ``url`` puts it first on the search_path."""
+
+    name: str
+    base_url: str
+    url: str
+
+    def engine(self, **kwargs):
+        import sqlalchemy as sa
+
+        return sa.create_engine(self.url, **kwargs)
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    return u.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[PgSchema]:
+    """A fresh schema in the test database, dropped (with everything in it) afterwards."""
+    import sqlalchemy as sa
+
+    base = postgres_url()
+    name = f"envoxy_t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+        yield PgSchema(name=name, base_url=base, url=_with_search_path(base, name))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh database (for tests that need a whole one), dropped afterwards; yields its URL."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    base = postgres_url()
+    name = f"envoxy_t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def shipped_rules_text() -> str:
+    return (REPO / "rules.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def native_rules(tmp_path: Path, shipped_rules_text: str) -> Path:
+    """A copy of the shipped rules.yaml with only ``profile: legacy`` changed to native."""
+    text = shipped_rules_text.replace("profile: legacy", "profile: native")
+    assert text != shipped_rules_text
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
