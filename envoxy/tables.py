@@ -1,0 +1,129 @@
+"""Judge a table as it stands: the one rule check the op inspector, the ``--head-state`` scan and
+``check-db`` share. Pure data in, findings out; no SQLAlchemy needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from envoxy.findings import Finding
+from envoxy.rules.model import ColumnSpec, RuleSet
+from envoxy.rules.sqltypes import SqlType, types_match
+
+__all__ = [
+    "ColumnState",
+    "TableState",
+    "column_expectation",
+    "exemption_findings",
+    "judge_column",
+    "judge_table",
+    "make_finding",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnState:
+    """A column as a migration, a reflection or a model leaves it. ``type`` None: unknown."""
+
+    name: str
+    type: SqlType | None
+    nullable: bool = True
+    primary_key: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableState:
+    name: str
+    columns: tuple[ColumnState, ...]
+
+    def column(self, name: str) -> ColumnState | None:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return None
+
+
+def column_expectation(spec: ColumnSpec) -> str:
+    """How ``rules.yaml`` wants the column, e.g. ``VARCHAR(36) NOT NULL PRIMARY KEY``."""
+    parts = [spec.sql_type.ddl(), "NULL" if spec.nullable else "NOT NULL"]
+    if spec.primary_key:
+        parts.append("PRIMARY KEY")
+    return " ".join(parts)
+
+
+def make_finding(rules: RuleSet, rule: str, message: str, *, table: str | None, field: str | None,
+                 path: str | None = None, line: int | None = None, column: int | None = None,
+                 pointer: str | None = None) -> Finding | None:
+    """A finding at the severity ``rules.yaml`` gives ``rule``; ``None`` when it is ``off``."""
+    severity = rules.severity(rule)
+    if severity == "off":
+        return None
+    return Finding(rule=rule, severity=severity, message=message, path=path, line=line,
+                   column=column, pointer=pointer, table=table, field=field)
+
+
+def judge_column(rules: RuleSet, table: str, spec: ColumnSpec, column: ColumnState,
+                 dialect: str = "postgresql") -> list[Finding]:
+    """Type, nullability and primary key of one present required column."""
+    found: list[Finding | None] = []
+    if column.type is not None and not types_match(spec.sql_type, column.type, dialect):
+        found.append(make_finding(
+            rules, "wrong-type",
+            f"column '{table}.{spec.name}' is {column.type.ddl()}, expected {spec.sql_type.ddl()}",
+            table=table, field=spec.name))
+    if column.nullable and not spec.nullable:
+        found.append(make_finding(
+            rules, "nullable-field", f"column '{table}.{spec.name}' is nullable, expected NOT NULL",
+            table=table, field=spec.name))
+    return [f for f in found if f is not None]
+
+
+def judge_table(rules: RuleSet, table: TableState, dialect: str = "postgresql") -> list[Finding]:
+    """Every way ``table`` breaks the rules (nothing when it is out of scope or exempt).
+
+    Findings carry ``table`` and ``field`` but no location: the caller knows where the table came
+    from and adds it with :func:`dataclasses.replace`.
+    """
+    found: list[Finding | None] = []
+    required = rules.required_columns(table.name)
+    pk_columns = {c.name for c in table.columns if c.primary_key}
+    for spec in required:
+        column = table.column(spec.name)
+        if column is None:
+            found.append(make_finding(
+                rules, "missing-field",
+                f"table '{table.name}' lacks required column '{spec.name}' ({column_expectation(spec)})",
+                table=table.name, field=spec.name))
+            continue
+        found.extend(judge_column(rules, table.name, spec, column, dialect))
+        if spec.primary_key and spec.name not in pk_columns:
+            found.append(make_finding(
+                rules, "missing-primary-key",
+                f"column '{table.name}.{spec.name}' is not the primary key, expected PRIMARY KEY "
+                f"({', '.join(rules.primary_key)})",
+                table=table.name, field=spec.name))
+    return [f for f in found if f is not None]
+
+
+def exemption_findings(rules: RuleSet, seen_tables: Iterable[str], *,
+                       today: dt.date | None = None) -> list[Finding]:
+    """``expired-exemption`` for exemptions past ``until``; ``unused-exemption`` for those whose
+    table was not among ``seen_tables``. Located at the exemption in the rules file."""
+    seen = set(seen_tables)
+    found: list[Finding | None] = []
+    for e in rules.exemptions:
+        where = {"path": rules.source, "line": e.line, "column": e.column,
+                 "pointer": f"/exemptions/{e.table}"}
+        if e.expired(today):
+            found.append(make_finding(
+                rules, "expired-exemption",
+                f"exemption for table '{e.table}' expired on {e.until.isoformat() if e.until else ''} "
+                f"(reason: {e.reason})", table=e.table, field=None, **where))
+        if e.table not in seen:
+            found.append(make_finding(
+                rules, "unused-exemption",
+                f"exemption for table '{e.table}' matches no table or datum that was checked",
+                table=e.table, field=None, **where))
+    return [f for f in found if f is not None]
