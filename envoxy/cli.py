@@ -109,7 +109,8 @@ def build_parser(only: str | None = None, prog: str | None = None) -> argparse.A
         module.add_arguments(parser)
         parser.set_defaults(command=only)
         return parser
-    parser = argparse.ArgumentParser(prog=prog or "envoxy", description="Keep every table and model on the Envoxy table pattern.")
+    parser = argparse.ArgumentParser(
+        prog=prog or "envoxy", description="Keep every table and model on the Envoxy table pattern.")
     parser.add_argument("--version", action="version", version=f"envoxy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:

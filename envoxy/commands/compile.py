@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for name, target, text, _ in stale:
+        for _name, target, text, _ in stale:
             atomic_write(target, text)
     except OSError as e:
         raise UsageError(f"cannot write {shown}: {e.strerror}") from e

@@ -41,7 +41,8 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
         location["logicalLocations"] = [{"name": name, "kind": "member" if f.field else "type"}]
     if location:
         result["locations"] = [location]
-    props = {k: v for k, v in (("pointer", f.pointer), ("table", f.table), ("field", f.field)) if v is not None}
+    pairs = (("pointer", f.pointer), ("table", f.table), ("field", f.field))
+    props = {k: v for k, v in pairs if v is not None}
     if props:
         result["properties"] = props
     return result

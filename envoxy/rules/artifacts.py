@@ -7,7 +7,7 @@ from typing import Any
 
 from envoxy.rules.model import ColumnSpec, RuleSet
 
-__all__ = ["DIALECTS", "column_ddl", "compiled_artifacts", "column_specs"]
+__all__ = ["DIALECTS", "column_ddl", "column_specs", "compiled_artifacts"]
 
 DIALECTS = ("postgresql", "sqlite", "mysql")
 

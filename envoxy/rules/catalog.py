@@ -52,7 +52,8 @@ RULES: dict[str, RuleInfo] = {
            "One declaration silently hides the other; keep exactly one."),
         _r("invalid-model", "error", "The model file does not have the model structure.",
            "A model file's root must be an object; datums must be an array; fields must be an object."),
-        _r("invalid-declaration", "error", "A required field's declaration breaks a constraint of rules.yaml.",
+        _r("invalid-declaration", "error",
+           "A required field's declaration breaks a constraint of rules.yaml.",
            "rules.yaml declares extra constraints on this field's declaration (its `declaration:` key)."),
         _r("unused-exemption", "warning", "An exemption in rules.yaml matches nothing.",
            "No table or datum checked in this run carries the exempted name; remove the exemption "

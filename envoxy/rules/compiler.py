@@ -87,7 +87,8 @@ class _Compiler:
             logical = spec["type"]
             if logical not in types:
                 self.error((*base, "type"), f"type {logical!r} of field {name!r} is not a type of profile "
-                                            f"{self.profile_name!r}, expected one of: {', '.join(sorted(types))}")
+                                            f"{self.profile_name!r}, expected one of: "
+                                            f"{', '.join(sorted(types))}")
                 continue
             sql, decl = types[logical]
             value = self.value(spec, base, names, sql, name)
@@ -128,7 +129,8 @@ class _Compiler:
                                              f"{sql.ddl()}, expected a timestamp field")
         return value
 
-    def check_template(self, template: str, where: tuple[str | int, ...], names: list[str], field: str) -> None:
+    def check_template(self, template: str, where: tuple[str | int, ...], names: list[str],
+                       field: str) -> None:
         allowed = ["table", *(n for n in names if n != field)]
         try:
             parts = list(string.Formatter().parse(template))
@@ -145,13 +147,14 @@ class _Compiler:
 
     def check_declaration_schema(self, schema: dict[str, Any], where: tuple[str | int, ...]) -> None:
         from jsonschema import Draft202012Validator
-        from jsonschema.exceptions import SchemaError
+        from jsonschema.exceptions import best_match
 
-        try:
-            Draft202012Validator.check_schema(schema)
-        except SchemaError as e:
-            self.error(where, f"declaration is not a valid JSON Schema ({e.message}), expected a "
-                              "Draft 2020-12 schema")
+        error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
+        if error is not None:
+            at = (*where, *error.absolute_path)
+            name = ".".join(str(p) for p in at)
+            self.error(at, f"{name} makes the declaration an invalid JSON Schema ({error.message}), "
+                           "expected a Draft 2020-12 schema")
 
     # -- scope, exemptions, severity ---------------------------------------------------------
     def exemptions(self, field_names: tuple[str, ...]) -> tuple[Exemption, ...]:

@@ -59,7 +59,8 @@ def default_rules_path() -> FsPath:
     return FsPath(str(resources.files("envoxy.rules") / "default.yaml"))
 
 
-def find_rules(explicit: str | os.PathLike[str] | None = None, *, cwd: FsPath | None = None) -> tuple[FsPath, str]:
+def find_rules(explicit: str | os.PathLike[str] | None = None, *,
+               cwd: FsPath | None = None) -> tuple[FsPath, str]:
     """Which rules file is in force, and how to name it in messages.
 
     First match wins: ``explicit`` (``--rules``); ``$ENVOXY_RULES``; the nearest ``rules.yaml``
@@ -150,17 +151,17 @@ class _Merged:
 
 
 def _load_chain(path: FsPath, shown: str, stack: tuple[FsPath, ...], merged: _Merged,
-                problems: list[Problem], files: list[str]) -> None:
+                problems: list[Problem], files: list[str], fatal: list[Problem]) -> None:
     doc, found = _read_file(path, shown)
-    problems.extend(found)
+    (problems if doc is not None else fatal).extend(found)
     files.append(shown)
     if doc is None:
         return
     if not isinstance(doc.data, dict):
         loc = doc.values[()]
-        problems.append(Problem(path=shown, line=loc.line, column=loc.column,
-                                message=f"the file holds {_describe_value(doc.data)}, expected a mapping "
-                                        "starting with 'version: 1'"))
+        fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
+                             message=f"the file holds {_describe_value(doc.data)}, expected a mapping "
+                                     "starting with 'version: 1'"))
         return
     resolved = path.resolve()
     for target, where in _extends_list(doc):
@@ -168,17 +169,18 @@ def _load_chain(path: FsPath, shown: str, stack: tuple[FsPath, ...], merged: _Me
         target_path = (path.parent / target)
         target_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
         if target_path.resolve() in (*stack, resolved):
-            chain = " -> ".join([*(os.path.basename(p) for p in (*stack, resolved)), os.path.basename(target)])
-            problems.append(Problem(path=shown, line=loc.line, column=loc.column,
-                                    message=f"extends {target!r} makes a cycle ({chain}), "
-                                            "expected a chain of files that ends"))
+            names = [os.path.basename(p) for p in (*stack, resolved)]
+            chain = " -> ".join([*names, os.path.basename(target)])
+            fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
+                                 message=f"extends {target!r} makes a cycle ({chain}), "
+                                         "expected a chain of files that ends"))
             continue
         if not target_path.is_file():
-            problems.append(Problem(path=shown, line=loc.line, column=loc.column,
-                                    message=f"extends {target!r}, which does not exist, expected a path "
-                                            "relative to this file"))
+            fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
+                                 message=f"extends {target!r}, which does not exist, expected a path "
+                                         "relative to this file"))
             continue
-        _load_chain(target_path, target_shown, (*stack, resolved), merged, problems, files)
+        _load_chain(target_path, target_shown, (*stack, resolved), merged, problems, files, fatal)
     merged.overlay(doc)
 
 
@@ -266,11 +268,10 @@ def _messages(error: Any, raw: RawRules) -> Iterator[Problem]:
                 yield raw.problem(path, f"{where} lacks the required key {key!r}, expected keys: "
                                         f"{', '.join(error.validator_value)}")
         return
-    if v == "propertyNames":
+    if "propertyNames" in error.relative_schema_path:
         key = error.instance
         yield raw.problem((*path, key), f"{key!r} in {where} is not a valid name, expected "
-                                        f"{error.schema['propertyNames'].get('x-expected', 'a valid name')}",
-                          key=True)
+                                        f"{_expected(error)}", key=True)
         return
     if v in ("anyOf", "oneOf"):
         deeper = [e for e in error.context or () if len(e.absolute_path) > len(error.absolute_path)
@@ -298,14 +299,16 @@ def _check_meta(raw: RawRules) -> list[Problem]:
 def read_rules(path: FsPath, shown: str) -> RawRules:
     """Read, merge and meta-check a rules file; raise :class:`RulesError` with every problem."""
     merged = _Merged()
-    problems: list[Problem] = []
+    problems: list[Problem] = []  # the data is still usable: check the rest too
+    fatal: list[Problem] = []  # nothing (more) to check
     files: list[str] = []
-    _load_chain(path, shown, (), merged, problems, files)
+    _load_chain(path, shown, (), merged, problems, files, fatal)
     raw = RawRules(path=shown, data=merged.data, values=merged.values, keys=merged.keys,
                    files=tuple(files))
-    if problems:
-        raise RulesError(_sorted(problems))
-    problems = _check_meta(raw)
+    if fatal:
+        raise RulesError(_sorted(fatal + problems))
+    seen = {(p.path, p.line, p.column) for p in problems}
+    problems += [p for p in _check_meta(raw) if (p.path, p.line, p.column) not in seen]
     if problems:
         raise RulesError(_sorted(problems))
     return raw

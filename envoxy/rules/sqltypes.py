@@ -115,7 +115,7 @@ _SIMPLE = {
 _VARCHAR = {"VARCHAR", "CHARACTER VARYING", "STRING", "NVARCHAR", "UNICODE", "VARCHAR2"}
 _CHAR = {"CHAR", "CHARACTER", "NCHAR"}
 _TIMESTAMP = {"TIMESTAMP", "DATETIME"}
-_PREFIX = re.compile(r"^(?:(?:SQLALCHEMY\.)?(?:DIALECTS\.)?(?:SA|POSTGRESQL|MYSQL|SQLITE|PG|TYPES)\.)+")
+_PREFIX = re.compile(r"^(?:(?:SQLALCHEMY|DIALECTS|SA|POSTGRESQL|MYSQL|SQLITE|PG|TYPES)\.)+")
 _CALL = re.compile(
     r"^(?P<name>[A-Z_][A-Z0-9_]*(?: [A-Z_][A-Z0-9_]*)*)\s*(?:\((?P<args>[^()]*)\))?\s*(?P<tail>.*)$"
 )

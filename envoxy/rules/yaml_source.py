@@ -48,6 +48,10 @@ class YamlDocument:
     keys: dict[Path, Location] = field(default_factory=dict)
 
 
+_TAG_MESSAGE = ("tag {tag!r} is not allowed (rules are read with a safe loader), expected plain "
+                "YAML: strings, numbers, booleans, dates, lists and mappings")
+
+
 def _tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
@@ -76,13 +80,13 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
-                self._problem(node, f"tag {_tag(node.tag)!r} is not allowed, expected a plain YAML list")
+                self._problem(node, _TAG_MESSAGE.format(tag=_tag(node.tag)))
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
-            self._problem(node, f"tag {_tag(node.tag)!r} is not allowed, expected a plain YAML mapping")
+            self._problem(node, _TAG_MESSAGE.format(tag=_tag(node.tag)))
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -106,13 +110,19 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            self._problem(node, f"tag {_tag(node.tag)!r} is not allowed, expected plain YAML "
-                                "(strings, numbers, booleans, dates, lists and mappings)")
+            self._problem(node, _TAG_MESSAGE.format(tag=_tag(node.tag)))
             return None
+        if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
+            # YAML 1.2 booleans only: `off`, `no`, `yes`, `on` stay strings (`severity: {x: off}`).
+            return node.value
         try:
             value = self._constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError) as e:
-            self._problem(node, f"cannot read value {node.value!r}: {e}, expected a valid scalar")
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                self._problem(node, f"{node.value!r} is not a real date ({e}), expected a date "
+                                    "written YYYY-MM-DD")
+            else:
+                self._problem(node, f"cannot read value {node.value!r} ({e}), expected a valid scalar")
             return None
         if isinstance(value, (dt.date, dt.datetime)):
             return value.isoformat()  # JSON-compatible; the compiler parses dates back
@@ -166,5 +176,6 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
                                       "(an alias bomb?), expected a small configuration file")]
     except RecursionError:
         return None, [Problem(path=path, line=None, column=None,
-                              message="the document is nested too deeply, expected a small configuration file")]
+                              message="the document is nested too deeply, "
+                                      "expected a small configuration file")]
     return builder.doc, builder.problems
