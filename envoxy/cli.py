@@ -98,7 +98,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(name: str) -> Command:
-    return importlib.import_module(COMMANDS[name])  # type: ignore[return-value]
+    return importlib.import_module(COMMANDS[name])
 
 
 def build_parser(only: str | None = None, prog: str | None = None) -> argparse.ArgumentParser:

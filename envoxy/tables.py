@@ -114,16 +114,17 @@ def exemption_findings(rules: RuleSet, seen_tables: Iterable[str], *,
     seen = set(seen_tables)
     found: list[Finding | None] = []
     for e in rules.exemptions:
-        where = {"path": rules.source, "line": e.line, "column": e.column,
-                 "pointer": f"/exemptions/{e.table}"}
+        pointer = f"/exemptions/{e.table}"
         if e.expired(today):
             found.append(make_finding(
                 rules, "expired-exemption",
                 f"exemption for table '{e.table}' expired on {e.until.isoformat() if e.until else ''} "
-                f"(reason: {e.reason})", table=e.table, field=None, **where))
+                f"(reason: {e.reason})", table=e.table, field=None,
+                path=rules.source, line=e.line, column=e.column, pointer=pointer))
         if e.table not in seen:
             found.append(make_finding(
                 rules, "unused-exemption",
                 f"exemption for table '{e.table}' matches no table or datum that was checked",
-                table=e.table, field=None, **where))
+                table=e.table, field=None,
+                path=rules.source, line=e.line, column=e.column, pointer=pointer))
     return [f for f in found if f is not None]
