@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "check-db": "envoxy.commands.check_db",
     "compile": "envoxy.commands.compile",
     "generate-mixin": "envoxy.commands.generate_mixin",
+    "init-alembic": "envoxy.commands.init_alembic",
 }
 FORMATS = ("text", "json", "sarif", "github")
 
