@@ -43,7 +43,8 @@ def test_text() -> None:
         "table users: missing-field table 'users' lacks required column 'href' (TEXT NOT NULL)\n"
         "models/a,weird:name.json:12:17: missing-field datum 'products' lacks required field 'href'\n"
         "models/b.json:3:9: wrong-type field 'id' of datum 'b' is declared as integer, expected string\n"
-        "rules.yaml: unused-exemption exemption for table 'ghost' matches nothing\nsecond line 100% [warning]\n"
+        "rules.yaml: unused-exemption exemption for table 'ghost' matches nothing\n"
+        "second line 100% [warning]\n"
         "4 findings in 40 files: 3 errors, 1 warning.\n")
 
 
@@ -77,7 +78,8 @@ def test_json_matches_the_contract() -> None:
 
 def test_github_workflow_commands() -> None:
     assert _render("github").splitlines() == [
-        "::error title=missing-field::table users: table 'users' lacks required column 'href' (TEXT NOT NULL)",
+        "::error title=missing-field::"
+        "table users: table 'users' lacks required column 'href' (TEXT NOT NULL)",
         "::error file=models/a%2Cweird%3Aname.json,line=12,col=17,title=missing-field::"
         "datum 'products' lacks required field 'href'",
         "::error file=models/b.json,line=3,col=9,title=wrong-type::"
