@@ -1,4 +1,8 @@
-"""Placeholder: being built (see the issue tracker)."""
+"""``envoxy generate-mixin [-o FILE] [--check]``: write the standalone SQLAlchemy mixin module.
+
+Without ``-o`` the module goes to standard output. ``--check`` needs ``-o``: it writes nothing and
+exits 1 when FILE is missing or differs from what the rules in force generate.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,51 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from envoxy.cli import Context
 
-HELP = "(not built yet)"
+HELP = "write a standalone SQLAlchemy mixin module (EnvoxyMixin) from rules.yaml"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("-o", "--out", metavar="FILE",
+                        help="write the module to FILE, atomically (default: standard output)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 when FILE (-o) is missing or out of date")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from envoxy.errors import EnvoxyError
+    from pathlib import Path
 
-    raise EnvoxyError("this command is not built yet")
+    from envoxy._io import atomic_write
+    from envoxy.errors import UsageError
+    from envoxy.mixin import mixin_source
+
+    if args.check and not args.out:
+        raise UsageError("--check compares against a file: name it with -o FILE")
+    text = mixin_source(ctx.rules())
+    if not args.out:
+        ctx.stdout.write(text)
+        return 0
+    target = Path(args.out)
+    if not target.is_absolute():
+        target = ctx.cwd / target
+    try:
+        current: str | None = target.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        current = None
+    except OSError as e:
+        raise UsageError(f"cannot read {args.out}: {e.strerror}") from e
+    if args.check:
+        if current == text:
+            ctx.stdout.write(f"{args.out} is up to date with {ctx.rules().source}\n")
+            return 0
+        what = "is missing" if current is None else "is out of date"
+        ctx.stdout.write(f"{args.out} {what}; run 'envoxy generate-mixin -o {args.out}'\n")
+        return 1
+    if current == text:
+        ctx.stdout.write(f"{args.out} is up to date with {ctx.rules().source}\n")
+        return 0
+    try:
+        atomic_write(target, text)
+    except OSError as e:
+        raise UsageError(f"cannot write {args.out}: {e.strerror}") from e
+    ctx.stdout.write(f"wrote {args.out}\n")
+    return 0
