@@ -1,4 +1,4 @@
-"""Placeholder: being built (see the issue tracker)."""
+"""``envoxy check-migrations``: check Alembic revision scripts against the rules."""
 
 from __future__ import annotations
 
@@ -8,14 +8,31 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from envoxy.cli import Context
 
-HELP = "(not built yet)"
+HELP = ("check Alembic revision scripts (default: the versions of ./alembic.ini, else "
+        "alembic/versions)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    from envoxy.cli import add_report_options
+
+    parser.add_argument("versions_dir", nargs="?", metavar="VERSIONS_DIR",
+                        help="the revisions directory (default: from ./alembic.ini, else "
+                             "alembic/versions)")
+    parser.add_argument("--since", metavar="REV",
+                        help="check only the revisions after REV (adopting envoxy in an existing "
+                             "history)")
+    parser.add_argument("--head-state", action="store_true",
+                        help="judge the tables as the whole history leaves them, instead of "
+                             "each op")
+    add_report_options(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from envoxy.errors import EnvoxyError
+    from envoxy.findings import Report
+    from envoxy.migrations.loader import resolve_locations
+    from envoxy.migrations.scanner import scan
 
-    raise EnvoxyError("this command is not built yet")
+    rules = ctx.rules()
+    locations = resolve_locations(args.versions_dir, ctx.cwd)
+    result = scan(locations, rules, since=args.since, head_state=args.head_state)
+    return ctx.emit(Report.build(result.findings, files=result.files), args)

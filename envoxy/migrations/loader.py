@@ -1,0 +1,225 @@
+"""Find the versions directories, load their revisions through Alembic's ``ScriptDirectory`` and
+put them in revision-graph order, base first.
+
+A script that cannot be imported does not stop the scan: it is kept in the graph as a
+placeholder (its ``revision``/``down_revision`` read from the text, so the chain stays whole) and
+carries the error, which the scanner reports as ``parse-error``.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import traceback
+import types
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config
+from alembic.script import Script, ScriptDirectory
+from alembic.util import CommandError
+
+from envoxy.errors import UsageError
+
+__all__ = [
+    "History",
+    "LoadError",
+    "Location",
+    "Revision",
+    "load_history",
+    "resolve_locations",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A versions directory: as the user named it (for display) and where it really is."""
+
+    shown: str
+    real: Path
+
+
+@dataclass(frozen=True, slots=True)
+class LoadError:
+    """Why a revision file could not be imported, and where (line in that file) if known."""
+
+    message: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One revision file in the graph."""
+
+    script: Script
+    path: str  # the revision file, joined below the directory the user named
+    filename: str  # the real path, as the code objects of the loaded module name it
+    error: LoadError | None = None
+
+    @property
+    def id(self) -> str:
+        return str(self.script.revision)
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Every revision, base first; ``unordered`` says why the graph could not be walked."""
+
+    revisions: tuple[Revision, ...]
+    unordered: str | None = None
+
+    def after(self, rev: str) -> set[str]:
+        """Ids of the revisions that descend from ``rev`` (``rev`` itself excluded)."""
+        children: dict[str, list[str]] = {}
+        for r in self.revisions:
+            for down in r.script._all_down_revisions:
+                children.setdefault(down, []).append(r.id)
+        found: set[str] = set()
+        todo = list(children.get(rev, ()))
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo.extend(children.get(current, ()))
+        return found
+
+
+# -- where the versions are ----------------------------------------------------------------------
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
+    """The versions directories to scan: ``named``, else those of ``./alembic.ini``, else
+    ``alembic/versions``. Raises :class:`UsageError` when there is none."""
+    if named is not None:
+        real = (cwd / named).resolve()
+        if not real.is_dir():
+            raise UsageError(f"no such directory: {named}")
+        return [Location(named, real)]
+    ini = cwd / "alembic.ini"
+    if ini.is_file():
+        try:
+            config = Config(str(ini))
+            script_location = config.get_alembic_option("script_location")
+            versions = config.get_version_locations_list() or (
+                [os.path.join(script_location, "versions")] if script_location else [])
+        except Exception as e:  # configparser and alembic raise many kinds; all mean "unusable"
+            raise UsageError(f"cannot read alembic.ini: {e}") from e
+        if not versions:
+            raise UsageError("alembic.ini names no script_location or version_locations")
+        found = [(cwd / v).resolve() for v in versions]
+        missing = [str(v) for v, real in zip(versions, found, strict=True) if not real.is_dir()]
+        if missing:
+            raise UsageError(f"alembic.ini names a versions directory that does not exist: "
+                             f"{', '.join(missing)}")
+        return [Location(_shown(real, cwd), real) for real in found]
+    default = cwd / "alembic" / "versions"
+    if default.is_dir():
+        return [Location(os.path.join("alembic", "versions"), default.resolve())]
+    raise UsageError("no versions directory given, no ./alembic.ini and no alembic/versions here")
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+_ASSIGN = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=\s*(.+)$",
+                     re.M)
+
+
+def _declared(text: str) -> dict[str, Any]:
+    """The identifiers a revision declares, read from its text (for a script we cannot import)."""
+    found: dict[str, Any] = {}
+    for match in _ASSIGN.finditer(text):
+        try:
+            found.setdefault(match[1], ast.literal_eval(match[2].strip()))
+        except (ValueError, SyntaxError):
+            continue
+    return found
+
+
+def _error_line(error: BaseException, filename: str) -> int | None:
+    if isinstance(error, SyntaxError) and error.filename == filename:
+        return error.lineno
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    return frames[-1].lineno if frames else None
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, SyntaxError):
+        return f"SyntaxError: {error.msg}"
+    return f"{type(error).__name__}: {error}"
+
+
+class _Directory(ScriptDirectory):
+    """A ``ScriptDirectory`` that turns a script's import failure into a value, not a crash."""
+
+    def __init__(self, locations: Sequence[Location]) -> None:
+        super().__init__(locations[0].real.parent,
+                         version_locations=[str(loc.real) for loc in locations])
+        self.errors: dict[str, LoadError] = {}
+        self.loaded: list[Script] = []
+
+    def _load_revisions(self) -> Iterator[Script]:
+        dirs = [d for d in self._version_locations if d.exists()]
+        seen: set[Path] = set()
+        for directory in dirs:
+            for path in Script._list_py_dir(self, directory):
+                real = path.resolve()
+                if real in seen or real.suffix != ".py" or real.name.startswith(("__init__", ".#")):
+                    continue
+                seen.add(real)
+                script = self._load(real)
+                if script is not None:
+                    self.loaded.append(script)
+                    yield script
+
+    def _load(self, real: Path) -> Script | None:
+        try:
+            return Script._from_path(self, real)
+        except (Exception, SystemExit) as e:  # what a script raises at import is its own problem
+            self.errors[str(real)] = LoadError(_describe(e), _error_line(e, str(real)))
+            return self._placeholder(real)
+
+    def _placeholder(self, real: Path) -> Script | None:
+        try:
+            declared = _declared(real.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None
+        if not isinstance(declared.get("revision"), str):
+            return None
+        module = types.ModuleType(real.stem)
+        module.__dict__.update({"down_revision": None, **declared})
+        return Script(module, declared["revision"], real)
+
+
+def _display(real: str, locations: Sequence[Location]) -> str:
+    path = Path(real)
+    for loc in locations:
+        if path.is_relative_to(loc.real):
+            return os.path.join(loc.shown, str(path.relative_to(loc.real)))
+    return real
+
+
+def load_history(locations: Sequence[Location]) -> History:
+    """Every revision under ``locations``, in revision-graph order from base to heads."""
+    directory = _Directory(locations)
+    try:
+        # Alembic walks heads -> base in a deterministic topological order; reversed, base first.
+        scripts = list(reversed(list(directory.walk_revisions("base", "heads"))))
+        unordered = None
+    except (CommandError, KeyError, ValueError) as e:
+        # A dangling down_revision or a cycle: scan in file order, and say why.
+        scripts = list(directory.loaded)
+        unordered = str(e) if not isinstance(e, KeyError) else f"revision {e} is not present"
+    revisions = tuple(
+        Revision(s, _display(s.path, locations), s.path, directory.errors.get(s.path))
+        for s in scripts
+    )
+    return History(revisions, unordered)

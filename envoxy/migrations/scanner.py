@@ -1,0 +1,123 @@
+"""The revision-history scanner behind ``envoxy check-migrations``.
+
+Revisions are loaded through Alembic's ``ScriptDirectory`` and run base first against a recording
+``op``; every recorded op goes through the op inspector (per-op findings) and into the symbolic
+schema (``--head-state`` findings). Nothing here opens a database connection, prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from envoxy.errors import UsageError
+from envoxy.findings import Finding
+from envoxy.migrations.capture import captured
+from envoxy.migrations.inspector import inspect_op
+from envoxy.migrations.loader import History, Location, Revision, load_history
+from envoxy.migrations.runner import Outcome, RevisionRunner
+from envoxy.migrations.schema import Origin, SymbolicSchema
+from envoxy.migrations.shims import legacy_idioms
+from envoxy.rules.model import RuleSet
+from envoxy.tables import TableState, judge_table, make_finding
+
+__all__ = ["ScanResult", "scan"]
+
+# Per-op findings that still matter when ``--head-state`` judges the tables at head instead:
+# raw DDL may have changed the schema in ways the head state cannot show.
+_KEPT_WITH_HEAD_STATE = frozenset({"unanalysed-sql"})
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    findings: tuple[Finding, ...]
+    files: int
+    head: tuple[tuple[TableState, Origin], ...]
+    """Every table at head, with the op that created or last reshaped it."""
+    output: str
+    """What the revision scripts printed, logged or warned."""
+
+
+def _resolve_since(history: History, since: str) -> set[str]:
+    ids = [r.id for r in history.revisions]
+    matches = [i for i in ids if i == since] or [i for i in ids if i.startswith(since)]
+    if len(matches) != 1:
+        problem = "is ambiguous" if matches else "names no revision"
+        raise UsageError(f"--since {since} {problem} in the scanned history")
+    return history.after(matches[0])
+
+
+class _Scan:
+    def __init__(self, rules: RuleSet, dialect: str, head_state: bool) -> None:
+        self.rules = rules
+        self.dialect = dialect
+        self.head_state = head_state
+        self.schema = SymbolicSchema(dialect)
+        self.findings: list[Finding] = []
+
+    def _add(self, rule: str, message: str, path: str, line: int | None) -> None:
+        found = make_finding(self.rules, rule, message, table=None, field=None, path=path,
+                             line=line)
+        if found is not None:
+            self.findings.append(found)
+
+    def parse_error(self, revision: Revision) -> None:
+        assert revision.error is not None
+        self._add("parse-error",
+                  f"revision file cannot be imported: {revision.error.message}",
+                  revision.path, revision.error.line)
+
+    def replay(self, revision: Revision, outcome: Outcome, *, judged: bool) -> None:
+        for recorded in outcome.ops:
+            origin = Origin(revision.path, recorded.line)
+            if judged:
+                for f in inspect_op(recorded.op, self.rules, dialect=self.dialect,
+                                    lookup=self.schema.lookup):
+                    if not self.head_state or f.rule in _KEPT_WITH_HEAD_STATE:
+                        self.findings.append(replace(f, path=origin.path, line=origin.line))
+            self.schema.apply(recorded.op, origin)
+        if judged and outcome.failure is not None:
+            self._add("unanalysable-revision",
+                      f"upgrade() of revision '{revision.id}' could not be followed to its end "
+                      f"({outcome.failure.reason}); only the ops before it were checked",
+                      revision.path, outcome.failure.line)
+
+    def judge_head(self, judged_paths: set[str]) -> None:
+        for state, origin in self.schema.tables():
+            if origin.path in judged_paths:
+                self.findings.extend(
+                    replace(f, path=origin.path, line=origin.line)
+                    for f in judge_table(self.rules, state, self.dialect))
+
+
+def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = None,
+         head_state: bool = False, dialect: str = "postgresql") -> ScanResult:
+    """Check every revision under ``locations`` (only those after ``since``, if given).
+
+    With ``head_state`` the tables are judged as the whole history leaves them, each finding at
+    the op that created or last reshaped the table; ``unanalysed-sql``, ``parse-error`` and
+    ``unanalysable-revision`` are reported either way. Raises :class:`UsageError` for a
+    ``since`` that names no revision.
+    """
+    work = _Scan(rules, dialect, head_state)
+    runner = RevisionRunner(dialect)
+    with captured() as output, legacy_idioms(), runner.installed():
+        history = load_history(locations)
+        in_range = _resolve_since(history, since) if since else None
+        judged_paths: set[str] = set()
+        for revision in history.revisions:
+            judged = in_range is None or revision.id in in_range
+            if judged:
+                judged_paths.add(revision.path)
+            if revision.error is not None:
+                if judged:
+                    work.parse_error(revision)
+                continue
+            work.replay(revision, runner.run(revision), judged=judged)
+    if history.unordered is not None:
+        work._add("parse-error", f"the revisions cannot be put in order ({history.unordered}); "
+                  "they were checked in file order", locations[0].shown, None)
+    if head_state:
+        work.judge_head(judged_paths)
+    return ScanResult(tuple(work.findings), len(history.revisions), tuple(work.schema.tables()),
+                      output.getvalue())

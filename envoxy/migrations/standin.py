@@ -1,0 +1,302 @@
+"""What ``op.get_bind()`` returns during a scan: a connection that never touches a database.
+
+Every query (a Core statement or a raw string) returns no rows, so data migrations that loop over
+``conn.execute(...)`` run through without a server. A revision that needs a row (``.one()``,
+``fetchone()[0]``) is retried with :class:`Placeholder` rows; the :class:`Budget` bounds how many
+rows and how much time one revision may take, so a ``while fetchone() is not None`` loop ends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+
+__all__ = ["Budget", "BudgetExceeded", "Placeholder", "StandinConnection", "StandinResult"]
+
+
+class BudgetExceeded(Exception):
+    """A revision used up its queries or its time (raised inside the revision's own code)."""
+
+
+@dataclass(slots=True)
+class Budget:
+    """Bounds on one run of one revision: rows each query may return, queries, seconds."""
+
+    rows_per_query: int = 0
+    max_queries: int = 1000
+    seconds: float = 2.0
+    queries: int = 0
+    _deadline: float = field(default=0.0, repr=False)
+
+    def start(self) -> None:
+        self.queries = 0
+        self._deadline = time.monotonic() + self.seconds
+
+    def charge(self) -> None:
+        """Count one query; give up past the limits."""
+        self.queries += 1
+        if self.queries > self.max_queries:
+            raise BudgetExceeded(f"gave up after {self.max_queries} queries")
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise BudgetExceeded(f"gave up after {self.seconds:g} s")
+
+
+class Placeholder(str):
+    """A stand-in value: a string ``"0"`` that also adds, compares and converts like the number 0.
+
+    Revision code uses looked-up values as ids in ``WHERE`` clauses, as strings, as counts; this
+    one value serves all three well enough for the ops that follow to be recorded.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls) -> Placeholder:
+        return super().__new__(cls, "0")
+
+    def __int__(self) -> int:
+        return 0
+
+    def __float__(self) -> float:
+        return 0.0
+
+    def __index__(self) -> int:
+        return 0
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return str.__hash__(self)
+
+    def __eq__(self, other: object) -> bool:
+        return other == 0 if isinstance(other, (int, float)) else str.__eq__(self, other)
+
+    def __lt__(self, other: Any) -> bool:
+        return 0 < other if isinstance(other, (int, float)) else str.__lt__(self, other)
+
+    def __le__(self, other: Any) -> bool:
+        return 0 <= other if isinstance(other, (int, float)) else str.__le__(self, other)
+
+    def __gt__(self, other: Any) -> bool:
+        return 0 > other if isinstance(other, (int, float)) else str.__gt__(self, other)
+
+    def __ge__(self, other: Any) -> bool:
+        return 0 >= other if isinstance(other, (int, float)) else str.__ge__(self, other)
+
+    def _arith(self, other: Any) -> Any:
+        return other if isinstance(other, (int, float)) else self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = _arith
+    __mul__ = __rmul__ = __truediv__ = __floordiv__ = _arith
+
+    def __getattr__(self, name: str) -> Any:  # row.attr.attr: still a placeholder
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Placeholder()
+
+
+class _PlaceholderRow(tuple):  # type: ignore[type-arg]
+    """A row whose every column, by position, key or attribute, is a :class:`Placeholder`."""
+
+    __slots__ = ()
+
+    def __new__(cls, width: int) -> _PlaceholderRow:
+        return super().__new__(cls, [Placeholder() for _ in range(width)])
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, int) and -len(self) <= key < len(self):
+            return tuple.__getitem__(self, key)
+        if isinstance(key, slice):
+            return tuple.__getitem__(self, key)
+        return Placeholder()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Placeholder()
+
+    @property
+    def _mapping(self) -> _AnyKey:
+        return _AnyKey()
+
+    def _asdict(self) -> dict[str, Any]:
+        return {}
+
+    @property
+    def _t(self) -> tuple[Any, ...]:
+        return tuple(self)
+
+
+class _AnyKey(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: Any) -> Any:
+        return Placeholder()
+
+
+class StandinResult:
+    """The part of :class:`sqlalchemy.engine.Result` revision code reads, over made-up rows."""
+
+    def __init__(self, rows: Sequence[Any]) -> None:
+        self._rows = list(rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        rows, self._rows = self._rows, []
+        return iter(rows)
+
+    def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        n = len(self._rows) if size is None else size
+        taken, self._rows = self._rows[:n], self._rows[n:]
+        return taken
+
+    def fetchall(self) -> list[Any]:
+        return self.fetchmany()
+
+    all = fetchall
+    next = fetchone
+
+    def first(self) -> Any:
+        return self.fetchone()
+
+    def one(self) -> Any:
+        if not self._rows:
+            raise NoResultFound("No row was found when one was required")
+        if len(self._rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self._rows.pop()
+
+    def one_or_none(self) -> Any:
+        return self.one() if self._rows else None
+
+    def scalar(self) -> Any:
+        row = self.fetchone()
+        return None if row is None else row[0]
+
+    def scalar_one(self) -> Any:
+        return self.one()[0]
+
+    def scalar_one_or_none(self) -> Any:
+        row = self.one_or_none()
+        return None if row is None else row[0]
+
+    def scalars(self, index: int = 0) -> StandinResult:
+        return StandinResult([row[index] for row in self._rows])
+
+    def mappings(self) -> StandinResult:
+        return StandinResult([row._mapping for row in self._rows])
+
+    def keys(self) -> list[str]:
+        return []
+
+    def close(self) -> None:
+        self._rows = []
+
+    @property
+    def rowcount(self) -> int:
+        return len(self._rows)
+
+    @property
+    def returns_rows(self) -> bool:
+        return True
+
+    def __enter__(self) -> StandinResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _width(statement: Any) -> int:
+    """How many columns a row of ``statement`` has: exact for Core selects, else 1."""
+    columns = getattr(statement, "selected_columns", None)
+    if columns is not None:
+        return max(len(columns), 1)
+    return 1
+
+
+class _Transaction:
+    def __enter__(self) -> _Transaction:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    @property
+    def is_active(self) -> bool:
+        return True
+
+
+class StandinConnection:
+    """An offline stand-in for a :class:`sqlalchemy.engine.Connection`.
+
+    ``execute`` accepts whatever a revision passes (Core statements, ``text()``, raw strings) and
+    returns :class:`StandinResult` with ``budget.rows_per_query`` placeholder rows (none at first).
+    """
+
+    def __init__(self, dialect: sa.engine.Dialect, budget: Budget) -> None:
+        self.dialect = dialect
+        self.budget = budget
+        self.info: dict[str, Any] = {}
+        self.closed = False
+
+    @property
+    def engine(self) -> StandinConnection:
+        return self
+
+    @property
+    def name(self) -> str:
+        return str(self.dialect.name)
+
+    def connect(self) -> StandinConnection:
+        return self
+
+    def execute(self, statement: Any, *args: Any, **kw: Any) -> StandinResult:
+        self.budget.charge()
+        width = _width(statement)
+        return StandinResult([_PlaceholderRow(width) for _ in range(self.budget.rows_per_query)])
+
+    exec_driver_sql = execute
+
+    def scalar(self, statement: Any, *args: Any, **kw: Any) -> Any:
+        return self.execute(statement).scalar()
+
+    def scalars(self, statement: Any, *args: Any, **kw: Any) -> StandinResult:
+        return self.execute(statement).scalars()
+
+    def begin(self) -> _Transaction:
+        return _Transaction()
+
+    begin_nested = begin
+
+    def in_transaction(self) -> bool:
+        return True
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def execution_options(self, **kw: Any) -> StandinConnection:
+        return self
+
+    def __enter__(self) -> StandinConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
