@@ -1,0 +1,23 @@
+"""Judge a live database's tables against the rules."""
+
+from __future__ import annotations
+
+from envoxy.findings import Report
+from envoxy.live.reflect import reflect_tables
+from envoxy.rules.model import RuleSet
+from envoxy.tables import exemption_findings, judge_table
+
+__all__ = ["check_database"]
+
+
+def check_database(url: str, rules: RuleSet, *, schema: str | None = None) -> Report:
+    """Every way the in-scope tables of ``schema`` break ``rules``, plus unused and expired
+    exemptions. Findings have no path and name their table; ``files`` counts the tables checked.
+
+    Raises :class:`envoxy.live.reflect.DatabaseError` when the database cannot be reached.
+    """
+    reflection = reflect_tables(url, schema)
+    checked = [t for t in reflection.tables if rules.in_scope(t.name)]
+    findings = [f for t in checked for f in judge_table(rules, t, reflection.dialect)]
+    findings.extend(exemption_findings(rules, (t.name for t in reflection.tables)))
+    return Report.build(findings, files=len(checked))

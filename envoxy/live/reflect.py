@@ -1,0 +1,126 @@
+"""Reflect a live database into :class:`~envoxy.tables.TableState` values.
+
+Every error is a :class:`DatabaseError` whose message is one line and never carries the URL's
+password: the URL is shown with the password masked, and the password is scrubbed from whatever
+the driver says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine.reflection import Inspector
+
+from envoxy.errors import EnvoxyError
+from envoxy.rules.sqltypes import from_sqlalchemy
+from envoxy.tables import ColumnState, TableState
+
+__all__ = ["DatabaseError", "Reflection", "parse_url", "reflect_tables"]
+
+CONNECT_TIMEOUT = 10  # seconds; an unreachable server fails instead of hanging
+
+# Dialect name -> connect() keyword for the timeout (the drivers we know take this one).
+_TIMEOUT_ARG = {"postgresql": "connect_timeout", "mysql": "connect_timeout",
+                "mariadb": "connect_timeout"}
+
+
+class DatabaseError(EnvoxyError):
+    """The database cannot be reached or reflected; the message is safe to show."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reflection:
+    dialect: str
+    schema: str | None
+    tables: tuple[TableState, ...]
+
+
+_USERINFO = re.compile(r"(//[^/:@]*:)[^@/]*@")
+
+
+def _scrub(text: str, password: str | None) -> str:
+    """One line, with the password (and anything shaped like URL credentials) masked."""
+    if password:
+        text = text.replace(password, "***")
+    text = _USERINFO.sub(r"\1***@", text)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else "no detail"
+
+
+def parse_url(raw: str) -> URL:
+    """The URL, or a :class:`DatabaseError` that does not repeat it (it may hold a password)."""
+    try:
+        url = make_url(raw)
+    except (sa.exc.ArgumentError, ValueError) as e:
+        raise DatabaseError("not a database URL (expected dialect[+driver]://user@host/dbname "
+                            "or sqlite:///file.db)") from e
+    if url.drivername.startswith("postgres") and not url.drivername.startswith("postgresql"):
+        url = url.set(drivername="postgresql" + url.drivername[len("postgres"):])
+    return url
+
+
+def _engine(url: URL) -> sa.Engine:
+    shown = url.render_as_string(hide_password=True)
+    connect_args: dict[str, Any] = {}
+    timeout_arg = _TIMEOUT_ARG.get(url.get_backend_name())
+    if timeout_arg is not None and timeout_arg not in url.query:
+        connect_args[timeout_arg] = CONNECT_TIMEOUT
+    database = url.database or ""
+    # SQLite would create a missing file: a typo must not pass as an empty database.
+    if (url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+            and not database.startswith("file:") and not Path(database).is_file()):
+        raise DatabaseError(f"no SQLite database file at {database}")
+    try:
+        return sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args=connect_args)
+    except sa.exc.NoSuchModuleError as e:
+        raise DatabaseError(f"no SQLAlchemy dialect or driver for {url.drivername!r} "
+                            f"({shown})") from e
+    except ImportError as e:
+        raise DatabaseError(f"the driver for {url.drivername!r} is not installed: "
+                            f"{_scrub(str(e), url.password)}") from e
+    except (sa.exc.ArgumentError, TypeError, ValueError) as e:
+        raise DatabaseError(f"cannot use {shown}: {_scrub(str(e), url.password)}") from e
+
+
+def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
+    columns = inspector.get_multi_columns(schema=schema)
+    keys = inspector.get_multi_pk_constraint(schema=schema)
+    tables = []
+    for key in sorted(columns, key=lambda k: k[1]):
+        pk = set((keys.get(key) or {}).get("constrained_columns") or ())
+        tables.append(TableState(name=key[1], columns=tuple(
+            ColumnState(
+                name=c["name"],
+                type=from_sqlalchemy(c["type"]),
+                nullable=bool(c["nullable"]) and c["name"] not in pk,
+                primary_key=c["name"] in pk,
+            )
+            for c in columns[key]
+        )))
+    return tuple(tables)
+
+
+def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
+    """Every table of ``schema`` (default: the connection's default schema), as it stands."""
+    url = raw_url if isinstance(raw_url, URL) else parse_url(raw_url)
+    shown = url.render_as_string(hide_password=True)
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            if schema is not None and schema not in inspector.get_schema_names():
+                raise DatabaseError(f"no schema {schema!r} in {shown}")
+            return Reflection(dialect=engine.dialect.name, schema=schema,
+                              tables=_tables(inspector, schema))
+    except sa.exc.DBAPIError as e:
+        detail = _scrub(str(e.orig) if e.orig is not None else str(e), url.password)
+        raise DatabaseError(f"cannot reach {shown}: {detail}") from e
+    except sa.exc.SQLAlchemyError as e:
+        raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), url.password)}") from e
+    finally:
+        engine.dispose()
