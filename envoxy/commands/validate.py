@@ -1,21 +1,57 @@
-"""Placeholder: being built (see the issue tracker)."""
+"""``envoxy validate`` / ``python -m envoxy.validate``: check JSON model files.
+
+Kept import-light: the rules come from the compiled-rules cache, and jsonschema is imported only
+when a file has something to explain.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from envoxy.cli import Context
+    from envoxy.rules.model import RuleSet
 
-HELP = "(not built yet)"
+HELP = "check JSON model files (directories are walked for *.json) against rules.yaml"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    from envoxy.cli import add_report_options
+
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="model files or directories (default: models.paths of rules.yaml, "
+                             "relative to the rules file)")
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                        help="worker processes (default 0: one per CPU for large trees)")
+    add_report_options(parser)
+
+
+def model_paths(rules: RuleSet, cwd: str) -> list[str]:
+    """``models.paths`` of ``rules.yaml``, relative to the rules file, as shown from ``cwd``."""
+    from envoxy.errors import UsageError
+
+    if not rules.model_paths:
+        raise UsageError("no paths given and the rules file names no models.paths; name model "
+                         "files or directories on the command line")
+    source = rules.source or ""
+    base = "" if source.startswith("<") else os.path.dirname(source)
+    out = []
+    for path in rules.model_paths:
+        shown = os.path.normpath(os.path.join(base, path))
+        if not os.path.lexists(os.path.join(cwd, shown)):
+            raise UsageError(f"models.paths entry {path!r} of {source} does not exist (looked for "
+                             f"{shown}); fix rules.yaml or name paths on the command line")
+        out.append(shown)
+    return out
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from envoxy.errors import EnvoxyError
+    from envoxy.rules.cache import load_rules_cached
+    from envoxy.validate.runner import validate
 
-    raise EnvoxyError("this command is not built yet")
+    rules = load_rules_cached(ctx.rules_path, cwd=ctx.cwd)
+    paths = args.paths or model_paths(rules, str(ctx.cwd))
+    report = validate(rules, paths, jobs=args.jobs)
+    return ctx.emit(report, args)

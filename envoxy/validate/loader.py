@@ -1,0 +1,213 @@
+"""Read a model file and parse it, or say exactly why and where it cannot be.
+
+Objects are parsed into tuples of ``(key, value)`` pairs (arrays stay lists), so that a key
+repeated inside ``fields`` is still visible to the checker; :func:`to_plain` turns a value into
+ordinary dicts (the last of repeated keys wins, as in every JSON parser) for jsonschema.
+
+Nesting deeper than :data:`MAX_DEPTH` arrays and objects is refused as a parse error at the
+bracket that crosses the limit, before the recursive C parser could hit Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from envoxy.validate.positions import line_column
+
+__all__ = ["MAX_DEPTH", "Parsed", "Unparsable", "load", "parse", "read", "to_plain"]
+
+MAX_DEPTH = 256
+
+_BOM = b"\xef\xbb\xbf"
+# A JSON string, or an unterminated one running to the end of the text.
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"?'
+_STRINGS = re.compile(_STRING, re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_TOKENS = re.compile(_STRING + r"|([\[{])|[\]}]", re.S)
+_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
+_CONSTANTS = re.compile(_STRING + r"|(NaN|-?Infinity)", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed file: its text (BOM removed) and its root in the pairs representation."""
+
+    text: str
+    root: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Unparsable:
+    """Why a file could not be read or parsed, and where (1-based) when known."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+class _Constant(ValueError):
+    """NaN, Infinity and -Infinity are JavaScript, not JSON."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=tuple, parse_constant=_refuse_constant)
+
+# -- reading -----------------------------------------------------------------------------------
+
+_READ_ERRORS: dict[int, str] = {
+    errno.ENOENT: "is a broken symbolic link (its target does not exist)",
+    errno.ELOOP: "is a symbolic link loop",
+    errno.EACCES: "cannot be read: permission denied",
+    errno.EPERM: "cannot be read: operation not permitted",
+    errno.EISDIR: "is a directory, expected a JSON model file",
+}
+_FILE_KINDS: tuple[tuple[Any, str], ...] = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _os_error(e: OSError) -> Unparsable:
+    message = _READ_ERRORS.get(e.errno or 0)
+    return Unparsable(message or f"cannot be read: {e.strerror or e}")
+
+
+def read(path: str, *, known_regular: bool = False) -> bytes | Unparsable:
+    """The bytes of ``path``; anything but a readable regular file is :class:`Unparsable`.
+
+    ``known_regular`` skips the ``stat`` when the directory walk has already seen a plain file.
+    Never opens a FIFO or a device (that could block forever).
+    """
+    if not known_regular:
+        try:
+            st = os.stat(path)
+        except OSError as e:
+            return _os_error(e)
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((name for test, name in _FILE_KINDS if test(st.st_mode)), "not a regular file")
+            return Unparsable(f"is {kind}, expected a JSON model file")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as e:
+        return _os_error(e)
+    except MemoryError:
+        return Unparsable("is too large to read into memory")
+
+
+# -- parsing -----------------------------------------------------------------------------------
+
+def _at(text: str, offset: int, message: str) -> Unparsable:
+    line, column = line_column(text, [offset])[offset]
+    return Unparsable(message, line, column)
+
+
+def _decode(data: bytes) -> str | Unparsable:
+    bom = data.startswith(_BOM)
+    body = data[len(_BOM):] if bom else data
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = body[: e.start]
+        start = before.rfind(b"\n") + 1
+        column = len(before[start:].decode("utf-8")) + 1
+        return Unparsable(f"is not valid UTF-8 (byte 0x{body[e.start]:02x}), expected UTF-8 text",
+                          before.count(b"\n") + 1, column)
+
+
+def _too_deep(text: str) -> int | None:
+    """Offset of the bracket that opens level ``MAX_DEPTH + 1``, if any (strings ignored)."""
+    if text.count("{") + text.count("[") <= MAX_DEPTH:
+        return None  # cannot nest deeper than it has brackets: the common, free case
+    brackets = _NOT_BRACKET.sub("", _STRINGS.sub("", text))
+    if max(accumulate(_DELTA[c] for c in brackets), default=0) <= MAX_DEPTH:
+        return None
+    depth = 0
+    for m in _TOKENS.finditer(text):
+        token = m.group()
+        if token[0] == '"':
+            continue
+        depth += 1 if m.group(1) else -1
+        if depth > MAX_DEPTH:
+            return m.start()
+    return None  # unreachable: the count above found the same depth
+
+
+def _first(pattern: re.Pattern[str], text: str) -> int | None:
+    """Offset of the first match of ``pattern``'s group 1 outside strings."""
+    for m in pattern.finditer(text):
+        if m.group(1):
+            return m.start(1)
+    return None
+
+
+def _json_error(text: str, e: json.JSONDecodeError) -> Unparsable:
+    if not text.strip(" \t\n\r"):
+        return Unparsable("the file is empty, expected a JSON object", e.lineno, e.colno)
+    return Unparsable(f"invalid JSON: {e.msg[:1].lower()}{e.msg[1:]}", e.lineno, e.colno)
+
+
+def _value_error(text: str, e: ValueError) -> Unparsable:
+    if isinstance(e, _Constant):
+        offset = _first(_CONSTANTS, text)
+        message = f"invalid JSON: {e} is not a JSON value, expected a number, string or null"
+    else:  # an integer longer than int() accepts (sys.get_int_max_str_digits())
+        limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+        offset = _first(re.compile(_STRING + rf"|(-?\d{{{limit + 1},}})", re.S), text) if limit else None
+        message = f"invalid JSON: an integer with more than {limit} digits, expected a shorter number"
+    if offset is None:
+        return Unparsable(message)
+    return _at(text, offset, message)
+
+
+def parse(data: bytes) -> Parsed | Unparsable:
+    """Decode (UTF-8, BOM allowed) and parse ``data`` into the pairs representation."""
+    text = _decode(data)
+    if isinstance(text, Unparsable):
+        return text
+    deep = _too_deep(text)
+    if deep is not None:
+        return _at(text, deep, f"nesting deeper than {MAX_DEPTH} levels, expected a shallower "
+                               "document (see the depth limit in docs/VALIDATE.md)")
+    try:
+        root = _DECODER.decode(text)
+    except json.JSONDecodeError as e:
+        return _json_error(text, e)
+    except ValueError as e:
+        return _value_error(text, e)
+    except RecursionError:  # only if the caller's stack is already deep; no position to give
+        return Unparsable(f"nesting too deep to parse here (limit {MAX_DEPTH} levels)")
+    except MemoryError:
+        return Unparsable("is too large to parse in memory")
+    return Parsed(text, root)
+
+
+def load(path: str, *, known_regular: bool = False) -> Parsed | Unparsable:
+    """:func:`read` then :func:`parse`."""
+    data = read(path, known_regular=known_regular)
+    if isinstance(data, Unparsable):
+        return data
+    return parse(data)
+
+
+def to_plain(value: Any) -> Any:
+    """The pairs representation turned into dicts and lists (last repeated key wins)."""
+    if type(value) is tuple:
+        return {k: to_plain(v) for k, v in value}
+    if type(value) is list:
+        return [to_plain(v) for v in value]
+    return value
