@@ -160,3 +160,17 @@ def test_importing_the_hooks_stays_light() -> None:
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "[]\n"
+
+
+def test_chain_hooks_takes_an_alembic_rewriter() -> None:
+    from alembic.autogenerate.rewriter import Rewriter
+
+    writer = Rewriter()
+
+    @writer.rewrites(ops.CreateTableOp)
+    def conform(context: Any, revision: Any, op: ops.CreateTableOp) -> ops.CreateTableOp:
+        return conforming_table()
+
+    chain_hooks(writer, make_hook(rules=LEGACY))(None, None, [script(bare_table())])
+    with pytest.raises(EnvoxyRevisionError):
+        chain_hooks(make_hook(rules=LEGACY), writer)(None, None, [script(bare_table())])
