@@ -80,16 +80,16 @@ class Placeholder(str):
         return other == 0 if isinstance(other, (int, float)) else str.__eq__(self, other)
 
     def __lt__(self, other: Any) -> bool:
-        return 0 < other if isinstance(other, (int, float)) else str.__lt__(self, other)
+        return other > 0 if isinstance(other, (int, float)) else str.__lt__(self, other)
 
     def __le__(self, other: Any) -> bool:
-        return 0 <= other if isinstance(other, (int, float)) else str.__le__(self, other)
+        return other >= 0 if isinstance(other, (int, float)) else str.__le__(self, other)
 
     def __gt__(self, other: Any) -> bool:
-        return 0 > other if isinstance(other, (int, float)) else str.__gt__(self, other)
+        return other < 0 if isinstance(other, (int, float)) else str.__gt__(self, other)
 
     def __ge__(self, other: Any) -> bool:
-        return 0 >= other if isinstance(other, (int, float)) else str.__ge__(self, other)
+        return other <= 0 if isinstance(other, (int, float)) else str.__ge__(self, other)
 
     def _arith(self, other: Any) -> Any:
         return other if isinstance(other, (int, float)) else self
@@ -253,6 +253,10 @@ class StandinConnection:
         self.budget = budget
         self.info: dict[str, Any] = {}
         self.closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(
+            f"op.get_bind() is an offline stand-in during the scan and has no {name!r}")
 
     @property
     def engine(self) -> StandinConnection:

@@ -1,0 +1,16 @@
+"""events"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "s1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table(
+        "events",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("created", sa.DateTime(), nullable=False),
+        sa.Column("updated", sa.DateTime(), nullable=False),
+        sa.Column("href", sa.Text(), nullable=False, server_default="/"),
+    )
