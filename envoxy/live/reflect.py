@@ -92,7 +92,8 @@ def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
     keys = inspector.get_multi_pk_constraint(schema=schema)
     tables = []
     for key in sorted(columns, key=lambda k: k[1]):
-        pk = set((keys.get(key) or {}).get("constrained_columns") or ())
+        pk_info = keys.get(key)
+        pk = set(pk_info["constrained_columns"] if pk_info else ())
         tables.append(TableState(name=key[1], columns=tuple(
             ColumnState(
                 name=c["name"],

@@ -164,6 +164,26 @@ def _drop_column(ctx: _Ctx, op: ops.DropColumnOp) -> list[Finding]:
 
 
 def _alter_column(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
+    return _alter_required(ctx, op) + _rename_into_required(ctx, op)
+
+
+def _rename_into_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
+    """A column renamed to a required name must have the required type and nullability, as
+    far as the op tells them (``modify_*``, else ``existing_*``)."""
+    new_name = op.modify_name
+    if new_name is None or new_name == op.column_name:
+        return []
+    spec = ctx.required(op.table_name, new_name)
+    if spec is None:
+        return []
+    type_ = op.modify_type if op.modify_type is not None else op.existing_type
+    nullable = op.modify_nullable if op.modify_nullable is not None else op.existing_nullable
+    state = ColumnState(name=new_name, type=sql_type_of(type_, ctx.dialect),
+                        nullable=bool(nullable))
+    return judge_column(ctx.rules, op.table_name, spec, state, ctx.dialect)
+
+
+def _alter_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
     table, name = op.table_name, op.column_name
     spec = ctx.required(table, name)
     if spec is None:

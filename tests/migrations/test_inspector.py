@@ -390,3 +390,21 @@ def test_is_raw_ddl() -> None:
     assert is_raw_ddl("rename table a to b")
     assert not is_raw_ddl("select 'create'")
     assert not is_raw_ddl("")
+
+
+def test_alter_column_renaming_into_a_required_name(legacy: RuleSet) -> None:
+    assert inspect_op(ops.AlterColumnOp("shop", "url", modify_name="href",
+                                        existing_type=sa.Text(), existing_nullable=False),
+                      legacy) == []
+    assert inspect_op(ops.AlterColumnOp("shop", "url", modify_name="href"), legacy) == []
+    assert inspect_op(ops.AlterColumnOp("shop", "url", modify_name="href",
+                                        existing_type=sa.String(200), existing_nullable=True),
+                      legacy) == [
+        err("wrong-type", "shop", "href", "column 'shop.href' is VARCHAR(200), expected TEXT"),
+        err("nullable-field", "shop", "href", "column 'shop.href' is nullable, expected NOT NULL"),
+    ]
+    # renaming one required column onto another: both sides are judged
+    assert [(f.rule, f.field) for f in inspect_op(
+        ops.AlterColumnOp("shop", "created", modify_name="updated",
+                          existing_type=sa.DateTime(), existing_nullable=False), legacy)] == [
+        ("altered-field", "created")]

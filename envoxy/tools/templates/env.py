@@ -19,7 +19,7 @@ from alembic import context
 from alembic.util import CommandError
 from sqlalchemy import MetaData, create_engine, pool
 
-from envoxy.tools.alembic_hooks import chain_hooks, process_revision_directives
+from envoxy.tools.alembic_hooks import RevisionHook, chain_hooks, process_revision_directives
 
 config = context.config
 
@@ -27,7 +27,7 @@ if config.config_file_name is not None:
     fileConfig(config.config_file_name)
 
 # Your own process_revision_directives hooks (functions or alembic Rewriter objects).
-REVISION_HOOKS: list = []
+REVISION_HOOKS: list[RevisionHook] = []
 
 
 def _target_metadata() -> MetaData | None:
