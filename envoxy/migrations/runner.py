@@ -7,6 +7,8 @@ placeholder rows (the lookup that wanted a row gets one). Whatever still fails i
 
 from __future__ import annotations
 
+import signal
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,7 +75,7 @@ def _proxied(cls: type[Any], instance: Any) -> Iterator[None]:
 class RevisionRunner:
     """Runs revisions one after another with one recorder, stand-in and ``op`` proxy."""
 
-    def __init__(self, dialect: str = "postgresql", *, seconds: float = 2.0,
+    def __init__(self, dialect: str = "postgresql", *, seconds: float = 5.0,
                  max_queries: int = 1000, placeholder_rows: int = 1) -> None:
         self.budget = Budget(seconds=seconds, max_queries=max_queries)
         self.placeholder_rows = placeholder_rows
@@ -112,7 +114,28 @@ class RevisionRunner:
         self._recorder.start(revision.filename)
         failure = None
         try:
-            upgrade()
+            with _alarm(self.budget.seconds):
+                upgrade()
         except (Exception, SystemExit) as e:  # the revision's own failure: a finding, not a crash
             failure = _failure(e, revision.filename)
         return Outcome(tuple(self._recorder.ops), failure)
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt code that neither queries nor records ops (a busy loop, a sleep) after
+    ``seconds``; only where a timer signal can be had (POSIX, main thread)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise BudgetExceeded(f"gave up after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

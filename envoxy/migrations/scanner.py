@@ -91,16 +91,18 @@ class _Scan:
 
 
 def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = None,
-         head_state: bool = False, dialect: str = "postgresql") -> ScanResult:
+         head_state: bool = False, dialect: str = "postgresql",
+         seconds: float = 5.0) -> ScanResult:
     """Check every revision under ``locations`` (only those after ``since``, if given).
 
     With ``head_state`` the tables are judged as the whole history leaves them, each finding at
     the op that created or last reshaped the table; ``unanalysed-sql``, ``parse-error`` and
-    ``unanalysable-revision`` are reported either way. Raises :class:`UsageError` for a
+    ``unanalysable-revision`` are reported either way. ``seconds`` bounds each run of one
+    revision's ``upgrade()``. Raises :class:`UsageError` for a
     ``since`` that names no revision.
     """
     work = _Scan(rules, dialect, head_state)
-    runner = RevisionRunner(dialect)
+    runner = RevisionRunner(dialect, seconds=seconds)
     with captured() as output, legacy_idioms(), runner.installed():
         history = load_history(locations)
         in_range = _resolve_since(history, since) if since else None

@@ -1,0 +1,269 @@
+"""The history scanner's parts: where the versions are, the offline stand-in, the 1.x idioms,
+captured output, ordering and budgets. Golden histories are in test_golden_histories.py."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, REPO, run_cli
+
+CASES = DATA / "migrations"
+RULES = str(REPO / "rules.yaml")
+
+HEADER = '''\
+import sqlalchemy as sa
+from alembic import op
+
+revision = {rev!r}
+down_revision = {down!r}
+
+
+def upgrade():
+'''
+
+
+def write_revision(versions: Path, rev: str, down: object, body: str) -> Path:
+    versions.mkdir(parents=True, exist_ok=True)
+    path = versions / f"{rev}_rev.py"
+    path.write_text(HEADER.format(rev=rev, down=down) + textwrap.indent(textwrap.dedent(body), "    "),
+                    encoding="utf-8")
+    return path
+
+
+def findings(result) -> list[tuple]:
+    return [(f["rule"], f["path"], f["line"], f["message"])
+            for f in json.loads(result.out)["findings"]]
+
+
+def scan_dir(versions: Path, **kw):
+    from envoxy.migrations.loader import resolve_locations
+    from envoxy.migrations.scanner import scan
+    from envoxy.rules import load_rules
+
+    return scan(resolve_locations(str(versions), Path.cwd()), load_rules(RULES), **kw)
+
+
+# -- where the versions are ----------------------------------------------------------------------
+
+def test_default_versions_from_alembic_ini(tmp_path: Path) -> None:
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n",
+                                          encoding="utf-8")
+    write_revision(tmp_path / "migrations" / "versions", "a1", None,
+                   'op.drop_column("t", "href")\n')
+    result = run_cli("check-migrations", "--rules", RULES, "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (1, "")
+    assert findings(result) == [(
+        "dropped-field", "migrations/versions/a1_rev.py", 9,
+        "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)")]
+
+
+def test_default_versions_alembic_dir(tmp_path: Path) -> None:
+    write_revision(tmp_path / "alembic" / "versions", "a1", None, 'op.drop_column("t", "id")\n')
+    result = run_cli("check-migrations", "--rules", RULES, "--format", "json", cwd=tmp_path)
+    assert [f[:3] for f in findings(result)] == [("dropped-field", "alembic/versions/a1_rev.py", 9)]
+
+
+def test_no_versions_directory_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("check-migrations", "--rules", RULES, cwd=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == ("envoxy: no versions directory given, no ./alembic.ini and no "
+                          "alembic/versions here\n")
+    result = run_cli("check-migrations", "nowhere", "--rules", RULES, cwd=tmp_path)
+    assert (result.code, result.err) == (2, "envoxy: no such directory: nowhere\n")
+
+
+def test_path_is_joined_below_the_directory_named(tmp_path: Path) -> None:
+    write_revision(tmp_path / "db" / "versions", "a1", None, 'op.drop_column("t", "id")\n')
+    result = run_cli("check-migrations", "db/versions/", "--rules", RULES, "--format", "json",
+                     cwd=tmp_path)
+    assert [f[1] for f in findings(result)] == ["db/versions/a1_rev.py"]
+
+
+def test_since_unknown_revision_is_a_usage_error() -> None:
+    result = run_cli("check-migrations", "versions", "--rules", RULES, "--since", "zz",
+                     cwd=CASES / "branches_merge")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "envoxy: --since zz names no revision in the scanned history\n"
+
+
+# -- ordering ------------------------------------------------------------------------------------
+
+def test_dangling_down_revision_is_reported_and_the_rest_checked(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "b2", "missing", 'op.drop_column("t", "href")\n')
+    result = run_cli("check-migrations", "versions", "--rules", RULES, "--format", "json",
+                     cwd=tmp_path)
+    assert result.code == 1
+    assert findings(result) == [
+        ("parse-error", "versions", None,
+         "the revisions cannot be put in order (revision 'missing' is not present); "
+         "they were checked in file order"),
+        ("dropped-field", "versions/b2_rev.py", 9,
+         "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)"),
+    ]
+
+
+def test_graph_order_not_file_order() -> None:
+    """branches_merge's file names sort head first; the core table must exist before d_right
+    alters it, or the head state would not know core.updated became nullable."""
+    from envoxy.migrations.loader import Location, load_history
+
+    history = load_history([Location("versions", CASES / "branches_merge" / "versions")])
+    order = [r.id for r in history.revisions]
+    assert order[0] == "b0" and order[-2:] == ["m3", "h4"]
+    assert sorted(order[1:3]) == ["b1", "b2"]
+
+
+# -- what scripts print stays out of envoxy's output ----------------------------------------------
+
+def test_script_output_is_captured_not_printed(capfd) -> None:
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)  # a project that configured logging
+    root.addHandler(handler)
+    try:
+        result = scan_dir(CASES / "broken_scripts" / "versions")
+    finally:
+        root.removeHandler(handler)
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+    for line in ("k1: imported", "k1: upgrading", "k1: to stderr",
+                 "WARNING alembic.runtime.migration: k1: a log record",
+                 "ERROR root: k1: a root log record", "UserWarning: k1: a warning"):
+        assert line in result.output
+
+
+def test_module_command_prints_only_the_report() -> None:
+    case = CASES / "broken_scripts"
+    proc = subprocess.run(
+        [sys.executable, "-m", "envoxy.check_migrations", "versions", "--rules", RULES,
+         "--format", "json"], cwd=case, capture_output=True, text=True, timeout=60,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))["plain"]
+    assert (proc.returncode, proc.stderr) == (expected["exit"], "")
+    assert json.loads(proc.stdout) == expected["report"]
+
+
+# -- SQLAlchemy and alembic are left as they were ------------------------------------------------
+
+def test_scan_restores_sqlalchemy_alembic_and_logging() -> None:
+    import alembic.op
+    import sqlalchemy as sa
+    from sqlalchemy.sql import expression, selectable
+
+    before = (sa.select, sa.case, expression.select, selectable.Select.with_only_columns,
+              selectable.FromClause.select, selectable.TableClause.update,
+              logging.Logger.callHandlers, alembic.op.__dict__.get("_proxy"))
+    result = scan_dir(CASES / "legacy_idioms" / "versions")
+    assert [f.rule for f in result.findings] == ["dropped-field"]
+    after = (sa.select, sa.case, expression.select, selectable.Select.with_only_columns,
+             selectable.FromClause.select, selectable.TableClause.update,
+             logging.Logger.callHandlers, alembic.op.__dict__.get("_proxy"))
+    assert after == before
+    assert sa.select.__module__ == "sqlalchemy.sql._selectable_constructors"
+    with pytest.raises(sa.exc.ArgumentError):
+        sa.select([sa.column("a")])
+
+
+def test_legacy_idioms_build_the_2x_statements() -> None:
+    import sqlalchemy as sa
+
+    from envoxy.migrations.shims import legacy_idioms
+
+    t = sa.table("t", sa.column("id"), sa.column("x"))
+    modern = [
+        sa.select(t.c.id).where(t.c.x == 1).order_by(t.c.id),
+        t.select().where(t.c.x == 2),
+        sa.select(t.c.x).with_only_columns(t.c.id),
+        sa.case((t.c.x == 1, "a"), else_="b"),
+        t.update().where(t.c.id == 1).values(x=3),
+        t.delete().where(t.c.id == 1),
+    ]
+    with legacy_idioms():
+        legacy = [
+            sa.select([t.c.id], t.c.x == 1, order_by=[t.c.id]),
+            t.select(t.c.x == 2),
+            sa.select([t.c.x]).with_only_columns([t.c.id]),
+            sa.case([(t.c.x == 1, "a")], else_="b"),
+            t.update(t.c.id == 1, values={"x": 3}),
+            t.delete(t.c.id == 1),
+        ]
+        also_2x = str(sa.select(t.c.id).where(t.c.x == 1))
+    assert [str(s) for s in legacy] == [str(s) for s in modern]
+    assert also_2x == str(modern[0]).replace(" ORDER BY t.id", "")
+
+
+# -- the offline stand-in ------------------------------------------------------------------------
+
+def test_standin_returns_no_rows_not_none() -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.exc import NoResultFound
+
+    from envoxy.migrations.standin import Budget, StandinConnection
+
+    budget = Budget()
+    budget.start()
+    conn = StandinConnection(postgresql.dialect(), budget)
+    for statement in ("SELECT 1", sa.text("SELECT id FROM t"), sa.select(sa.column("a"))):
+        result = conn.execute(statement)
+        assert result is not None
+        assert (result.fetchall(), result.first(), result.scalar(), list(result)) == \
+            ([], None, None, [])
+        with pytest.raises(NoResultFound):
+            conn.execute(statement).one()
+    assert conn.scalars("SELECT 1").all() == []
+    assert budget.queries == 7
+
+
+def test_placeholder_rows_have_the_selected_width() -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    from envoxy.migrations.standin import Budget, StandinConnection
+
+    budget = Budget(rows_per_query=1)
+    budget.start()
+    conn = StandinConnection(postgresql.dialect(), budget)
+    a, b = conn.execute(sa.select(sa.column("a"), sa.column("b"))).one()
+    row = conn.execute("SELECT name FROM t").fetchone()
+    assert (a, b, row[0], row.name, row._mapping["name"]) == ("0", "0", "0", "0", "0")
+    assert row.total + 1 == 1 and not row.total > 0 and int(row.total) == 0
+
+
+def test_busy_revision_is_stopped_by_the_time_budget(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, '''\
+        op.drop_column("t", "href")
+        while True:
+            pass
+    ''')
+    result = scan_dir(versions, seconds=0.3)
+    assert [(f.rule, f.line, f.message) for f in result.findings] == [
+        ("dropped-field", 9,
+         "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)"),
+        ("unanalysable-revision", 10,
+         "upgrade() of revision 'a1' could not be followed to its end (gave up after 0.3 s); "
+         "only the ops before it were checked"),
+    ]
+
+
+def test_scan_opens_no_database_connection(monkeypatch) -> None:
+    import sqlalchemy as sa
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the scanner opened a database connection")
+
+    monkeypatch.setattr(sa.engine.Connection, "__init__", refuse)
+    monkeypatch.setattr(sa.engine.Engine, "connect", refuse)
+    for case in ("every_op", "data_migrations", "batch_ops"):
+        expected = json.loads((CASES / case / "expected.json").read_text(encoding="utf-8"))
+        result = scan_dir(CASES / case / "versions")
+        assert len(result.findings) == expected["plain"]["report"]["summary"]["findings"]
+        assert not [f for f in result.findings if f.rule == "unanalysable-revision"]
