@@ -35,9 +35,18 @@ def _target_metadata() -> MetaData | None:
     if not spec:
         return None
     module_name, _, attribute = spec.partition(":")
-    target: object = importlib.import_module(module_name)
+    try:
+        target: object = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name != module_name:  # an import inside the models failed: show it whole
+            raise
+        raise CommandError(f"envoxy.target_metadata = {spec}: no module {module_name!r} "
+                           "(prepend_sys_path in alembic.ini sets where it is looked for)") from e
     for part in filter(None, attribute.split(".")):
-        target = getattr(target, part)
+        try:
+            target = getattr(target, part)
+        except AttributeError as e:
+            raise CommandError(f"envoxy.target_metadata = {spec}: {e}") from e
     if not isinstance(target, MetaData):
         raise CommandError(f"envoxy.target_metadata = {spec} is a {type(target).__name__}, "
                            "not a sqlalchemy MetaData")
