@@ -75,7 +75,7 @@ class _Ctx:
 def _dialect(name: str) -> sa.engine.Dialect | None:
     try:
         return sa.dialects.registry.load(name)()  # type: ignore[no-any-return]
-    except Exception:  # an unknown or uninstalled dialect: fall back to the generic impl
+    except (sa.exc.NoSuchModuleError, ImportError):  # unknown here: use the generic impl
         return None
 
 
@@ -83,12 +83,15 @@ def sql_type_of(type_: Any, dialect: str = "postgresql") -> SqlType | None:
     """Canonical SQL type of a SQLAlchemy type as ``dialect`` stores it.
 
     A ``TypeDecorator`` (a project's own ``GUID`` type, say) is judged by the type it stores on
-    ``dialect``, not by its Python class name.
+    ``dialect``, not by its Python class name; so is a type ``with_variant`` for ``dialect``.
     """
     if type_ is None:
         return None
     if isinstance(type_, type):
         type_ = type_()
+    variant = getattr(type_, "_variant_mapping", {}).get(dialect)
+    if variant is not None:  # ``with_variant(..., dialect)``: what that dialect stores
+        return sql_type_of(variant, dialect)
     if isinstance(type_, sa.types.TypeDecorator):
         d = _dialect(dialect)
         impl = type_.load_dialect_impl(d) if d is not None else type_.impl_instance

@@ -408,3 +408,12 @@ def test_alter_column_renaming_into_a_required_name(legacy: RuleSet) -> None:
         ops.AlterColumnOp("shop", "created", modify_name="updated",
                           existing_type=sa.DateTime(), existing_nullable=False), legacy)] == [
         ("altered-field", "created")]
+
+
+def test_with_variant_is_judged_per_dialect(native: RuleSet) -> None:
+    id_type = sa.String(36).with_variant(postgresql.UUID(as_uuid=True), "postgresql")
+    op = ops.AddColumnOp("shop", sa.Column("id", id_type, nullable=False))
+    assert inspect_op(op, native) == []
+    assert inspect_op(op, native, dialect="sqlite") == [
+        err("wrong-type", "shop", "id", "column 'shop.id' is VARCHAR(36), expected UUID"),
+    ]
