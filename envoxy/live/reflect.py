@@ -120,7 +120,9 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
                               tables=_tables(inspector, schema))
     except sa.exc.DBAPIError as e:
         detail = _scrub(str(e.orig) if e.orig is not None else str(e), url.password)
-        raise DatabaseError(f"cannot reach {shown}: {detail}") from e
+        failed = ("cannot reach" if isinstance(e, (sa.exc.OperationalError, sa.exc.InterfaceError))
+                  else "cannot reflect")
+        raise DatabaseError(f"{failed} {shown}: {detail}") from e
     except sa.exc.SQLAlchemyError as e:
         raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), url.password)}") from e
     finally:
