@@ -29,10 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from envoxy.findings import Report
-    from envoxy.migrations.loader import resolve_locations
+    from envoxy.migrations.loader import project_sys_path, resolve_locations
     from envoxy.migrations.scanner import scan
 
     rules = ctx.rules()
     locations = resolve_locations(args.versions_dir, ctx.cwd)
-    result = scan(locations, rules, since=args.since, head_state=args.head_state)
+    result = scan(locations, rules, since=args.since, head_state=args.head_state,
+                  sys_path=project_sys_path(ctx.cwd))
     return ctx.emit(Report.build(result.findings, files=result.files), args)

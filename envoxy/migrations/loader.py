@@ -13,6 +13,7 @@ import os
 import re
 import traceback
 import types
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "Location",
     "Revision",
     "load_history",
+    "project_sys_path",
     "resolve_locations",
 ]
 
@@ -107,10 +109,12 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
     ini = cwd / "alembic.ini"
     if ini.is_file():
         try:
-            config = Config(str(ini))
-            script_location = config.get_alembic_option("script_location")
-            versions = config.get_version_locations_list() or (
-                [os.path.join(script_location, "versions")] if script_location else [])
+            with warnings.catch_warnings():  # alembic's deprecation notes about the ini format
+                warnings.simplefilter("ignore")
+                config = Config(str(ini))
+                script_location = config.get_alembic_option("script_location")
+                versions = config.get_version_locations_list() or (
+                    [os.path.join(script_location, "versions")] if script_location else [])
         except Exception as e:  # configparser and alembic raise many kinds; all mean "unusable"
             raise UsageError(f"cannot read alembic.ini: {e}") from e
         if not versions:
@@ -125,6 +129,21 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
     if default.is_dir():
         return [Location(os.path.join("alembic", "versions"), default.resolve())]
     raise UsageError("no versions directory given, no ./alembic.ini and no alembic/versions here")
+
+
+def project_sys_path(cwd: Path) -> list[str]:
+    """What ``prepend_sys_path`` of ``./alembic.ini`` puts on ``sys.path`` for the revisions
+    (they often import the project's own modules); without one, the current directory."""
+    ini = cwd / "alembic.ini"
+    paths: list[str] | None = None
+    if ini.is_file():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                paths = Config(str(ini)).get_prepend_sys_paths_list()
+        except Exception:  # an unreadable ini was already reported by resolve_locations
+            paths = None
+    return [str((cwd / p).resolve()) for p in (paths or ["."])]
 
 
 # -- loading -------------------------------------------------------------------------------------

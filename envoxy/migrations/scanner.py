@@ -7,7 +7,9 @@ schema (``--head-state`` findings). Nothing here opens a database connection, pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from envoxy.errors import UsageError
@@ -36,6 +38,18 @@ class ScanResult:
     """Every table at head, with the op that created or last reshaped it."""
     output: str
     """What the revision scripts printed, logged or warned."""
+
+
+@contextmanager
+def _prepended(paths: Sequence[str]) -> Iterator[None]:
+    added = [p for p in paths if p not in sys.path]
+    sys.path[:0] = added
+    try:
+        yield
+    finally:
+        for p in added:
+            if p in sys.path:
+                sys.path.remove(p)
 
 
 def _resolve_since(history: History, since: str) -> set[str]:
@@ -92,18 +106,19 @@ class _Scan:
 
 def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = None,
          head_state: bool = False, dialect: str = "postgresql",
-         seconds: float = 5.0) -> ScanResult:
+         seconds: float = 5.0, sys_path: Sequence[str] = ()) -> ScanResult:
     """Check every revision under ``locations`` (only those after ``since``, if given).
 
     With ``head_state`` the tables are judged as the whole history leaves them, each finding at
     the op that created or last reshaped the table; ``unanalysed-sql``, ``parse-error`` and
     ``unanalysable-revision`` are reported either way. ``seconds`` bounds each run of one
-    revision's ``upgrade()``. Raises :class:`UsageError` for a
+    revision's ``upgrade()``; ``sys_path`` is put before ``sys.path`` while the revisions are
+    imported and run (see :func:`envoxy.migrations.loader.project_sys_path`). Raises :class:`UsageError` for a
     ``since`` that names no revision.
     """
     work = _Scan(rules, dialect, head_state)
     runner = RevisionRunner(dialect, seconds=seconds)
-    with captured() as output, legacy_idioms(), runner.installed():
+    with captured() as output, legacy_idioms(), runner.installed(), _prepended(sys_path):
         history = load_history(locations)
         in_range = _resolve_since(history, since) if since else None
         judged_paths: set[str] = set()

@@ -267,3 +267,23 @@ def test_scan_opens_no_database_connection(monkeypatch) -> None:
         result = scan_dir(CASES / case / "versions")
         assert len(result.findings) == expected["plain"]["report"]["summary"]["findings"]
         assert not [f for f in result.findings if f.rule == "unanalysable-revision"]
+
+
+def test_revisions_import_project_modules_via_prepend_sys_path(tmp_path: Path) -> None:
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nprepend_sys_path = src\npath_separator = os\n",
+        encoding="utf-8")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "envoxy_test_helpers_7d1.py").write_text(
+        "def drop_href(op, table):\n    op.drop_column(table, 'href')\n", encoding="utf-8")
+    versions = tmp_path / "migrations" / "versions"
+    path = write_revision(versions, "a1", None, "drop_href(op, 'users')\n")
+    path.write_text("from envoxy_test_helpers_7d1 import drop_href\n" + path.read_text("utf-8"),
+                    encoding="utf-8")
+    result = run_cli("check-migrations", "--rules", RULES, "--format", "json", cwd=tmp_path)
+    # The op is made in the helper; the finding is at the helper's call in the revision file.
+    assert findings(result) == [(
+        "dropped-field", "migrations/versions/a1_rev.py", 10,
+        "drop_column removes required column 'users.href'; rules.yaml requires it (TEXT NOT NULL)")]
+    assert str(tmp_path / "src") not in sys.path
+    sys.modules.pop("envoxy_test_helpers_7d1", None)
