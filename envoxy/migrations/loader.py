@@ -72,6 +72,8 @@ class History:
 
     revisions: tuple[Revision, ...]
     unordered: str | None = None
+    orphans: tuple[tuple[str, LoadError], ...] = ()
+    """Files that could not be imported and declare no revision id: (shown path, error)."""
 
     def after(self, rev: str) -> set[str]:
         """Ids of the revisions that descend from ``rev`` (``rev`` itself excluded)."""
@@ -241,4 +243,7 @@ def load_history(locations: Sequence[Location]) -> History:
         Revision(s, _display(s.path, locations), s.path, directory.errors.get(s.path))
         for s in scripts
     )
-    return History(revisions, unordered)
+    placed = {s.path for s in directory.loaded}
+    orphans = tuple((_display(path, locations), error)
+                    for path, error in sorted(directory.errors.items()) if path not in placed)
+    return History(revisions, unordered, orphans)

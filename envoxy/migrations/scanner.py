@@ -16,7 +16,7 @@ from envoxy.errors import UsageError
 from envoxy.findings import Finding
 from envoxy.migrations.capture import captured
 from envoxy.migrations.inspector import inspect_op
-from envoxy.migrations.loader import History, Location, Revision, load_history
+from envoxy.migrations.loader import History, LoadError, Location, Revision, load_history
 from envoxy.migrations.runner import Outcome, RevisionRunner
 from envoxy.migrations.schema import Origin, SymbolicSchema
 from envoxy.migrations.shims import legacy_idioms
@@ -75,11 +75,9 @@ class _Scan:
         if found is not None:
             self.findings.append(found)
 
-    def parse_error(self, revision: Revision) -> None:
-        assert revision.error is not None
-        self._add("parse-error",
-                  f"revision file cannot be imported: {revision.error.message}",
-                  revision.path, revision.error.line)
+    def parse_error(self, path: str, error: LoadError) -> None:
+        self._add("parse-error", f"revision file cannot be imported: {error.message}",
+                  path, error.line)
 
     def replay(self, revision: Revision, outcome: Outcome, *, judged: bool) -> None:
         for recorded in outcome.ops:
@@ -128,13 +126,16 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
                 judged_paths.add(revision.path)
             if revision.error is not None:
                 if judged:
-                    work.parse_error(revision)
+                    work.parse_error(revision.path, revision.error)
                 continue
             work.replay(revision, runner.run(revision), judged=judged)
+    for path, error in history.orphans:
+        work.parse_error(path, error)
     if history.unordered is not None:
         work._add("parse-error", f"the revisions cannot be put in order ({history.unordered}); "
                   "they were checked in file order", locations[0].shown, None)
     if head_state:
         work.judge_head(judged_paths)
-    return ScanResult(tuple(work.findings), len(history.revisions), tuple(work.schema.tables()),
+    return ScanResult(tuple(work.findings), len(history.revisions) + len(history.orphans),
+                      tuple(work.schema.tables()),
                       output.getvalue())

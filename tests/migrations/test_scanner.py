@@ -287,3 +287,18 @@ def test_revisions_import_project_modules_via_prepend_sys_path(tmp_path: Path) -
         "drop_column removes required column 'users.href'; rules.yaml requires it (TEXT NOT NULL)")]
     assert str(tmp_path / "src") not in sys.path
     sys.modules.pop("envoxy_test_helpers_7d1", None)
+
+
+def test_unimportable_files_without_a_revision_id_are_parse_errors(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "notes.py").write_text("def upgrade():\n    pass\n", encoding="utf-8")
+    (versions / "latin1.py").write_bytes(b"revision = 'caf\xe9'\n")
+    result = run_cli("check-migrations", "versions", "--rules", RULES, "--format", "json",
+                     cwd=tmp_path)
+    assert result.code == 1
+    assert [f[:3] for f in findings(result)] == [
+        ("parse-error", "versions/latin1.py", 1),
+        ("parse-error", "versions/notes.py", None),
+    ]
+    assert json.loads(result.out)["summary"]["files"] == 2
