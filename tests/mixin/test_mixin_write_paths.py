@@ -1,0 +1,253 @@
+"""Every write path fills every field, in both profiles, on PostgreSQL and SQLite.
+
+Each (implementation, profile, backend) runs all of ``mixin_scenarios`` once: the runtime mixin
+in this process, the generated module in a fresh interpreter without envoxy. PostgreSQL sessions
+run in Asia/Kathmandu and so does this process's local time, so a timestamp written in local time,
+or an aware one written into ``TIMESTAMP WITHOUT TIME ZONE``, lands 5h45 off and fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.mixin import mixin_scenarios as scenarios
+from tests.mixin.support import (
+    SHIPPED_RULES,
+    as_utc,
+    decode_rows,
+    generate_module,
+    postgres_schema,
+    run_generated,
+)
+
+IMPLS = ("runtime", "generated")
+PROFILES = ("legacy", "native")
+BACKENDS = ("sqlite", "postgresql")
+LOCAL_TIME_ZONE = "Asia/Kathmandu"
+ALL = [*scenarios.INSERTS, *scenarios.UPDATES, "threads"]
+
+Batch = Callable[[str, str, str], dict[str, Any]]
+
+
+@contextlib.contextmanager
+def local_time_zone(name: str) -> Iterator[None]:
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+def _rules_file(profile: str, directory: Path) -> Path:
+    if profile == "legacy":
+        return SHIPPED_RULES
+    path = directory / "native" / "rules.yaml"
+    if not path.exists():
+        path.parent.mkdir(parents=True)
+        text = SHIPPED_RULES.read_text(encoding="utf-8")
+        path.write_text(text.replace("profile: legacy", "profile: native"), encoding="utf-8")
+    return path
+
+
+def _run(impl: str, rules: Path, url: str, directory: Path) -> dict[str, Any]:
+    if impl == "generated":
+        module = generate_module(rules, directory, "app_envoxy_mixin")
+        env = {"TZ": LOCAL_TIME_ZONE, "PATH": os.environ.get("PATH", "")}
+        return run_generated(module, url, ALL, env)
+    from envoxy.mixin import build_mixin_module
+    from envoxy.rules import load_rules
+
+    module = build_mixin_module(load_rules(rules))
+    with local_time_zone(LOCAL_TIME_ZONE):
+        # Through JSON, like the generated module's results, so both meet the same assertions.
+        return json.loads(json.dumps(scenarios.run(module, url, ALL)))  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
+    """Results of all scenarios for an (implementation, profile, backend), run on first use."""
+    cache: dict[tuple[str, str, str], dict[str, Any] | BaseException] = {}
+    base = tmp_path_factory.mktemp("mixin")
+    with contextlib.ExitStack() as stack:
+
+        def get(impl: str, profile: str, backend: str) -> dict[str, Any]:
+            key = (impl, profile, backend)
+            if key not in cache:
+                directory = base / "-".join(key)
+                directory.mkdir()
+                try:
+                    if backend == "sqlite":
+                        url = f"sqlite:///{directory / 'test.sqlite'}"
+                    else:
+                        url = stack.enter_context(postgres_schema())
+                    cache[key] = _run(impl, _rules_file(profile, base), url, directory)
+                except BaseException as e:  # a skip, or a failure every test of the batch shares
+                    cache[key] = e
+            found = cache[key]
+            if isinstance(found, BaseException):
+                raise found
+            return found
+
+        yield get
+
+
+# -- expectations ----------------------------------------------------------------------------------
+
+def outcome(results: dict[str, Any], scenario: str) -> dict[str, Any]:
+    result: dict[str, Any] = results[scenario]
+    if "error" in result:
+        pytest.fail(f"scenario {scenario} raised:\n{result['error']}")
+    return result
+
+
+def check_id(value: Any, profile: str) -> None:
+    if profile == "legacy":
+        assert isinstance(value, str)
+        assert str(uuid.UUID(value)) == value
+        assert uuid.UUID(value).version == 4
+    else:
+        assert isinstance(value, uuid.UUID)
+        assert value.version == 4
+
+
+def check_stamp_type(value: Any, profile: str, backend: str) -> None:
+    assert isinstance(value, dt.datetime)
+    # Only PostgreSQL keeps a zone; SQLite's DATETIME is naive text either way.
+    aware = profile == "native" and backend == "postgresql"
+    assert (value.tzinfo is not None) is aware, value
+
+
+def given_id(profile: str, text: str) -> Any:
+    return text if profile == "legacy" else uuid.UUID(text)
+
+
+def href(scenario: str, row_id: Any) -> str:
+    return f"/v3/data-layer/{scenarios.table_name(scenario)}/{row_id}"
+
+
+def window(result: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
+    return dt.datetime.fromisoformat(result["t0"]), dt.datetime.fromisoformat(result["t1"])
+
+
+def check_inserted(result: dict[str, Any], scenario: str, profile: str, backend: str) -> None:
+    rows = {r["name"]: r for r in decode_rows(result["rows"])}
+    assert sorted(rows) == ["a", "b", "given", "id_only"]
+    t0, t1 = window(result)
+    for name in ("a", "b", "id_only"):
+        row = rows[name]
+        check_id(row["id"], profile)
+        check_stamp_type(row["created"], profile, backend)
+        check_stamp_type(row["updated"], profile, backend)
+        assert t0 <= as_utc(row["created"]) <= t1, (row["created"], t0, t1)
+        assert row["updated"] == row["created"]
+        assert row["href"] == href(scenario, row["id"])
+    assert rows["a"]["id"] != rows["b"]["id"]
+    assert rows["id_only"]["id"] == given_id(profile, scenarios.GIVEN_ID_ONLY)
+
+    given = rows["given"]
+    assert given["id"] == given_id(profile, scenarios.GIVEN_ID)
+    assert as_utc(given["created"]) == scenarios.GIVEN_CREATED
+    assert as_utc(given["updated"]) == scenarios.GIVEN_UPDATED
+    assert given["href"] == scenarios.GIVEN_HREF
+
+
+def check_objects(result: dict[str, Any], profile: str) -> None:
+    """After the flush the objects hold what was stored, in the columns' Python types."""
+    rows = {r["name"]: r for r in decode_rows(result["rows"])}
+    objects = decode_rows(result["objects"])
+    assert sorted(o["name"] for o in objects) == sorted(rows)
+    for obj in objects:
+        row = rows[obj["name"]]
+        check_id(obj["id"], profile)
+        assert obj["id"] == row["id"]
+        assert obj["href"] == row["href"]
+        for field in ("created", "updated"):
+            assert (obj[field].tzinfo is not None) is (profile == "native")
+            assert as_utc(obj[field]) == as_utc(row[field])
+
+
+def check_updated(result: dict[str, Any], scenario: str) -> None:
+    before = {r["name"]: r for r in decode_rows(result["before"])}
+    after = {r["name"]: r for r in decode_rows(result["rows"])}
+    assert sorted(after) == ["a2", "b"]
+    old, new = before["a"], after["a2"]
+    for field in ("id", "created", "href"):
+        assert new[field] == old[field]
+    if scenario == "update_caller_sets_updated":
+        assert as_utc(new["updated"]) == scenarios.GIVEN_UPDATED
+    else:
+        t0, t1 = window(result)
+        assert t0 <= as_utc(new["updated"]) <= t1, (new["updated"], t0, t1)
+        assert new["updated"] > old["updated"]
+    assert after["b"] == before["b"]  # a statement that does not touch a row leaves it alone
+
+
+def check_threads(result: dict[str, Any]) -> None:
+    assert result["errors"] == []
+    rows = decode_rows(result["rows"])
+    inserted = decode_rows(result["inserted"])
+    total = scenarios.THREADS * scenarios.ROWS_PER_THREAD
+    assert len(rows) == total
+    assert len({r["id"] for r in rows}) == total
+    final = {r["id"]: r for r in rows}
+    assert len(inserted) == total
+    assert {r["id"] for r in inserted} == set(final)
+    for first in inserted:
+        last = final[first["id"]]
+        assert last["name"] == first["name"] + "!"
+        assert last["created"] == first["created"]
+        assert last["updated"] > first["updated"]
+        assert last["updated"] >= last["created"]
+        assert last["href"] == href("threads", first["id"])
+
+
+# -- the tests -------------------------------------------------------------------------------------
+
+matrix = pytest.mark.parametrize("backend", BACKENDS)
+profiles = pytest.mark.parametrize("profile", PROFILES)
+impls = pytest.mark.parametrize("impl", IMPLS)
+
+
+@impls
+@profiles
+@matrix
+@pytest.mark.parametrize("scenario", scenarios.INSERTS)
+def test_insert_path_fills_every_field(batch: Batch, impl: str, profile: str, backend: str,
+                                       scenario: str) -> None:
+    result = outcome(batch(impl, profile, backend), scenario)
+    check_inserted(result, scenario, profile, backend)
+    if "objects" in result:
+        check_objects(result, profile)
+
+
+@impls
+@profiles
+@matrix
+@pytest.mark.parametrize("scenario", scenarios.UPDATES)
+def test_update_path_stamps_updated_only(batch: Batch, impl: str, profile: str, backend: str,
+                                         scenario: str) -> None:
+    check_updated(outcome(batch(impl, profile, backend), scenario), scenario)
+
+
+@impls
+@profiles
+@matrix
+def test_eight_threads_insert_and_update(batch: Batch, impl: str, profile: str,
+                                         backend: str) -> None:
+    check_threads(outcome(batch(impl, profile, backend), "threads"))
