@@ -115,7 +115,7 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
     ``since`` that names no revision.
     """
     work = _Scan(rules, dialect, head_state)
-    runner = RevisionRunner(dialect, seconds=seconds)
+    runner = RevisionRunner(dialect, seconds=seconds, catalog=work.schema)
     with captured() as output, legacy_idioms(), runner.installed(), _prepended(sys_path):
         history = load_history(locations)
         in_range = _resolve_since(history, since) if since else None

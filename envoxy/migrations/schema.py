@@ -50,6 +50,9 @@ class SymbolicSchema:
         entry = self._tables.get(name)
         return entry.state if entry is not None else None
 
+    def names(self) -> list[str]:
+        return sorted(self._tables)
+
     def tables(self) -> list[tuple[TableState, Origin]]:
         """Every table at this point, by name."""
         return [(e.state, e.origin) for _, e in sorted(self._tables.items())]

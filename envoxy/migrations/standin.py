@@ -11,12 +11,24 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy import inspection
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound, NoSuchTableError
 
-__all__ = ["Budget", "BudgetExceeded", "Placeholder", "StandinConnection", "StandinResult"]
+from envoxy.rules.sqltypes import to_sqlalchemy
+from envoxy.tables import TableState
+
+__all__ = [
+    "Budget",
+    "BudgetExceeded",
+    "Catalog",
+    "Placeholder",
+    "StandinConnection",
+    "StandinInspector",
+    "StandinResult",
+]
 
 
 class BudgetExceeded(Exception):
@@ -241,16 +253,74 @@ class _Transaction:
         return True
 
 
+class Catalog(Protocol):
+    """The tables as the revisions so far left them (the scanner's symbolic schema)."""
+
+    def lookup(self, name: str) -> TableState | None: ...
+
+    def names(self) -> list[str]: ...
+
+
+class _NoTables:
+    def lookup(self, name: str) -> TableState | None:
+        return None
+
+    def names(self) -> list[str]:
+        return []
+
+
+class StandinInspector:
+    """What ``sa.inspect(op.get_bind())`` returns: the catalog, in the shape of SQLAlchemy's
+    ``Inspector``, so ``if "t" not in inspector.get_table_names()`` follows the history."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def get_table_names(self, schema: str | None = None, **kw: Any) -> list[str]:
+        return self._catalog.names()
+
+    def has_table(self, table_name: str, schema: str | None = None, **kw: Any) -> bool:
+        return self._catalog.lookup(table_name) is not None
+
+    def get_columns(self, table_name: str, schema: str | None = None,
+                    **kw: Any) -> list[dict[str, Any]]:
+        table = self._table(table_name)
+        return [{"name": c.name, "nullable": c.nullable, "default": None, "autoincrement": False,
+                 "type": to_sqlalchemy(c.type) if c.type is not None else sa.types.NullType()}
+                for c in table.columns]
+
+    def get_pk_constraint(self, table_name: str, schema: str | None = None,
+                          **kw: Any) -> dict[str, Any]:
+        table = self._table(table_name)
+        return {"name": None,
+                "constrained_columns": [c.name for c in table.columns if c.primary_key]}
+
+    def _table(self, name: str) -> TableState:
+        table = self._catalog.lookup(name)
+        if table is None:
+            raise NoSuchTableError(name)
+        return table
+
+    def _nothing(self, *args: Any, **kw: Any) -> list[Any]:
+        return []
+
+    get_view_names = get_sequence_names = get_schema_names = _nothing
+    get_indexes = get_foreign_keys = get_unique_constraints = get_check_constraints = _nothing
+
+
 class StandinConnection:
     """An offline stand-in for a :class:`sqlalchemy.engine.Connection`.
 
     ``execute`` accepts whatever a revision passes (Core statements, ``text()``, raw strings) and
     returns :class:`StandinResult` with ``budget.rows_per_query`` placeholder rows (none at first).
+    ``sa.inspect()`` of it is a :class:`StandinInspector` over ``catalog``.
     """
 
-    def __init__(self, dialect: sa.engine.Dialect, budget: Budget) -> None:
+    def __init__(self, dialect: sa.engine.Dialect, budget: Budget,
+                 catalog: Catalog | None = None) -> None:
         self.dialect = dialect
         self.budget = budget
+        self.catalog: Catalog = catalog or _NoTables()
         self.info: dict[str, Any] = {}
         self.closed = False
 
@@ -304,3 +374,8 @@ class StandinConnection:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+@inspection._inspects(StandinConnection)
+def _inspect_standin(connection: StandinConnection) -> StandinInspector:
+    return StandinInspector(connection.catalog)

@@ -302,3 +302,28 @@ def test_unimportable_files_without_a_revision_id_are_parse_errors(tmp_path: Pat
         ("parse-error", "versions/notes.py", None),
     ]
     assert json.loads(result.out)["summary"]["files"] == 2
+
+
+def test_bind_context_and_inspector_follow_the_history(tmp_path: Path) -> None:
+    """``op.get_context().bind``, ``context.get_bind()`` are the stand-in; ``sa.inspect()`` of it
+    answers from the tables the earlier revisions built, so conditional DDL is followed."""
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, '''\
+        op.create_table("a", sa.Column("id", sa.String(36), primary_key=True),
+                        sa.Column("href", sa.Text(), nullable=False))
+    ''')
+    path = write_revision(versions, "a2", "a1", '''\
+        from alembic import context
+        assert not context.is_offline_mode()
+        assert op.get_context().bind.execute(sa.text("SELECT 1")).fetchall() == []
+        assert context.get_bind().execute("SELECT 1").fetchall() == []
+        inspector = sa.inspect(op.get_bind())
+        assert inspector.get_table_names() == ["a"] and not inspector.has_table("b")
+        if "href" in [c["name"] for c in inspector.get_columns("a")]:
+            op.drop_column("a", "href")
+        if inspector.get_pk_constraint("a")["constrained_columns"] != ["id"]:
+            op.drop_column("a", "id")
+    ''')
+    result = scan_dir(versions)
+    assert [(f.rule, f.path, f.line) for f in result.findings if f.path == f"{versions}/{path.name}"] \
+        == [("dropped-field", f"{versions}/a2_rev.py", 16)]
