@@ -64,12 +64,14 @@ class Report:
 
     findings: tuple[Finding, ...]
     files: int
+    unit: str = "file"  # what ``files`` counts, for people: "file", "table"
     tool: str = "envoxy"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, findings: Iterable[Finding], *, files: int, tool: str = "envoxy") -> Report:
-        return cls(findings=tuple(sorted(findings, key=sort_key)), files=files, tool=tool)
+    def build(cls, findings: Iterable[Finding], *, files: int, unit: str = "file",
+              tool: str = "envoxy") -> Report:
+        return cls(findings=tuple(sorted(findings, key=sort_key)), files=files, unit=unit, tool=tool)
 
     @property
     def errors(self) -> int:

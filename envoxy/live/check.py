@@ -20,4 +20,4 @@ def check_database(url: str, rules: RuleSet, *, schema: str | None = None) -> Re
     checked = [t for t in reflection.tables if rules.in_scope(t.name)]
     findings = [f for t in checked for f in judge_table(rules, t, reflection.dialect)]
     findings.extend(exemption_findings(rules, (t.name for t in reflection.tables)))
-    return Report.build(findings, files=len(checked))
+    return Report.build(findings, files=len(checked), unit="table")

@@ -31,7 +31,7 @@ def format_finding(f: Finding, *, color: bool = False) -> str:
 
 
 def _summary(report: Report) -> str:
-    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    files = f"{report.files} {report.unit}{'s' if report.files != 1 else ''}"
     if not report.findings:
         return f"No findings in {files}."
     e, w = report.errors, report.warnings

@@ -164,7 +164,7 @@ def test_autogenerate_gate_end_to_end(profile: str, pg_schema, rules_for, cli,
     clean = project.alembic("check")
     assert (clean.returncode, clean.stdout) == (0, "No new upgrade operations detected.\n")
     live = cli("check-db", pg_schema.url, "--rules", str(rules))
-    assert (live.code, live.out, live.err) == (0, "No findings in 1 file.\n", "")
+    assert (live.code, live.out, live.err) == (0, "No findings in 1 table.\n", "")
     history = project.check_migrations()
     assert (history.returncode, history.stdout, history.stderr) == (
         0, "No findings in 1 file.\n", "")

@@ -104,11 +104,11 @@ def test_postgres_schema_legacy_and_native(pg_schema, native_rules: Path) -> Non
 def test_conforming_schema_passes_and_schema_option(pg_schema, native_rules: Path) -> None:
     execute(pg_schema.url, native_sql("shop"), native_sql("orders"))
     ok = run_cli("check-db", pg_schema.url, "--rules", str(native_rules))
-    assert (ok.code, ok.out, ok.err) == (0, "No findings in 2 files.\n", "")
+    assert (ok.code, ok.out, ok.err) == (0, "No findings in 2 tables.\n", "")
     # --schema from a connection whose search_path is elsewhere
     other = run_cli("check-db", pg_schema.base_url, "--schema", pg_schema.name,
                     "--rules", str(native_rules))
-    assert (other.code, other.out) == (0, "No findings in 2 files.\n")
+    assert (other.code, other.out) == (0, "No findings in 2 tables.\n")
     missing = run_cli("check-db", pg_schema.base_url, "--schema", "no_such_schema_x")
     assert missing.code == 2
     assert missing.err == f"envoxy: no schema 'no_such_schema_x' in {pg_schema.base_url}\n"
