@@ -1,8 +1,9 @@
 """Check one parsed model file: its structure, repeated keys in ``fields``, and each datum.
 
 Datums are the top-level object and the items of its ``datums`` array; a datum without a
-``fields`` key is skipped. The fast path (:class:`DatumJudge`) gives the verdict; a failing datum
-is explained by jsonschema (:class:`Explainer`, created on first need).
+``fields`` key is skipped. The fast path (:class:`DatumJudge`) gives the verdict and the reasons;
+jsonschema (:class:`Explainer`, created on first need) explains declarations that break the
+constraints ``rules.yaml`` adds, and is the reference the fast path is tested against.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 
 from envoxy.rules.model import RuleSet
 from envoxy.validate import issues as make
-from envoxy.validate.explain import Explainer
+from envoxy.validate.explain import DeclarationFaults, Explainer, declaration_issues
 from envoxy.validate.issues import Issue
-from envoxy.validate.judge import DatumJudge
+from envoxy.validate.judge import DatumJudge, expected_declaration
 from envoxy.validate.loader import to_plain
 from envoxy.validate.positions import Pointer
 
@@ -62,6 +63,7 @@ class Checker:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.judge = DatumJudge(rules)
+        self._expected = {c.name: expected_declaration(c) for c in rules.columns}
         self._explainer: Explainer | None = None
 
     @property
@@ -87,11 +89,33 @@ class Checker:
                 if len(fields) != len(raw_fields):
                     issues.extend(_duplicates(pointer, name, raw_fields))
             if not self.judge.passes(name, fields):
-                issues.extend(self.explainer.datum(pointer, self._plain_datum(datum)))
+                issues.extend(self._explain(pointer, name, fields))
         return Checked(issues, names)
 
+    def _explain(self, pointer: Pointer, name: str | None, fields: Any) -> list[Issue]:
+        """Why a datum the judge failed fails: the same reasons jsonschema gives."""
+        if type(fields) is not dict:
+            return [make.fields_not_object(pointer, name, to_plain(fields))]
+        out: list[Issue] = []
+        for rule in self.judge.required(name):
+            if rule.name not in fields:
+                out.append(make.missing_field(pointer, name, rule.name))
+                continue
+            raw = fields[rule.name]
+            if rule.accepts(raw):
+                continue
+            declaration = to_plain(raw)
+            if rule.has_extra:
+                faults = self.explainer.declaration(rule.name, declaration)
+            else:
+                wrong = rule.wrong_keys(declaration) if type(declaration) is dict else ()
+                faults = DeclarationFaults(type(declaration) is not dict, wrong, None)
+            out.extend(declaration_issues(pointer, name, rule.name, declaration, faults,
+                                          self._expected[rule.name]))
+        return out
+
     def check_reference(self, root: Any) -> Checked:
-        """The same verdict with jsonschema over the whole file and no fast path (for tests)."""
+        """The same findings from jsonschema over the whole file, no fast path (for tests)."""
         issues: list[Issue] = []
         names: set[str] = set()
         if type(root) is tuple:
@@ -103,7 +127,3 @@ class Checker:
                     issues.extend(_duplicates(pointer, name, datum["fields"]))
         issues.extend(self.explainer.document(to_plain(root)))
         return Checked(issues, names)
-
-    def _plain_datum(self, datum: dict[str, Any]) -> dict[str, Any]:
-        """Only what the datum schema reads: ``fields`` and the name keys."""
-        return {k: to_plain(datum[k]) for k in ("fields", *self.rules.name_keys) if k in datum}

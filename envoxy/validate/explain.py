@@ -1,36 +1,50 @@
-"""Why a datum fails: jsonschema's errors against the compiled model schema, turned into issues.
+"""jsonschema's view: the compiled model schema's errors, turned into issues.
 
-Only datums the fast path (:mod:`envoxy.validate.judge`) failed come here, so jsonschema is
-imported only when a file has something to report. :meth:`Explainer.document` validates a whole
-file against the whole schema: the reference the fast path is tested against.
+Two uses. :meth:`Explainer.declaration` explains a declaration that breaks the constraints
+``rules.yaml`` adds to a field (``declaration:``), with jsonschema's ``best_match``; only such
+fields need jsonschema at all, so it is imported only then. :meth:`Explainer.document` validates
+a whole file against the whole schema: the reference the fast path is tested against.
 
-An error is classified by where it arose in the schema (``absolute_schema_path``), which
-:mod:`envoxy.rules.schema` lays out as: ``type`` (root), ``properties/datums/type``,
-``properties/datums/items/type``, and inside a datum (``allOf/0`` at the root,
-``properties/datums/items`` for an item) ``…/properties/fields/`` followed by ``type`` (fields
-not an object), ``required`` (a missing field) or ``properties/<field>/…`` (its declaration).
+An error is classified by where it arose in the schema (``absolute_schema_path``; jsonschema
+leaves ``$ref`` out of it), which :mod:`envoxy.rules.schema` lays out as: ``type`` (root),
+``properties/datums/type``, ``properties/datums/items/type``, and inside a datum (``allOf/0`` at
+the root, ``properties/datums/items`` for an item) ``…/properties/fields/`` followed by ``type``
+(fields not an object), ``required`` (a missing field) or ``properties/<field>/…`` (its
+declaration: see :data:`_TYPE_FAULTS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from envoxy.rules.model import RuleSet
+from envoxy.rules.schema import field_def_name
 from envoxy.validate import issues as make
 from envoxy.validate.issues import Issue
 from envoxy.validate.judge import expected_declaration
 from envoxy.validate.positions import Pointer
 
-__all__ = ["Explainer"]
+__all__ = ["DeclarationFaults", "Explainer"]
 
-# Where in a field-<name> schema an error arises -> the declaration key at fault (wrong-type).
-# Anything else in it (under allOf: rules.yaml's own declaration constraints) is invalid-declaration.
+# Where in a field-<name> schema an error arises -> the declaration key at fault (wrong-type;
+# None: the declaration is not an object). Anything else in it (under allOf: the constraints of
+# rules.yaml) is invalid-declaration.
 _TYPE_FAULTS: dict[tuple[Any, ...], str | None] = {
     ("type",): None,
     ("properties", "type", "const"): "type",
     ("properties", "format", "enum"): "format",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationFaults:
+    """How one declaration fails its ``field-<name>`` schema."""
+
+    not_object: bool
+    wrong_keys: tuple[str, ...]  # of "type", "format"
+    invalid: tuple[Pointer, str] | None  # best_match of the rules.yaml constraints: where, why
 
 
 def _fields_index(schema_path: list[Any]) -> int | None:
@@ -40,68 +54,89 @@ def _fields_index(schema_path: list[Any]) -> int | None:
     return None
 
 
+def _faults(errors: Iterable[tuple[tuple[Any, ...], Any]], below: int) -> DeclarationFaults:
+    """Classify a declaration's errors (schema path from inside ``field-<name>``); ``below``:
+    how many leading instance-path items lead to the declaration."""
+    kinds: set[str | None] = set()
+    invalid = []
+    for tail, error in errors:
+        if tail in _TYPE_FAULTS:
+            kinds.add(_TYPE_FAULTS[tail])
+        else:
+            invalid.append(error)
+    best = None
+    if invalid:
+        from jsonschema.exceptions import best_match
+
+        chosen = best_match(invalid)
+        if chosen is not None:
+            best = (tuple(chosen.absolute_path)[below:], chosen.message)
+    return DeclarationFaults(None in kinds, tuple(k for k in ("type", "format") if k in kinds), best)
+
+
 class Explainer:
     """jsonschema over the compiled model schema, for one :class:`RuleSet`."""
 
     def __init__(self, rules: RuleSet) -> None:
         from jsonschema import Draft202012Validator
 
-        schema = rules.model_schema
-        self._document = Draft202012Validator(schema)
-        datum = {k: v for k, v in schema.items() if k not in ("type", "allOf", "properties")}
-        datum["$ref"] = "#/$defs/datum"
-        self._datum = Draft202012Validator(datum)
+        self._schema = rules.model_schema
+        self._document = Draft202012Validator(self._schema)
+        self._fields: dict[str, Any] = {}
+        self._validator = Draft202012Validator
         self._expected = {c.name: expected_declaration(c) for c in rules.columns}
         self._name_keys = rules.name_keys
 
-    def name_of(self, datum: Any) -> str | None:
-        if not isinstance(datum, dict):
-            return None
+    def _field_validator(self, name: str) -> Any:
+        found = self._fields.get(name)
+        if found is None:
+            schema = {k: v for k, v in self._schema.items() if k not in ("type", "allOf", "properties")}
+            schema["$ref"] = f"#/$defs/{field_def_name(name)}"
+            found = self._fields[name] = self._validator(schema)
+        return found
+
+    def declaration(self, name: str, declaration: Any) -> DeclarationFaults:
+        """How ``declaration`` (plain data) fails the schema of required field ``name``."""
+        errors = self._field_validator(name).iter_errors(declaration)
+        return _faults(((tuple(e.absolute_schema_path), e) for e in errors), 0)
+
+    def document(self, root: Any) -> list[Issue]:
+        """Issues of a whole file (plain data), from the whole schema: the reference path."""
+        out: list[Issue] = []
+        per_datum: dict[Pointer, list[tuple[list[Any], Any]]] = {}
+        for error in self._document.iter_errors(root):
+            path = list(error.absolute_schema_path)
+            where = tuple(error.absolute_path)
+            if path == ["type"]:
+                out.append(make.root_not_object(error.instance))
+            elif path == ["properties", "datums", "type"]:
+                out.append(make.datums_not_array(error.instance))
+            elif path == ["properties", "datums", "items", "type"]:
+                out.append(make.datum_not_object(where, error.instance))
+            elif path[:2] == ["allOf", 0]:
+                per_datum.setdefault((), []).append((path[2:], error))
+            else:  # properties/datums/items/…: an item datum
+                per_datum.setdefault(where[:2], []).append((path[3:], error))
+        for pointer, errors in per_datum.items():
+            datum = root
+            for token in pointer:
+                datum = datum[token]
+            out.extend(self._datum_issues(pointer, datum, errors))
+        return list(dict.fromkeys(out))
+
+    def _name_of(self, datum: dict[str, Any]) -> str | None:
         for key in self._name_keys:
             if key in datum:
                 value = datum[key]
                 return value if isinstance(value, str) else None
         return None
 
-    # -- entry points ----------------------------------------------------------------------
-    def datum(self, pointer: Pointer, datum: dict[str, Any]) -> list[Issue]:
-        """Issues of one datum (plain data) standing at ``pointer``."""
-        errors = list(self._datum.iter_errors(datum))
-        return self._datum_issues(pointer, datum, [(list(e.absolute_schema_path), e) for e in errors])
-
-    def document(self, root: Any) -> list[Issue]:
-        """Issues of a whole file (plain data), from the whole schema: the reference path."""
-        structural: list[Issue] = []
-        per_datum: dict[Pointer, list[tuple[list[Any], Any]]] = {}
-        for error in self._document.iter_errors(root):
-            path = list(error.absolute_schema_path)
-            where = tuple(error.absolute_path)
-            if path == ["type"]:
-                structural.append(make.root_not_object(error.instance))
-            elif path == ["properties", "datums", "type"]:
-                structural.append(make.datums_not_array(error.instance))
-            elif path == ["properties", "datums", "items", "type"]:
-                structural.append(make.datum_not_object(where, error.instance))
-            elif path[:2] == ["allOf", 0]:
-                per_datum.setdefault((), []).append((path[2:], error))
-            else:  # properties/datums/items/…: an item datum
-                per_datum.setdefault(where[:2], []).append((path[3:], error))
-        out = structural
-        for pointer, errors in per_datum.items():
-            datum = root
-            for token in pointer:
-                datum = datum[token]
-            out.extend(self._datum_issues(pointer, datum, errors))
-        return out
-
-    # -- classification --------------------------------------------------------------------
     def _datum_issues(self, pointer: Pointer, datum: dict[str, Any],
-                      errors: Iterable[tuple[list[Any], Any]]) -> list[Issue]:
-        table = self.name_of(datum)
+                      errors: list[tuple[list[Any], Any]]) -> list[Issue]:
+        table = self._name_of(datum)
         fields = datum.get("fields")
         out: list[Issue] = []
-        wrong: dict[str, set[str | None]] = {}
-        invalid: dict[str, list[Any]] = {}
+        per_field: dict[str, list[tuple[tuple[Any, ...], Any]]] = {}
         for schema_path, error in errors:
             i = _fields_index(schema_path)
             rest = schema_path[i:] if i is not None else []
@@ -111,30 +146,21 @@ class Explainer:
                 out.extend(make.missing_field(pointer, table, name)
                            for name in error.validator_value if name not in fields)
             elif len(rest) >= 2 and rest[0] == "properties":
-                name, tail = rest[1], tuple(rest[2:])
-                if tail in _TYPE_FAULTS:
-                    wrong.setdefault(name, set()).add(_TYPE_FAULTS[tail])
-                else:
-                    invalid.setdefault(name, []).append(error)
-        for name, faults in wrong.items():
-            declaration = fields[name]
-            keys = () if None in faults else tuple(k for k in ("type", "format") if k in faults)
-            out.append(make.wrong_type(pointer, table, name, declaration, keys, self._expected[name]))
-        for name, errs in invalid.items():
-            from jsonschema.exceptions import best_match
-
-            best = best_match(errs)
-            at = (*pointer, *_relative(best, pointer))
-            out.append(make.invalid_declaration(pointer, table, name, at, best.message))
-        return _unique(out)
+                per_field.setdefault(rest[1], []).append((tuple(rest[2:]), error))
+        for name, errs in per_field.items():
+            faults = _faults(errs, len(pointer) + 2)
+            out.extend(declaration_issues(pointer, table, name, fields[name], faults,
+                                          self._expected[name]))
+        return out
 
 
-def _relative(error: Any, pointer: Pointer) -> tuple[Any, ...]:
-    """The error's instance path below the datum (the document validator's paths start at the
-    root, the datum validator's at the datum)."""
-    path = tuple(error.absolute_path)
-    return path[len(pointer):] if path[: len(pointer)] == pointer else path
-
-
-def _unique(issues: list[Issue]) -> list[Issue]:
-    return list(dict.fromkeys(issues))
+def declaration_issues(pointer: Pointer, table: str | None, name: str, declaration: Any,
+                       faults: DeclarationFaults, expected: dict[str, Any]) -> list[Issue]:
+    """The wrong-type and invalid-declaration issues of one declaration."""
+    out = []
+    if faults.not_object or faults.wrong_keys:
+        out.append(make.wrong_type(pointer, table, name, declaration, faults.wrong_keys, expected))
+    if faults.invalid is not None:
+        at, why = faults.invalid
+        out.append(make.invalid_declaration(pointer, table, name, (*pointer, "fields", name, *at), why))
+    return out

@@ -118,8 +118,8 @@ def wrong_type(pointer: Pointer, table: str | None, field: str, declaration: Any
 def invalid_declaration(pointer: Pointer, table: str | None, field: str, at: Pointer,
                         reason: str) -> Issue:
     return Issue(rule="invalid-declaration", pointer=at, table=table, field=field,
-                 message=f"{datum_label(pointer, table)} declares field {field!r} against the "
-                         f"declaration rules of rules.yaml: {shorten(reason, 200)}")
+                 message=f"{datum_label(pointer, table)}: the declaration of field {field!r} breaks "
+                         f"a constraint of rules.yaml: {shorten(reason, 200)}")
 
 
 def duplicate_key(pointer: Pointer, table: str | None, key: str, count: int) -> Issue:

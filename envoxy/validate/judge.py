@@ -2,19 +2,19 @@
 
 It evaluates exactly what the compiled model schema (:mod:`envoxy.rules.schema`) says about a
 datum — scope and exemptions keyed by the datum's name, ``required`` and the ``field-<name>``
-declaration schemas — with dict lookups instead of a schema interpreter. It only says *whether*
-a datum passes; :mod:`envoxy.validate.explain` asks jsonschema *why* a failing one fails.
-``tests/validate/test_fast_path.py`` cross-checks the two on generated files.
+declaration schemas — with dict lookups instead of a schema interpreter, and says which field
+fails how. ``tests/validate/test_fast_path.py`` cross-checks it against jsonschema over the
+whole compiled schema (:meth:`envoxy.validate.explain.Explainer.document`) on generated files.
 
 A declaration constraint that ``rules.yaml`` adds (``declaration:``) is arbitrary JSON Schema:
-such a field is judged by jsonschema itself, against the ``field-<name>`` schema.
+such a field is judged, and explained, by jsonschema itself against the ``field-<name>`` schema.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from envoxy.rules.model import ColumnSpec, RuleSet, glob_to_regex
@@ -22,6 +22,8 @@ from envoxy.rules.schema import field_def_name
 from envoxy.validate.loader import to_plain
 
 __all__ = ["DatumJudge", "FieldRule", "expected_declaration"]
+
+_MEMO_LIMIT = 4096
 
 
 def expected_declaration(column: ColumnSpec) -> dict[str, Any]:
@@ -40,19 +42,38 @@ class FieldRule:
     name: str
     json_type: str
     formats: tuple[str, ...]
-    full_check: Callable[[Any], bool] | None  # set when rules.yaml adds declaration constraints
+    has_extra: bool  # rules.yaml adds declaration constraints: jsonschema judges the declaration
+    full_check: Callable[[Any], bool] | None = None
+    # Verdicts of declarations already seen (the same declaration recurs in every datum).
+    _memo: dict[Any, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def accepts(self, raw: Any) -> bool:
         """The ``field-<name>`` schema's verdict on a declaration (pairs representation)."""
-        if self.full_check is not None:
+        if self.full_check is not None:  # no memo: JSON tells 1 from true, a dict key does not
             return self.full_check(to_plain(raw))
-        if type(raw) is not tuple:
-            return False
-        declaration = dict(raw)
+        try:
+            return self._memo[raw]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: holds an array
+            return self._accepts(raw)
+        if len(self._memo) > _MEMO_LIMIT:
+            self._memo.clear()
+        verdict = self._memo[raw] = self._accepts(raw)
+        return verdict
+
+    def _accepts(self, raw: Any) -> bool:
+        return type(raw) is tuple and not self.wrong_keys(dict(raw))
+
+    def wrong_keys(self, declaration: dict[str, Any]) -> tuple[str, ...]:
+        """Which of ``type`` and ``format`` an object declaration gets wrong (profile part only)."""
+        wrong = []
         if "type" in declaration and not _equal_str(declaration["type"], self.json_type):
-            return False
-        return not (self.formats and "format" in declaration
-                    and not any(_equal_str(declaration["format"], f) for f in self.formats))
+            wrong.append("type")
+        if self.formats and "format" in declaration and not any(
+                _equal_str(declaration["format"], f) for f in self.formats):
+            wrong.append("format")
+        return tuple(wrong)
 
 
 def _equal_str(value: Any, expected: str) -> bool:
@@ -81,13 +102,13 @@ class DatumJudge:
     def __init__(self, rules: RuleSet) -> None:
         self.name_keys = rules.name_keys
         self.fields = tuple(
-            FieldRule(c.name, c.declaration.json_type, c.declaration.formats,
+            FieldRule(c.name, c.declaration.json_type, c.declaration.formats, bool(c.declaration.extra),
                       _full_checker(rules, c) if c.declaration.extra else None)
             for c in rules.columns)
         self._exclude = _search(rules.scope.exclude) if rules.scope.exclude else None
         self._include = _search(rules.scope.include)
-        self._exempt = {e.table: e.fields for e in rules.exemptions}
-        self._required: dict[str | None, tuple[FieldRule, ...]] = {}
+        self._exempt = {e.table: tuple(f for f in self.fields if f.name not in e.fields)
+                        for e in rules.exemptions}
 
     def name_of(self, datum: dict[str, Any]) -> str | None:
         """The datum's name: the first of ``name_keys`` present, when it is a string."""
@@ -99,18 +120,11 @@ class DatumJudge:
 
     def required(self, name: str | None) -> tuple[FieldRule, ...]:
         """The fields a datum called ``name`` must declare (all of them when unnamed)."""
-        found = self._required.get(name)
-        if found is None:
-            found = self._required[name] = self._compute_required(name)
-        return found
-
-    def _compute_required(self, name: str | None) -> tuple[FieldRule, ...]:
         if name is None:
             return self.fields
         if (self._exclude is not None and self._exclude.search(name)) or not self._include.search(name):
             return ()
-        exempt = self._exempt.get(name, frozenset())
-        return tuple(f for f in self.fields if f.name not in exempt)
+        return self._exempt.get(name, self.fields)
 
     def passes(self, name: str | None, fields: Any) -> bool:
         """Whether a datum with this name and ``fields`` passes: ``fields`` is a dict of raw

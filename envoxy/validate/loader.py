@@ -33,6 +33,8 @@ _STRINGS = re.compile(_STRING, re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _TOKENS = re.compile(_STRING + r"|([\[{])|[\]}]", re.S)
 _DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
+_ALL_BUT_OPENERS = bytes(b for b in range(256) if b not in b"[{")
+_DANGLING_AT = re.compile(r"\s+(?:starting\s+)?at$")
 _CONSTANTS = re.compile(_STRING + r"|(NaN|-?Infinity)", re.S)
 
 
@@ -129,10 +131,10 @@ def _decode(data: bytes) -> str | Unparsable:
                           before.count(b"\n") + 1, column)
 
 
-def _too_deep(text: str) -> int | None:
+def _too_deep(data: bytes, text: str) -> int | None:
     """Offset of the bracket that opens level ``MAX_DEPTH + 1``, if any (strings ignored)."""
-    if text.count("{") + text.count("[") <= MAX_DEPTH:
-        return None  # cannot nest deeper than it has brackets: the common, free case
+    if len(data.translate(None, _ALL_BUT_OPENERS)) <= MAX_DEPTH:
+        return None  # cannot nest deeper than it has opening brackets: the common, cheap case
     brackets = _NOT_BRACKET.sub("", _STRINGS.sub("", text))
     if max(accumulate(_DELTA[c] for c in brackets), default=0) <= MAX_DEPTH:
         return None
@@ -158,7 +160,8 @@ def _first(pattern: re.Pattern[str], text: str) -> int | None:
 def _json_error(text: str, e: json.JSONDecodeError) -> Unparsable:
     if not text.strip(" \t\n\r"):
         return Unparsable("the file is empty, expected a JSON object", e.lineno, e.colno)
-    return Unparsable(f"invalid JSON: {e.msg[:1].lower()}{e.msg[1:]}", e.lineno, e.colno)
+    what = _DANGLING_AT.sub("", e.msg)  # "Unterminated string starting at": the position follows
+    return Unparsable(f"invalid JSON: {what[:1].lower()}{what[1:]}", e.lineno, e.colno)
 
 
 def _value_error(text: str, e: ValueError) -> Unparsable:
@@ -179,7 +182,7 @@ def parse(data: bytes) -> Parsed | Unparsable:
     text = _decode(data)
     if isinstance(text, Unparsable):
         return text
-    deep = _too_deep(text)
+    deep = _too_deep(data, text)
     if deep is not None:
         return _at(text, deep, f"nesting deeper than {MAX_DEPTH} levels, expected a shallower "
                                "document (see the depth limit in docs/VALIDATE.md)")

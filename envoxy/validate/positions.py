@@ -20,6 +20,8 @@ __all__ = ["Pointer", "format_pointer", "line_column", "locate"]
 Pointer = tuple[str | int, ...]
 
 _WS = re.compile(r"[ \t\n\r]*")
+_MEMBER = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
+_AFTER = re.compile(r"[ \t\n\r]*([,}])[ \t\n\r]*")
 _skip = make_scanner(json.JSONDecoder(object_pairs_hook=tuple))
 
 
@@ -77,22 +79,28 @@ class _Walker:
         return self.items(idx, trie, here)
 
     def members(self, idx: int, trie: _Trie, here: Pointer) -> int:
+        text = self.text
         idx = self.ws(idx + 1)
-        if self.text[idx] == "}":
+        if text[idx] == "}":
             return idx + 1
         while True:
-            key, idx = scanstring(self.text, idx + 1)
-            idx = self.ws(self.ws(idx) + 1)  # past ':'
+            m = _MEMBER.match(text, idx)
+            if m is not None:  # a key without escapes, the colon and the space around it
+                key, idx = m.group(1), m.end()
+            else:
+                key, idx = scanstring(text, idx + 1)
+                idx = self.ws(self.ws(idx) + 1)  # past ':'
             child = trie.get(key)
             if child is None:
                 idx = self.skip(idx)
             else:
                 self.forget((*here, key))  # a repeated key: the last occurrence counts
                 idx = self.value(idx, child, (*here, key))
-            idx = self.ws(idx)
-            if self.text[idx] == "}":
-                return idx + 1
-            idx = self.ws(idx + 1)  # past ','
+            m = _AFTER.match(text, idx)
+            assert m is not None  # the text parsed: a ',' or the '}' follows
+            if m.group(1) == "}":
+                return m.end(1)
+            idx = m.end()
 
     def items(self, idx: int, trie: _Trie, here: Pointer) -> int:
         idx = self.ws(idx + 1)
