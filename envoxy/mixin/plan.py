@@ -18,6 +18,7 @@ __all__ = ["FieldPlan", "MixinError", "plan_fields"]
 _STRING_TYPES = frozenset({"VARCHAR", "CHAR", "TEXT"})
 _UUID_TEXT_LENGTH = 36  # "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
 _UUID_HEX_LENGTH = 32
+_DECLARATIVE_NAMES = frozenset({"metadata", "registry"})
 
 
 class MixinError(EnvoxyError):
@@ -73,9 +74,16 @@ def _template_needs(spec: ColumnSpec) -> tuple[str, ...]:
 
 
 def _plan_one(spec: ColumnSpec) -> FieldPlan:
-    if not spec.name.isidentifier() or keyword.iskeyword(spec.name):
-        raise MixinError(f"field {spec.name!r} is not a Python identifier, so the mixin cannot "
-                         "declare it as an attribute; rename it in rules.yaml")
+    problem = None
+    if not spec.name.isidentifier():
+        problem = "is not a Python identifier"
+    elif keyword.iskeyword(spec.name):
+        problem = "is a Python keyword"
+    elif spec.name in _DECLARATIVE_NAMES or spec.name.startswith("_sa_"):
+        problem = "is reserved by SQLAlchemy's declarative mapping"
+    if problem:
+        raise MixinError(f"field {spec.name!r} {problem}, so the mixin cannot declare it as an "
+                         "attribute; rename it in rules.yaml")
     python_type = spec.sql_type.python_type
     annotation = f"{python_type} | None" if spec.nullable else python_type
     kind = spec.value.kind
@@ -93,8 +101,8 @@ def _plan_one(spec: ColumnSpec) -> FieldPlan:
 
 
 def plan_fields(rules: RuleSet) -> tuple[FieldPlan, ...]:
-    """The mixin's columns, in ``rules.yaml`` order except that a template comes after the
-    fields it reads: column defaults run in column order, so ``href`` then sees the ``id``."""
+    """The mixin's columns in ``rules.yaml`` order, except that the fields a template reads are
+    moved before it: column defaults run in column order, so ``href`` then sees the ``id``."""
     plans = {spec.name: _plan_one(spec) for spec in rules.columns}
     ordered: list[FieldPlan] = []
     state: dict[str, str] = {}

@@ -122,7 +122,7 @@ def _templates(plans: Iterable[FieldPlan]) -> list[str]:
     for p in plans:
         if p.kind != "template":
             continue
-        out.append(f"{_constant(p, 'TEMPLATE')} = {_quote(p.spec.value.template)}")
+        out.append(f"{_constant(p, 'TEMPLATE')} = {_quote(p.spec.value.template or '')}")
         if p.spec.value.strip_prefix:
             prefixes = "".join(f"{_quote(x)}, " for x in p.spec.value.strip_prefix)
             out.append(f"{_constant(p, 'STRIP_PREFIXES')} = ({prefixes.rstrip()})")
@@ -192,11 +192,12 @@ def _column_defaults(plans: tuple[FieldPlan, ...]) -> list[str]:
             "    (``insert().values([...])``) is the exception: it isolates the values given for the",
             "    row and keeps those generated for row n under ``<name>_m<n>`` (row 0: ``<name>``).",
             '    """',
-            "    values = context.get_current_parameters()",
-            "    raw = context.current_parameters",
+            "    ctx: Any = context  # SQLAlchemy leaves get_current_parameters() unannotated",
+            "    values: dict[str, Any] = ctx.get_current_parameters()",
+            "    raw: dict[str, Any] = ctx.current_parameters",
             "    if values is raw:",
             "        return values",
-            "    column: Any = context.current_column",
+            "    column: Any = ctx.current_column",
             '    original = getattr(column, "original", None)',
             '    suffix = "" if original is None else f"_m{column.index + 1}"',
             "    for name in names:",

@@ -1,0 +1,89 @@
+"""``envoxy generate-mixin [-o FILE] [--check]`` through the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from envoxy.mixin import mixin_source
+from envoxy.rules import load_rules
+from tests.conftest import run_cli
+from tests.mixin.support import SHIPPED_RULES
+
+
+def test_without_o_the_module_goes_to_stdout() -> None:
+    result = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES))
+    assert (result.code, result.err) == (0, "")
+    assert result.out == mixin_source(load_rules(SHIPPED_RULES))
+    assert "sa.String(36)" in result.out and "sa.DateTime(timezone=False)" in result.out
+
+
+def test_native_profile_changes_only_the_types(native_rules: Path) -> None:
+    legacy = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES)).out
+    native = run_cli("generate-mixin", "--rules", str(native_rules)).out
+    assert "id: Mapped[uuid.UUID] = mapped_column(\n        sa.Uuid()," in native
+    assert ("created: Mapped[datetime.datetime] = mapped_column(\n"
+            "        sa.DateTime(timezone=True),") in native
+    assert "return datetime.datetime.now(datetime.timezone.utc)\n" in native
+    assert "replace(tzinfo=None)" not in native and "replace(tzinfo=None)" in legacy
+
+
+def test_write_then_check(tmp_path: Path, native_rules: Path) -> None:
+    target = tmp_path / "app" / "envoxy_mixin.py"
+    target.parent.mkdir()
+    shown = str(target)
+    missing = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "-o", shown, "--check")
+    assert (missing.code, missing.out) == (
+        1, f"{shown} is missing; run 'envoxy generate-mixin -o {shown}'\n")
+    assert not target.exists()
+
+    wrote = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "-o", shown)
+    assert (wrote.code, wrote.out, wrote.err) == (0, f"wrote {shown}\n", "")
+    assert target.read_text(encoding="utf-8") == mixin_source(load_rules(SHIPPED_RULES))
+    assert [p.name for p in target.parent.iterdir()] == ["envoxy_mixin.py"]  # no temp file left
+
+    fresh = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "-o", shown, "--check")
+    assert fresh.code == 0 and fresh.out.startswith(f"{shown} is up to date with ")
+
+    before = target.read_text(encoding="utf-8")
+    stale = run_cli("generate-mixin", "--rules", str(native_rules), "-o", shown, "--check")
+    assert (stale.code, stale.out) == (
+        1, f"{shown} is out of date; run 'envoxy generate-mixin -o {shown}'\n")
+    assert target.read_text(encoding="utf-8") == before
+
+
+def test_relative_output_is_below_the_current_directory(tmp_path: Path) -> None:
+    result = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "-o", "m.py", cwd=tmp_path)
+    assert (result.code, result.out) == (0, "wrote m.py\n")
+    assert (tmp_path / "m.py").is_file()
+
+
+def test_check_needs_a_file() -> None:
+    result = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "--check")
+    assert (result.code, result.out, result.err) == (
+        2, "", "envoxy: --check compares against a file: name it with -o FILE\n")
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    shown = str(tmp_path / "no-such-dir" / "m.py")
+    result = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "-o", shown)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"envoxy: cannot write {shown}: No such file or directory\n"
+
+
+@pytest.mark.parametrize("profile", ["legacy", "native"])
+def test_generated_module_is_clean_python(tmp_path: Path, native_rules: Path, profile: str) -> None:
+    rules = SHIPPED_RULES if profile == "legacy" else native_rules
+    target = tmp_path / "generated.py"
+    assert run_cli("generate-mixin", "--rules", str(rules), "-o", str(target)).code == 0
+    compile(target.read_text(encoding="utf-8"), str(target), "exec")
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    proc = subprocess.run([ruff, "check", "--no-cache", "--isolated", "--line-length", "100",
+                           "--select", "E,F,W,I,B,UP,SIM", "--target-version", "py310",
+                           str(target)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
