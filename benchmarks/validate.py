@@ -89,13 +89,16 @@ def floor(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def timed(argv: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, subprocess.CompletedProcess[str]]:
+Run = tuple[float, "subprocess.CompletedProcess[str]"]
+
+
+def timed(argv: list[str], env: dict[str, str], cwd: Path = REPO) -> Run:
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd)
     return time.perf_counter() - start, done
 
 
-def best(repeat: int, argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+def best(repeat: int, argv: list[str], env: dict[str, str]) -> Run:
     runs = [timed(argv, env) for _ in range(repeat)]
     return min(runs, key=lambda r: r[0])
 
@@ -164,7 +167,8 @@ def main() -> int:
     bad, run_bad = best(args.repeat * 3, [*validate, str(one_bad)], env)
     assert run_bad.returncode == 1
     print(f"one file: import jsonschema, yaml    {base * 1000:8.0f} ms")
-    print(f"one file: clean                      {clean * 1000:8.0f} ms   ratio {clean / base:.2f}  (goal <= 1.3)")
+    print(f"one file: clean                      {clean * 1000:8.0f} ms   ratio {clean / base:.2f}"
+          "  (goal <= 1.3)")
     print(f"one file: violating                  {bad * 1000:8.0f} ms   ratio {bad / base:.2f}")
     return 0
 
