@@ -1,0 +1,131 @@
+"""The four output formats of the validator, end to end through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema.validators import validator_for
+
+from envoxy.rules.catalog import RULES
+from tests.conftest import DATA, REPO, run_cli
+
+CASE = DATA / "validate" / "exemptions"  # errors and warnings, a rules.yaml location, every kind
+SARIF_SCHEMA = DATA / "validate" / "sarif-schema-2.1.0.json"  # copy of ../shared/data/
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVOXY_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def run(fmt: str) -> tuple[int, str]:
+    result = run_cli("--rules", "rules.yaml", "--format", fmt, "models", only="validate", cwd=CASE)
+    assert result.err == ""
+    return result.code, result.out
+
+
+def expected_findings() -> list[dict]:
+    return json.loads((CASE / "expected.json").read_text(encoding="utf-8"))["findings"]
+
+
+def test_text_format() -> None:
+    code, out = run("text")
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[-1] == "6 findings in 2 files: 4 errors, 2 warnings."
+    expected = []
+    for f in expected_findings():
+        suffix = " [warning]" if f["severity"] == "warning" else ""
+        expected.append(f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} {f['message']}{suffix}")
+    assert lines[:-1] == expected
+    assert lines[0] == ("models/dupes.json:1:47: duplicate-key datum 'dupes' declares field 'id' 2 "
+                        "times in 'fields'; the last declaration hides the others [warning]")
+    assert "\033[" not in out  # not a terminal: no colour
+
+
+def test_text_summary_when_clean() -> None:
+    result = run_cli("--rules", "../rules.yaml", "models", only="validate", cwd=DATA / "validate" / "valid")
+    assert (result.code, result.out, result.err) == (0, "No findings in 6 files.\n", "")
+
+
+def test_github_format() -> None:
+    code, out = run("github")
+    assert code == 1
+    lines = out.splitlines()
+    assert len(lines) == len(expected_findings())
+    assert lines[0] == ("::warning file=models/dupes.json,line=1,col=47,title=duplicate-key::datum "
+                        "'dupes' declares field 'id' 2 times in 'fields'; the last declaration hides "
+                        "the others")
+    assert lines[-2] == ("::error file=rules.yaml,line=48,col=3,title=expired-exemption::exemption for "
+                         "table 'old_audit' expired on 2020-01-31 (reason: Append-only audit log, "
+                         "never updated.)")
+
+
+def test_sarif_is_valid_and_complete() -> None:
+    code, out = run("sarif")
+    assert code == 1
+    sarif = json.loads(out)
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    validator = validator_for(schema)(schema)
+    assert list(validator.iter_errors(sarif)) == []
+    run_ = sarif["runs"][0]
+    assert run_["columnKind"] == "unicodeCodePoints"
+    rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}
+    for rule_id, info in RULES.items():
+        assert rules[rule_id]["shortDescription"]["text"] == info.short
+        assert rules[rule_id]["help"]["text"] == info.help
+    got = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"], r["message"]["text"])
+           for r in run_["results"]]
+    assert got == [(f["rule"], f["severity"], f["path"], f["line"], f["column"], f["message"])
+                   for f in expected_findings()]
+    for result in run_["results"]:
+        assert run_["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_sarif_without_positions_is_valid(tmp_path: Path) -> None:
+    (tmp_path / "broken.json").symlink_to("nowhere")
+    result = run_cli("--rules", str(REPO / "rules.yaml"), "--format", "sarif", "broken.json",
+                     only="validate", cwd=tmp_path)
+    sarif = json.loads(result.out)
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    assert list(validator_for(schema)(schema).iter_errors(sarif)) == []
+    location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "broken.json"}}
+
+
+def _run_on_terminal(env: dict[str, str]) -> str:
+    """Run the validator with its stdout on a pseudo-terminal; returns what it printed."""
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-m", "envoxy.validate", "--rules", "rules.yaml", "models"],
+                          cwd=CASE, stdout=follower, stderr=subprocess.PIPE, env=env, timeout=60)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the terminal has no writer left
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert done.returncode == 1, done.stderr
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["ENVOXY_CACHE_DIR"] = str(tmp_path / "cache")
+    coloured = _run_on_terminal(env)
+    assert "\033[31mexpired-exemption\033[0m" in coloured
+    plain = _run_on_terminal({**env, "NO_COLOR": "1"})
+    assert "\033[" not in plain
+    assert "rules.yaml:48:3: expired-exemption exemption for table 'old_audit'" in plain
