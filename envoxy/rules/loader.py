@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envoxy.errors import Problem, RulesError
 from envoxy.rules.catalog import RULES
-from envoxy.rules.yaml_source import Location, Path, YamlDocument, read_yaml
+
+if TYPE_CHECKING:  # PyYAML is imported only to read a file: find_rules stays light
+    from envoxy.rules.yaml_source import Location, Path, YamlDocument
 
 __all__ = ["RawRules", "default_rules_path", "find_rules", "read_rules"]
 
@@ -97,6 +99,8 @@ def _read_file(path: FsPath, shown: str) -> tuple[YamlDocument | None, list[Prob
     except OSError as e:
         return None, [Problem(path=shown, line=None, column=None,
                               message=f"cannot read the rules file ({e.strerror}), expected a readable file")]
+    from envoxy.rules.yaml_source import read_yaml
+
     return read_yaml(raw, shown)
 
 
