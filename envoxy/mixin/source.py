@@ -17,8 +17,15 @@ __all__ = ["mixin_source"]
 _MAKERS: dict[str, tuple[str, str, str]] = {
     "_new_uuid": ("uuid.UUID", '"""A fresh UUID4, for a native UUID column."""',
                   "return uuid.uuid4()"),
-    "_new_uuid_text": ("str", '"""A fresh UUID4 as 36 characters of text."""',
-                       "return str(uuid.uuid4())"),
+    "_new_uuid_text": (
+        "str",
+        '"""A fresh UUID4 in its 36-character text form.\n\n'
+        "    The bits ``str(uuid.uuid4())`` has, without building a UUID object on the way: this\n"
+        '    runs once per inserted row, and that object is most of its cost."""',
+        "digits = os.urandom(16).hex()\n"
+        '    return (f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-"\n'
+        '            f"{_UUID4_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}")',
+    ),
     "_new_uuid_hex": ("str", '"""A fresh UUID4 as 32 hexadecimal digits."""',
                       "return uuid.uuid4().hex"),
     "_utc_now_naive": (
@@ -94,9 +101,10 @@ def _imports(plans: tuple[FieldPlan, ...]) -> list[str]:
     if makers & {"_utc_now_naive", "_utc_now_aware"} or any(
             "datetime." in p.annotation for p in plans):
         stdlib.append("import datetime")
+    if "_new_uuid_text" in makers:
+        stdlib.append("import os")
     stdlib.append("import threading")
-    if makers & {"_new_uuid", "_new_uuid_text", "_new_uuid_hex"} or any(
-            "uuid." in p.annotation for p in plans):
+    if makers & {"_new_uuid", "_new_uuid_hex"} or any("uuid." in p.annotation for p in plans):
         stdlib.append("import uuid")
     if any(p.kind == "template" for p in plans):
         stdlib.append("from collections.abc import Mapping")
@@ -112,6 +120,7 @@ def _imports(plans: tuple[FieldPlan, ...]) -> list[str]:
         "",
         "if TYPE_CHECKING:",
         "    from sqlalchemy.engine.default import DefaultExecutionContext",
+        "    from sqlalchemy.orm import InstanceState",
         "",
         '__all__ = ["EnvoxyMixin", "register_envoxy_listeners"]',
     ]
@@ -155,8 +164,11 @@ def _values(plans: tuple[FieldPlan, ...]) -> list[str]:
     first = True
     for name, (returns, doc, body) in _MAKERS.items():
         if any(p.maker == name for p in plans):
-            out += ([] if first else ["", ""]) + [f"def {name}() -> {returns}:", f"    {doc}",
-                                                  f"    {body}"]
+            out += [] if first else ["", ""]
+            if name == "_new_uuid_text":
+                out += ['# RFC 4122 variant: the 17th hex digit is 10xx in binary, so one of "89ab".',
+                        '_UUID4_VARIANT = dict(zip("0123456789abcdef", "89ab" * 4, strict=True))', "", ""]
+            out += [f"def {name}() -> {returns}:", f"    {doc}", f"    {body}"]
             first = False
     for p in plans:
         if p.kind == "template":
@@ -184,26 +196,34 @@ def _column_defaults(plans: tuple[FieldPlan, ...]) -> list[str]:
         first = False
     if any(p.kind == "template" for p in plans):
         out += ([] if first else ["", ""]) + [
-            "def _row_values(context: DefaultExecutionContext, names: tuple[str, ...]) -> dict[str, Any]:",
-            '    """The values of the row being inserted, ``names`` included.',
+            "def _inserted_row(",
+            "    context: DefaultExecutionContext, names: tuple[str, ...]",
+            ") -> tuple[str, Mapping[str, Any]]:",
+            '    """The table and the values of the row being inserted, ``names`` among them.',
             "",
             "    Defaults run in column order and a template's fields come first, so their values,",
-            "    given or generated, are in the parameters. A multi-VALUES insert",
-            "    (``insert().values([...])``) is the exception: it isolates the values given for the",
-            "    row and keeps those generated for row n under ``<name>_m<n>`` (row 0: ``<name>``).",
+            "    given or generated, are in the row's parameters. A multi-VALUES insert",
+            "    (``insert().values([...])``) is the exception: it hands the defaults a stand-in",
+            "    column (the table's column as ``original``), isolates the values given for each",
+            "    row, and keeps those generated for row n under ``<name>_m<n>`` (row 0: ``<name>``).",
             '    """',
-            "    ctx: Any = context  # SQLAlchemy leaves get_current_parameters() unannotated",
+            "    ctx: Any = context  # SQLAlchemy leaves these attributes unannotated",
+            "    statement = ctx.__dict__.get(\"_envoxy_insert\")",
+            "    if statement is None:  # the first row: what holds for every row of the statement",
+            "        column = ctx.current_column",
+            "        table = getattr(column, \"original\", column).table.name",
+            "        multi = ctx.get_current_parameters() is not ctx.current_parameters",
+            "        statement = ctx.__dict__[\"_envoxy_insert\"] = (table, multi)",
+            "    table, multi = statement",
+            "    if not multi:",
+            "        return table, ctx.current_parameters",
             "    values: dict[str, Any] = ctx.get_current_parameters()",
-            "    raw: dict[str, Any] = ctx.current_parameters",
-            "    if values is raw:",
-            "        return values",
-            "    column: Any = ctx.current_column",
-            '    original = getattr(column, "original", None)',
-            '    suffix = "" if original is None else f"_m{column.index + 1}"',
+            "    original = getattr(ctx.current_column, \"original\", None)",
+            "    suffix = \"\" if original is None else f\"_m{ctx.current_column.index + 1}\"",
             "    for name in names:",
             "        if values.get(name) is None:",
-            "            values[name] = raw.get(name + suffix)",
-            "    return values",
+            "            values[name] = ctx.current_parameters.get(name + suffix)",
+            "    return table, values",
         ]
         first = False
     for p in plans:
@@ -212,10 +232,8 @@ def _column_defaults(plans: tuple[FieldPlan, ...]) -> list[str]:
         needs = "".join(f"{_quote(n)}, " for n in p.needs).rstrip()
         out += ([] if first else ["", ""]) + [
             f"def _default_{p.name}(context: DefaultExecutionContext) -> str:",
-            "    column: Any = context.current_column",
-            "    # A multi-VALUES insert hands the default a stand-in with the real column as original.",
-            '    table = getattr(column, "original", column).table.name',
-            f"    return {p.maker}(table, _row_values(context, ({needs})))",
+            f"    table, values = _inserted_row(context, ({needs}))",
+            f"    return {p.maker}(table, values)",
         ]
         first = False
     return out
@@ -260,7 +278,7 @@ def _listener(plans: tuple[FieldPlan, ...]) -> list[str]:
     now_makers = [m for m in ("_utc_now_naive", "_utc_now_aware") if any(p.maker == m for p in plans)]
     local = {m: ("now" if len(now_makers) == 1 else "now" + m.removeprefix("_utc_now"))
              for m in now_makers}
-    body = ["    values = target.__dict__  # what the caller set; an unset attribute is absent"]
+    body = ["    values = state.dict  # what the caller set; an unset attribute is absent"]
     body += [f"    {local[m]} = {m}()" for m in now_makers]
     for p in plans:
         if p.maker is None:
@@ -271,15 +289,18 @@ def _listener(plans: tuple[FieldPlan, ...]) -> list[str]:
             value = local[p.maker]
         else:
             value = f'{p.maker}(mapper.columns["{p.name}"].table.name, values)'
-        body += [f'    if values.get("{p.name}") is None:', f"        target.{p.name} = {value}"]
+        body += [f'    if values.get("{p.name}") is None:', f'        values["{p.name}"] = {value}']
     return [
         "",
         "",
         _section("the ORM unit of work"),
-        "def _fill_on_insert(mapper: Mapper[Any], connection: sa.Connection, target: Any) -> None:",
+        "def _fill_on_insert(",
+        "    mapper: Mapper[Any], connection: sa.Connection, state: InstanceState[Any]",
+        ") -> None:",
         "    # Filling the object, rather than leaving it to the column defaults, shows the values",
-        "    # on the object and lets the ORM batch the INSERTs: it knows every primary key up",
-        "    # front and needs no RETURNING.",
+        "    # on it and lets the ORM batch the INSERTs: it knows every primary key up front. The",
+        "    # INSERT is built from the new object's __dict__; writing there directly skips the",
+        "    # attribute events and history, which a row not yet stored has no use for.",
         *body,
         "",
         "",
@@ -295,7 +316,8 @@ def _listener(plans: tuple[FieldPlan, ...]) -> list[str]:
         '    """',
         "    with _lock:",
         '        if not event.contains(EnvoxyMixin, "before_insert", _fill_on_insert):',
-        '            event.listen(EnvoxyMixin, "before_insert", _fill_on_insert, propagate=True)',
+        "            event.listen(EnvoxyMixin, \"before_insert\", _fill_on_insert, propagate=True,",
+        "                         raw=True)",
     ]
 
 
