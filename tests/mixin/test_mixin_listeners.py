@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from envoxy.errors import RulesError
 from envoxy.mixin import MixinError, build_mixin, build_mixin_module, register_listeners
 from envoxy.rules import load_rules
+from envoxy.rules.sqltypes import from_sqlalchemy
 from tests.conftest import REPO, run_cli
 from tests.mixin.support import SHIPPED_RULES
 
@@ -197,6 +198,11 @@ def test_a_mixin_from_other_rules(tmp_path: Path) -> None:
 
     # The field a template reads comes first, whatever the order in rules.yaml.
     assert [c.name for c in Device.__table__.columns] == ["name", "key", "path", "born", "note"]
+    rules = load_rules(path)
+    assert {c.name: (from_sqlalchemy(c.type), c.nullable, c.primary_key)
+            for c in Device.__table__.columns if c.name != "name"} == {
+        s.name: (s.sql_type, s.nullable, s.primary_key) for s in rules.columns}
+    assert rules.column("path").sql_type.ddl() == "VARCHAR(512)"
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     Base.metadata.create_all(engine)
     with Session(engine) as session:
