@@ -16,7 +16,7 @@ HELP = "write a standalone SQLAlchemy mixin module (EnvoxyMixin) from rules.yaml
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--out", metavar="FILE",
+    parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the module to FILE, atomically (default: standard output)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 when FILE (-o) is missing or out of date")
@@ -29,13 +29,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from envoxy.errors import UsageError
     from envoxy.mixin import mixin_source
 
-    if args.check and not args.out:
+    if args.check and not args.output:
         raise UsageError("--check compares against a file: name it with -o FILE")
     text = mixin_source(ctx.rules())
-    if not args.out:
+    if not args.output:
         ctx.stdout.write(text)
         return 0
-    target = Path(args.out)
+    target = Path(args.output)
     if not target.is_absolute():
         target = ctx.cwd / target
     try:
@@ -43,20 +43,20 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except (FileNotFoundError, UnicodeDecodeError):
         current = None
     except OSError as e:
-        raise UsageError(f"cannot read {args.out}: {e.strerror}") from e
+        raise UsageError(f"cannot read {args.output}: {e.strerror}") from e
     if args.check:
         if current == text:
-            ctx.stdout.write(f"{args.out} is up to date with {ctx.rules().source}\n")
+            ctx.stdout.write(f"{args.output} is up to date with {ctx.rules().source}\n")
             return 0
         what = "is missing" if current is None else "is out of date"
-        ctx.stdout.write(f"{args.out} {what}; run 'envoxy generate-mixin -o {args.out}'\n")
+        ctx.stdout.write(f"{args.output} {what}; run 'envoxy generate-mixin -o {args.output}'\n")
         return 1
     if current == text:
-        ctx.stdout.write(f"{args.out} is up to date with {ctx.rules().source}\n")
+        ctx.stdout.write(f"{args.output} is up to date with {ctx.rules().source}\n")
         return 0
     try:
         atomic_write(target, text)
     except OSError as e:
-        raise UsageError(f"cannot write {args.out}: {e.strerror}") from e
-    ctx.stdout.write(f"wrote {args.out}\n")
+        raise UsageError(f"cannot write {args.output}: {e.strerror}") from e
+    ctx.stdout.write(f"wrote {args.output}\n")
     return 0
