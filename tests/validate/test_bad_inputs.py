@@ -171,3 +171,16 @@ def test_output_file_is_written_atomically(tmp_path: Path, models: Path) -> None
     assert (result.code, result.out, result.err) == (1, "", "")
     assert json.loads(out.read_text())["findings"] == [FINE_FINDING]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+def test_symlink_loops_are_walked_once(tmp_path: Path, models: Path) -> None:
+    # made here, not committed: a directory loop in the repository would trap setuptools' and
+    # pip's own tree walks when the package is built (pre-commit try-repo does build it)
+    (models / "sub").mkdir()
+    (models / "sub" / "up").symlink_to("..")
+    (models / "sub" / "self").symlink_to(".")
+    (models / "again").symlink_to("sub")
+    (models / "sub" / "bad.json").write_text("[")
+    code, found = findings(tmp_path, "models")
+    assert code == 1
+    assert found == [FINE_FINDING, parse_error("models/sub/bad.json", 1, 2, "invalid JSON: expecting value")]
