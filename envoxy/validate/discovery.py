@@ -1,7 +1,8 @@
 """Which files to check: the paths named, directories walked for ``*.json``.
 
 Hidden directories (a name starting with ``.``) are skipped below a named directory; a directory
-reached twice (a symlink loop, or two links to one place) is walked once. A directory named
+reached twice (a symlink loop, or two links to one place) is walked once, under its real path
+when the walk meets one. A directory named
 ``*.json`` is reported (it is usually a mistake, such as a bind mount of a missing file) and
 walked. Paths are shown as the user named them, or joined below the directory the user named.
 """
@@ -45,19 +46,24 @@ class Discovered:
 def _walk(shown_root: str, fs_root: str, targets: list[Target], issues: list[PathIssue],
           visited: set[tuple[int, int]]) -> None:
     stack = [(shown_root, fs_root)]
-    while stack:
+    # Symlinked directories wait until the real tree is walked, so that a file reachable both
+    # ways is shown under its real path.
+    linked: list[tuple[str, str]] = []
+    while stack or linked:
+        if not stack:
+            stack, linked = list(reversed(linked)), []
         shown, fs = stack.pop()
         try:
             st = os.stat(fs)
+            key = (st.st_dev, st.st_ino)
+            if key in visited:
+                continue
+            visited.add(key)
             with os.scandir(fs) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
             issues.append(PathIssue(shown, f"cannot list directory: {e.strerror or e}"))
             continue
-        key = (st.st_dev, st.st_ino)
-        if key in visited:
-            continue
-        visited.add(key)
         subdirs = []
         for entry in entries:
             child = os.path.join(shown, entry.name)
@@ -70,7 +76,7 @@ def _walk(shown_root: str, fs_root: str, targets: list[Target], issues: list[Pat
                     continue
                 if entry.name.endswith(SUFFIX):
                     issues.append(PathIssue(child, "is a directory, expected a JSON model file"))
-                subdirs.append((child, entry.path))
+                (linked if entry.is_symlink() else subdirs).append((child, entry.path))
             elif entry.name.endswith(SUFFIX):
                 try:
                     plain = entry.is_file(follow_symlinks=False)
