@@ -306,12 +306,22 @@ def threads(engine: sa.Engine, model: Any) -> dict[str, Any]:
             "rows": final}
 
 
+def time_zones(engine: sa.Engine, model: Any) -> dict[str, Any]:
+    """The zones the other scenarios ran in: proof that a shifted timestamp would have shown."""
+    session = None
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            session = conn.execute(sa.text("SHOW TIME ZONE")).scalar()
+    offset = dt.datetime.now().astimezone().utcoffset()
+    return {"session": session, "local_offset_minutes": offset.total_seconds() / 60 if offset else 0}
+
+
 INSERTS = ("add_flush", "merge_new", "orm_bulk_insert", "bulk_save_objects", "bulk_insert_mappings",
            "core_executemany", "core_multi_values", "core_insert_one")
 UPDATES = ("orm_flush_update", "orm_update_statement", "orm_bulk_update_by_pk", "core_update",
            "core_update_executemany", "merge_existing", "update_caller_sets_updated")
 SCENARIOS: dict[str, Callable[[sa.Engine, Any], dict[str, Any]]] = {
-    name: globals()[name] for name in (*INSERTS, *UPDATES, "threads")
+    name: globals()[name] for name in (*INSERTS, *UPDATES, "threads", "time_zones")
 }
 
 

@@ -34,7 +34,7 @@ IMPLS = ("runtime", "generated")
 PROFILES = ("legacy", "native")
 BACKENDS = ("sqlite", "postgresql")
 LOCAL_TIME_ZONE = "Asia/Kathmandu"
-ALL = [*scenarios.INSERTS, *scenarios.UPDATES, "threads"]
+ALL = [*scenarios.INSERTS, *scenarios.UPDATES, "threads", "time_zones"]
 
 Batch = Callable[[str, str, str], dict[str, Any]]
 
@@ -250,3 +250,14 @@ def test_update_path_stamps_updated_only(batch: Batch, impl: str, profile: str, 
 def test_eight_threads_insert_and_update(batch: Batch, impl: str, profile: str,
                                          backend: str) -> None:
     check_threads(outcome(batch(impl, profile, backend), "threads"))
+
+
+@impls
+@profiles
+@matrix
+def test_scenarios_ran_in_kathmandu(batch: Batch, impl: str, profile: str, backend: str) -> None:
+    """Asia/Kathmandu is UTC+05:45 (no daylight saving): a value written in local time, or an
+    aware one converted by a PostgreSQL session, would have missed the insert window by hours."""
+    zones = outcome(batch(impl, profile, backend), "time_zones")
+    assert zones == {"session": "Asia/Kathmandu" if backend == "postgresql" else None,
+                     "local_offset_minutes": 345.0}
