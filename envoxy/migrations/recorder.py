@@ -120,13 +120,13 @@ class RecordingOperations(_Recording, Operations):
         return self.bind
 
     @contextmanager
-    def batch_alter_table(self, table_name: str, schema: str | None = None,  # type: ignore[override]
+    def batch_alter_table(self, table_name: str, schema: str | None = None,
                           recreate: str = "auto", partial_reordering: Any = None,
                           copy_from: Any = None, table_args: Any = (), table_kwargs: Any = None,
                           reflect_args: Any = (), reflect_kwargs: Any = None,
                           naming_convention: Any = None) -> Iterator[BatchOperations]:
         """Yield a batch whose ops are recorded one by one; nothing is flushed or reflected."""
-        impl = BatchOperationsImpl(
+        impl = BatchOperationsImpl(  # type: ignore[no-untyped-call]
             self, table_name, schema, recreate, copy_from, table_args,
             table_kwargs or {}, reflect_args, reflect_kwargs or {}, naming_convention,
             partial_reordering or ())

@@ -1,9 +1,9 @@
 """Golden revision histories, run through the real CLI: exact findings for every run.
 
 Each ``tests/data/migrations/<case>/`` holds ``versions/``, ``case.json`` (the runs: name ->
-extra arguments) and ``expected.json`` (run name -> the exact ``--format json`` output and exit
-status). ``ENVOXY_REGEN_GOLDEN=1`` rewrites ``expected.json`` from the current output; review the
-diff before committing it.
+extra arguments, given after ``--rules`` of the shipped rules.yaml) and ``expected.json`` (run
+name -> the exact ``--format json`` output and exit status). ``ENVOXY_REGEN_GOLDEN=1`` rewrites
+``expected.json`` from the current output; review the diff before committing it.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ def run_case(case: Path, *extra: str) -> tuple[int, dict]:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_golden_history(name: str) -> None:
+def test_golden_history(name: str, native_rules: Path) -> None:
+    """``{native}`` in a run's arguments is the shipped rules.yaml with ``profile: native``."""
     case = CASES_DIR / name
     actual = {}
     for run, extra in _case(name)["runs"].items():
-        code, report = run_case(case, *extra)
+        code, report = run_case(case, *(a.replace("{native}", str(native_rules)) for a in extra))
         actual[run] = {"exit": code, "report": report}
     expected_path = case / "expected.json"
     if os.environ.get("ENVOXY_REGEN_GOLDEN") == "1":
