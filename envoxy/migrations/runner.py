@@ -127,8 +127,11 @@ class RevisionRunner:
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
     """Interrupt code that neither queries nor records ops (a busy loop, a sleep) after
-    ``seconds``; only where a timer signal can be had (POSIX, main thread)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    ``seconds``; only where a timer signal can be had (POSIX, main thread, no timer already
+    armed). Elsewhere the query and op checks of :class:`Budget` still apply."""
+    if (not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):  # the host process has its own timer
         yield
         return
 

@@ -2,8 +2,9 @@
 
 Every query (a Core statement or a raw string) returns no rows, so data migrations that loop over
 ``conn.execute(...)`` run through without a server. A revision that needs a row (``.one()``,
-``fetchone()[0]``) is retried with :class:`Placeholder` rows; the :class:`Budget` bounds how many
-rows and how much time one revision may take, so a ``while fetchone() is not None`` loop ends.
+``fetchone()[0]``) is retried with placeholder rows (see :mod:`envoxy.migrations.placeholders`);
+the :class:`Budget` bounds how many rows and how much time one revision may take, so a
+``while fetchone() is not None`` loop ends.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import inspection
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound, NoSuchTableError
 
+from envoxy.migrations.placeholders import PlaceholderRow
 from envoxy.rules.sqltypes import to_sqlalchemy
 from envoxy.tables import TableState
 
@@ -24,7 +26,6 @@ __all__ = [
     "Budget",
     "BudgetExceeded",
     "Catalog",
-    "Placeholder",
     "StandinConnection",
     "StandinInspector",
     "StandinResult",
@@ -59,97 +60,6 @@ class Budget:
     def check_time(self) -> None:
         if time.monotonic() > self._deadline:
             raise BudgetExceeded(f"gave up after {self.seconds:g} s")
-
-
-class Placeholder(str):
-    """A stand-in value: a string ``"0"`` that also adds, compares and converts like the number 0.
-
-    Revision code uses looked-up values as ids in ``WHERE`` clauses, as strings, as counts; this
-    one value serves all three well enough for the ops that follow to be recorded.
-    """
-
-    __slots__ = ()
-
-    def __new__(cls) -> Placeholder:
-        return super().__new__(cls, "0")
-
-    def __int__(self) -> int:
-        return 0
-
-    def __float__(self) -> float:
-        return 0.0
-
-    def __index__(self) -> int:
-        return 0
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __hash__(self) -> int:
-        return str.__hash__(self)
-
-    def __eq__(self, other: object) -> bool:
-        return other == 0 if isinstance(other, (int, float)) else str.__eq__(self, other)
-
-    def __lt__(self, other: Any) -> bool:
-        return other > 0 if isinstance(other, (int, float)) else str.__lt__(self, other)
-
-    def __le__(self, other: Any) -> bool:
-        return other >= 0 if isinstance(other, (int, float)) else str.__le__(self, other)
-
-    def __gt__(self, other: Any) -> bool:
-        return other < 0 if isinstance(other, (int, float)) else str.__gt__(self, other)
-
-    def __ge__(self, other: Any) -> bool:
-        return other <= 0 if isinstance(other, (int, float)) else str.__ge__(self, other)
-
-    def _arith(self, other: Any) -> Any:
-        return other if isinstance(other, (int, float)) else self
-
-    __add__ = __radd__ = __sub__ = __rsub__ = _arith
-    __mul__ = __rmul__ = __truediv__ = __floordiv__ = _arith
-
-    def __getattr__(self, name: str) -> Any:  # row.attr.attr: still a placeholder
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return Placeholder()
-
-
-class _PlaceholderRow(tuple):  # type: ignore[type-arg]
-    """A row whose every column, by position, key or attribute, is a :class:`Placeholder`."""
-
-    __slots__ = ()
-
-    def __new__(cls, width: int) -> _PlaceholderRow:
-        return super().__new__(cls, [Placeholder() for _ in range(width)])
-
-    def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, int) and -len(self) <= key < len(self):
-            return tuple.__getitem__(self, key)
-        if isinstance(key, slice):
-            return tuple.__getitem__(self, key)
-        return Placeholder()
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return Placeholder()
-
-    @property
-    def _mapping(self) -> _AnyKey:
-        return _AnyKey()
-
-    def _asdict(self) -> dict[str, Any]:
-        return {}
-
-    @property
-    def _t(self) -> tuple[Any, ...]:
-        return tuple(self)
-
-
-class _AnyKey(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: Any) -> Any:
-        return Placeholder()
 
 
 class StandinResult:
@@ -342,7 +252,7 @@ class StandinConnection:
     def execute(self, statement: Any, *args: Any, **kw: Any) -> StandinResult:
         self.budget.charge()
         width = _width(statement)
-        return StandinResult([_PlaceholderRow(width) for _ in range(self.budget.rows_per_query)])
+        return StandinResult([PlaceholderRow(width) for _ in range(self.budget.rows_per_query)])
 
     exec_driver_sql = execute
 
