@@ -82,17 +82,29 @@ class _Scan:
     def replay(self, revision: Revision, outcome: Outcome, *, judged: bool) -> None:
         for recorded in outcome.ops:
             origin = Origin(revision.path, recorded.line)
-            if judged:
-                for f in inspect_op(recorded.op, self.rules, dialect=self.dialect,
-                                    lookup=self.schema.lookup):
-                    if not self.head_state or f.rule in _KEPT_WITH_HEAD_STATE:
-                        self.findings.append(replace(f, path=origin.path, line=origin.line))
-            self.schema.apply(recorded.op, origin)
+            problem = None
+            for step, wanted in ((self._judge, judged), (self.schema.apply, True)):
+                try:
+                    if wanted:
+                        step(recorded.op, origin)
+                except Exception as e:  # an op shape envoxy cannot read: say so there, go on
+                    problem = problem or e
+            if judged and problem is not None:
+                self._add("unanalysable-revision",
+                          f"envoxy could not analyse the {type(recorded.op).__name__} of "
+                          f"revision '{revision.id}' ({type(problem).__name__}: {problem})",
+                          origin.path, origin.line)
         if judged and outcome.failure is not None:
             self._add("unanalysable-revision",
                       f"upgrade() of revision '{revision.id}' could not be followed to its end "
                       f"({outcome.failure.reason}); only the ops before it were checked",
                       revision.path, outcome.failure.line)
+
+    def _judge(self, op: object, origin: Origin) -> None:
+        for f in inspect_op(op, self.rules, dialect=self.dialect,  # type: ignore[arg-type]
+                            lookup=self.schema.lookup):
+            if not self.head_state or f.rule in _KEPT_WITH_HEAD_STATE:
+                self.findings.append(replace(f, path=origin.path, line=origin.line))
 
     def judge_head(self, judged_paths: set[str]) -> None:
         for state, origin in self.schema.tables():

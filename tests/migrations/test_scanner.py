@@ -327,3 +327,31 @@ def test_bind_context_and_inspector_follow_the_history(tmp_path: Path) -> None:
     result = scan_dir(versions)
     assert [(f.rule, f.path, f.line) for f in result.findings if f.path == f"{versions}/{path.name}"] \
         == [("dropped-field", f"{versions}/a2_rev.py", 16)]
+
+
+def test_an_op_envoxy_cannot_read_is_a_warning_and_the_scan_goes_on(tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    import envoxy.migrations.scanner as scanner
+
+    real = scanner.inspect_op
+
+    def fragile(op, *args, **kwargs):
+        if type(op).__name__ == "AlterColumnOp":
+            raise ValueError("an op shape nobody foresaw")
+        return real(op, *args, **kwargs)
+
+    monkeypatch.setattr(scanner, "inspect_op", fragile)
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, '''\
+        op.alter_column("t", "href", nullable=True)
+        op.drop_column("t", "id")
+    ''')
+    result = scan_dir(versions)
+    assert [(f.rule, f.severity, f.line, f.message) for f in result.findings] == [
+        ("unanalysable-revision", "warning", 9,
+         "envoxy could not analyse the AlterColumnOp of revision 'a1' "
+         "(ValueError: an op shape nobody foresaw)"),
+        ("dropped-field", "error", 10,
+         "drop_column removes required column 't.id'; rules.yaml requires it "
+         "(VARCHAR(36) NOT NULL PRIMARY KEY)"),
+    ]
