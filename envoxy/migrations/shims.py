@@ -1,7 +1,8 @@
 """SQLAlchemy 1.x idioms that old revision scripts use, kept working while a revision runs.
 
 ``select([cols], whereclause)``, ``Table.select(whereclause)``, ``Select.with_only_columns([...])``,
-``case([(cond, value), ...])`` and ``table.update(whereclause, values)`` were removed in
+``case([(cond, value), ...])``, ``table.update(whereclause, values)``, ``MetaData(bind=conn)``
+and ``Table(name, metadata, autoload=True)`` were removed in
 SQLAlchemy 2.0. :func:`legacy_idioms` swaps in wrappers that accept both spellings and hands every
 2.x call straight through; on exit the originals are back, so nobody else sees a change.
 """
@@ -115,6 +116,31 @@ def _dml(original: Callable[..., Any], *names: str) -> Callable[..., Any]:
     return method
 
 
+def _metadata_init(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``MetaData(bind=conn)``: the bind is kept for ``Table(..., autoload=True)``."""
+    def __init__(self: Any, *args: Any, bind: Any = None, **kw: Any) -> None:
+        original(self, *args, **kw)
+        if bind is not None:
+            self._envoxy_bind = bind
+
+    return __init__
+
+
+def _table_new(original: Any) -> Any:
+    """``Table(name, metadata, autoload=True)``: reflect through the metadata's bind."""
+    function = original.__func__
+
+    def _new(cls: Any, *args: Any, **kw: Any) -> Any:
+        if kw.pop("autoload", False) and "autoload_with" not in kw:
+            metadata = args[1] if len(args) > 1 else kw.get("metadata")
+            bind = getattr(metadata, "_envoxy_bind", None)
+            if bind is not None:
+                kw["autoload_with"] = bind
+        return function(cls, *args, **kw)
+
+    return classmethod(_new)
+
+
 # (owner, attribute, wrapper factory): methods patched on the class that defines them.
 _METHODS: tuple[tuple[type[Any], str, Callable[..., Callable[..., Any]]], ...] = (
     (selectable.FromClause, "select", _from_select),
@@ -123,6 +149,8 @@ _METHODS: tuple[tuple[type[Any], str, Callable[..., Callable[..., Any]]], ...] =
     (selectable.TableClause, "update", lambda o: _dml(o, "whereclause", "values")),
     (selectable.TableClause, "delete", lambda o: _dml(o, "whereclause")),
     (selectable.TableClause, "insert", lambda o: _dml(o, "values")),
+    (sa.MetaData, "__init__", _metadata_init),
+    (sa.Table, "_new", _table_new),
 )
 _FUNCTIONS: dict[str, Callable[..., Callable[..., Any]]] = {
     "select": _select_wrapper,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -210,6 +211,20 @@ class StandinInspector:
         if table is None:
             raise NoSuchTableError(name)
         return table
+
+    @contextmanager
+    def _inspection_context(self) -> Iterator[StandinInspector]:
+        yield self
+
+    def reflect_table(self, table: sa.Table, include_columns: Any = None,
+                      exclude_columns: Any = (), resolve_fks: bool = True, **kw: Any) -> None:
+        """``sa.Table(name, metadata, autoload_with=op.get_bind())``: the catalog's columns."""
+        for c in self._table(table.name).columns:
+            if (include_columns and c.name not in include_columns) or c.name in exclude_columns:
+                continue
+            column_type = to_sqlalchemy(c.type) if c.type is not None else sa.types.NullType()
+            table.append_column(sa.Column(c.name, column_type, nullable=c.nullable,
+                                          primary_key=c.primary_key), replace_existing=True)
 
     def _nothing(self, *args: Any, **kw: Any) -> list[Any]:
         return []

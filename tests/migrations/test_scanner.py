@@ -355,3 +355,29 @@ def test_an_op_envoxy_cannot_read_is_a_warning_and_the_scan_goes_on(tmp_path: Pa
          "drop_column removes required column 't.id'; rules.yaml requires it "
          "(VARCHAR(36) NOT NULL PRIMARY KEY)"),
     ]
+
+
+def test_reflected_tables_come_from_the_history(tmp_path: Path) -> None:
+    """``Table(..., autoload_with=op.get_bind())`` and the 1.x ``MetaData(bind=...)`` +
+    ``autoload=True`` reflect the columns the earlier revisions built."""
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, '''\
+        op.create_table("a", sa.Column("id", sa.String(36), primary_key=True),
+                        sa.Column("href", sa.Text(), nullable=False))
+    ''')
+    write_revision(versions, "a2", "a1", '''\
+        modern = sa.Table("a", sa.MetaData(), autoload_with=op.get_bind())
+        legacy = sa.Table("a", sa.MetaData(bind=op.get_bind()), autoload=True)
+        for table in (modern, legacy):
+            assert [c.name for c in table.c] == ["id", "href"]
+            assert [c.name for c in table.primary_key] == ["id"]
+            assert str(table.c.href.type) == "TEXT" and not table.c.href.nullable
+        op.drop_column("a", legacy.c.href.name)
+    ''')
+    result = scan_dir(versions)
+    assert [(f.rule, f.line) for f in result.findings if f.path.endswith("a2_rev.py")] == [
+        ("dropped-field", 15)]
+    import sqlalchemy as sa
+
+    with pytest.raises(TypeError):
+        sa.MetaData(bind=None)
