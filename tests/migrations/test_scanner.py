@@ -159,11 +159,13 @@ def test_scan_restores_sqlalchemy_alembic_and_logging() -> None:
 
     before = (sa.select, sa.case, expression.select, selectable.Select.with_only_columns,
               selectable.FromClause.select, selectable.TableClause.update,
+              sa.MetaData.__init__, sa.Table.__dict__["_new"],
               logging.Logger.callHandlers, alembic.op.__dict__.get("_proxy"))
     result = scan_dir(CASES / "legacy_idioms" / "versions")
     assert [f.rule for f in result.findings] == ["dropped-field"]
     after = (sa.select, sa.case, expression.select, selectable.Select.with_only_columns,
              selectable.FromClause.select, selectable.TableClause.update,
+             sa.MetaData.__init__, sa.Table.__dict__["_new"],
              logging.Logger.callHandlers, alembic.op.__dict__.get("_proxy"))
     assert after == before
     assert sa.select.__module__ == "sqlalchemy.sql._selectable_constructors"
