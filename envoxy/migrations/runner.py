@@ -38,6 +38,8 @@ class Failure:
 
     reason: str
     line: int | None
+    spent: bool = False
+    """The budget ran out (retrying would only spend another)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +51,9 @@ class Outcome:
 def _failure(error: BaseException, filename: str) -> Failure:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
     line = frames[-1].lineno if frames else None
-    reason = str(error) if isinstance(error, BudgetExceeded) else f"{type(error).__name__}: {error}"
-    return Failure(reason, line)
+    if isinstance(error, BudgetExceeded):
+        return Failure(str(error), line, spent=True)
+    return Failure(f"{type(error).__name__}: {error}", line)
 
 
 @contextmanager
@@ -103,9 +106,8 @@ class RevisionRunner:
         if not callable(upgrade):
             return Outcome((), Failure("the revision has no upgrade() function", None))
         first = self._attempt(revision, upgrade, rows=0)
-        if first.failure is None or self.budget.queries == 0 or \
-                first.failure.reason.startswith("gave up"):
-            return first
+        if first.failure is None or first.failure.spent or self.budget.queries == 0:
+            return first  # nothing failed, or nothing a placeholder row could change
         second = self._attempt(revision, upgrade, rows=self.placeholder_rows)
         if second.failure is None:
             return second

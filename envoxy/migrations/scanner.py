@@ -8,9 +8,10 @@ schema (``--head-state`` findings). Nothing here opens a database connection, pr
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 from envoxy.errors import UsageError
 from envoxy.findings import Finding
@@ -61,6 +62,15 @@ def _resolve_since(history: History, since: str) -> set[str]:
     return history.after(matches[0])
 
 
+def _safely(step: Callable[[Any, Origin], None], op: Any, origin: Origin) -> Exception | None:
+    """Run one step on one op; an op shape envoxy cannot read comes back as the exception."""
+    try:
+        step(op, origin)
+    except Exception as e:  # reported by the caller as a warning at the op; the scan goes on
+        return e
+    return None
+
+
 class _Scan:
     def __init__(self, rules: RuleSet, dialect: str, head_state: bool) -> None:
         self.rules = rules
@@ -69,40 +79,34 @@ class _Scan:
         self.schema = SymbolicSchema(dialect)
         self.findings: list[Finding] = []
 
-    def _add(self, rule: str, message: str, path: str, line: int | None) -> None:
+    def add(self, rule: str, message: str, path: str, line: int | None) -> None:
         found = make_finding(self.rules, rule, message, table=None, field=None, path=path,
                              line=line)
         if found is not None:
             self.findings.append(found)
 
     def parse_error(self, path: str, error: LoadError) -> None:
-        self._add("parse-error", f"revision file cannot be imported: {error.message}",
+        self.add("parse-error", f"revision file cannot be imported: {error.message}",
                   path, error.line)
 
     def replay(self, revision: Revision, outcome: Outcome, *, judged: bool) -> None:
         for recorded in outcome.ops:
             origin = Origin(revision.path, recorded.line)
-            problem = None
-            for step, wanted in ((self._judge, judged), (self.schema.apply, True)):
-                try:
-                    if wanted:
-                        step(recorded.op, origin)
-                except Exception as e:  # an op shape envoxy cannot read: say so there, go on
-                    problem = problem or e
+            problem = _safely(self._judge, recorded.op, origin) if judged else None
+            problem = _safely(self.schema.apply, recorded.op, origin) or problem
             if judged and problem is not None:
-                self._add("unanalysable-revision",
-                          f"envoxy could not analyse the {type(recorded.op).__name__} of "
-                          f"revision '{revision.id}' ({type(problem).__name__}: {problem})",
-                          origin.path, origin.line)
+                self.add("unanalysable-revision",
+                         f"envoxy could not analyse the {type(recorded.op).__name__} of "
+                         f"revision '{revision.id}' ({type(problem).__name__}: {problem})",
+                         origin.path, origin.line)
         if judged and outcome.failure is not None:
-            self._add("unanalysable-revision",
+            self.add("unanalysable-revision",
                       f"upgrade() of revision '{revision.id}' could not be followed to its end "
                       f"({outcome.failure.reason}); only the ops before it were checked",
                       revision.path, outcome.failure.line)
 
-    def _judge(self, op: object, origin: Origin) -> None:
-        for f in inspect_op(op, self.rules, dialect=self.dialect,  # type: ignore[arg-type]
-                            lookup=self.schema.lookup):
+    def _judge(self, op: Any, origin: Origin) -> None:
+        for f in inspect_op(op, self.rules, dialect=self.dialect, lookup=self.schema.lookup):
             if not self.head_state or f.rule in _KEPT_WITH_HEAD_STATE:
                 self.findings.append(replace(f, path=origin.path, line=origin.line))
 
@@ -123,8 +127,8 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
     the op that created or last reshaped the table; ``unanalysed-sql``, ``parse-error`` and
     ``unanalysable-revision`` are reported either way. ``seconds`` bounds each run of one
     revision's ``upgrade()``; ``sys_path`` is put before ``sys.path`` while the revisions are
-    imported and run (see :func:`envoxy.migrations.loader.project_sys_path`). Raises :class:`UsageError` for a
-    ``since`` that names no revision.
+    imported and run (see :func:`envoxy.migrations.loader.project_sys_path`). Raises
+    :class:`UsageError` for a ``since`` that names no revision.
     """
     work = _Scan(rules, dialect, head_state)
     runner = RevisionRunner(dialect, seconds=seconds, catalog=work.schema)
@@ -144,7 +148,7 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
     for path, error in history.orphans:
         work.parse_error(path, error)
     if history.unordered is not None:
-        work._add("parse-error", f"the revisions cannot be put in order ({history.unordered}); "
+        work.add("parse-error", f"the revisions cannot be put in order ({history.unordered}); "
                   "they were checked in file order", locations[0].shown, None)
     if head_state:
         work.judge_head(judged_paths)
