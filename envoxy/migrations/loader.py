@@ -21,7 +21,6 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
-from alembic.util import CommandError
 
 from envoxy.errors import UsageError
 
@@ -217,7 +216,10 @@ class _Directory(ScriptDirectory):
             return None
         module = types.ModuleType(real.stem)
         module.__dict__.update({"down_revision": None, **declared})
-        return Script(module, declared["revision"], real)
+        try:
+            return Script(module, declared["revision"], real)
+        except Exception:  # identifiers Alembic itself rejects: the file stays a lone parse-error
+            return None
 
 
 def _display(real: str, locations: Sequence[Location]) -> str:
@@ -235,8 +237,9 @@ def load_history(locations: Sequence[Location]) -> History:
         # Alembic walks heads -> base in a deterministic topological order; reversed, base first.
         scripts = list(reversed(list(directory.walk_revisions("base", "heads"))))
         unordered = None
-    except (CommandError, KeyError, ValueError) as e:
-        # A dangling down_revision or a cycle: scan in file order, and say why.
+    except Exception as e:  # the user's graph, not envoxy: reported as a finding by the scanner
+        # A dangling down_revision, a cycle, a down_revision that is not a string or a tuple
+        # of strings: scan in file order, and say why.
         scripts = list(directory.loaded)
         unordered = str(e) if not isinstance(e, KeyError) else f"revision {e} is not present"
     revisions = tuple(

@@ -383,3 +383,21 @@ def test_reflected_tables_come_from_the_history(tmp_path: Path) -> None:
 
     with pytest.raises(TypeError):
         sa.MetaData(bind=None)
+
+
+def test_revision_ids_alembic_rejects_are_findings(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "x", 12, 'op.drop_column("t", "href")\n')
+    write_revision(versions, "y", "y", 'op.drop_column("t", "id")\n')
+    result = run_cli("check-migrations", "versions", "--rules", RULES, "--format", "json",
+                     cwd=tmp_path)
+    assert result.code == 1
+    assert findings(result) == [
+        ("parse-error", "versions", None,
+         "the revisions cannot be put in order (sequence item 0: expected str instance, int "
+         "found); they were checked in file order"),
+        ("dropped-field", "versions/x_rev.py", 9,
+         "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)"),
+        ("parse-error", "versions/y_rev.py", None,
+         "revision file cannot be imported: LoopDetected: Self-loop is detected in revisions (y)"),
+    ]
