@@ -134,6 +134,7 @@ def test_script_output_is_captured_not_printed(capfd) -> None:
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
     for line in ("k1: imported", "k1: upgrading", "k1: to stderr",
+                 "k1: straight to file descriptor 1",
                  "WARNING alembic.runtime.migration: k1: a log record",
                  "ERROR root: k1: a root log record", "UserWarning: k1: a warning"):
         assert line in result.output

@@ -1,5 +1,6 @@
 """things; this revision talks a lot"""
 import logging
+import os
 import sys
 import warnings
 
@@ -16,6 +17,7 @@ log = logging.getLogger("alembic.runtime.migration")
 def upgrade():
     print("k1: upgrading")
     print("k1: to stderr", file=sys.stderr)
+    os.write(1, b"k1: straight to file descriptor 1\n")
     log.warning("k1: a log record")
     logging.getLogger().error("k1: a root log record")
     warnings.warn("k1: a warning", stacklevel=1)
