@@ -6,6 +6,7 @@ so ``row[0]``, ``row.id``, ``row._mapping["name"]`` and ``a, b = row`` all work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["AnyKey", "Placeholder", "PlaceholderRow"]
@@ -66,12 +67,18 @@ class Placeholder(str):
 
 
 class PlaceholderRow(tuple):  # type: ignore[type-arg]
-    """A row whose every column, by position, key or attribute, is a :class:`Placeholder`."""
+    """A row whose every column, by position, key or attribute, is a :class:`Placeholder`.
 
-    __slots__ = ()
+    ``names`` are the selected columns when the statement says (a Core ``select``); a raw
+    string's row has one unnamed column and still answers any key or attribute.
+    """
 
-    def __new__(cls, width: int) -> PlaceholderRow:
-        return super().__new__(cls, [Placeholder() for _ in range(width)])
+    _names: tuple[str, ...]
+
+    def __new__(cls, names: Sequence[str]) -> PlaceholderRow:
+        row = super().__new__(cls, [Placeholder() for _ in names or ("",)])
+        row._names = tuple(names)
+        return row
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, int) and -len(self) <= key < len(self):
@@ -85,12 +92,16 @@ class PlaceholderRow(tuple):  # type: ignore[type-arg]
             raise AttributeError(name)
         return Placeholder()
 
+    def keys(self) -> list[str]:
+        """So that ``dict(row)`` (SQLAlchemy 1.x) gives the named columns."""
+        return list(self._names)
+
     @property
     def _mapping(self) -> AnyKey:
-        return AnyKey()
+        return AnyKey({name: Placeholder() for name in self._names})
 
     def _asdict(self) -> dict[str, Any]:
-        return {}
+        return {name: Placeholder() for name in self._names}
 
     @property
     def _t(self) -> tuple[Any, ...]:

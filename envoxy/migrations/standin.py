@@ -138,12 +138,10 @@ class StandinResult:
         self.close()
 
 
-def _width(statement: Any) -> int:
-    """How many columns a row of ``statement`` has: exact for Core selects, else 1."""
+def _names(statement: Any) -> list[str]:
+    """The columns a row of ``statement`` has: known for Core selects, unknown for raw SQL."""
     columns = getattr(statement, "selected_columns", None)
-    if columns is not None:
-        return max(len(columns), 1)
-    return 1
+    return [str(c.key) for c in columns] if columns is not None else []
 
 
 class _Transaction:
@@ -266,8 +264,8 @@ class StandinConnection:
 
     def execute(self, statement: Any, *args: Any, **kw: Any) -> StandinResult:
         self.budget.charge()
-        width = _width(statement)
-        return StandinResult([PlaceholderRow(width) for _ in range(self.budget.rows_per_query)])
+        names = _names(statement)
+        return StandinResult([PlaceholderRow(names) for _ in range(self.budget.rows_per_query)])
 
     exec_driver_sql = execute
 

@@ -235,6 +235,8 @@ def test_placeholder_rows_have_the_selected_width() -> None:
     budget.start()
     conn = StandinConnection(postgresql.dialect(), budget)
     a, b = conn.execute(sa.select(sa.column("a"), sa.column("b"))).one()
+    named = conn.execute(sa.select(sa.column("a"), sa.column("b"))).first()
+    assert dict(named) == {"a": "0", "b": "0"} == named._asdict() == dict(named._mapping)
     row = conn.execute("SELECT name FROM t").fetchone()
     assert (a, b, row[0], row.name, row._mapping["name"]) == ("0", "0", "0", "0", "0")
     assert row.total + 1 == 1 and not row.total > 0 and int(row.total) == 0
