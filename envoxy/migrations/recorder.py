@@ -12,8 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 from alembic.operations import BatchOperations, Operations, ops
@@ -39,13 +38,21 @@ def offline_context(dialect: str) -> MigrationContext:
         dialect_name=dialect, opts={"as_sql": True, "output_buffer": io.StringIO()})
 
 
-def _call_line(frame: FrameType) -> int | None:
+def _start_lines(code: CodeType) -> list[int | None]:
+    """The first line of every instruction's source range (Python 3.11+), by instruction."""
+    return [start for start, *_ in code.co_positions()]
+
+
+def _call_line(frame: FrameType, cache: dict[CodeType, list[int | None]]) -> int | None:
     """First line of the call the frame is executing (a multi-line call: where it starts)."""
-    positions = getattr(frame.f_code, "co_positions", None)  # Python 3.11+
-    if positions is not None and frame.f_lasti >= 0:
-        position = next(islice(positions(), frame.f_lasti // 2, None), None)
-        if position is not None and position[0] is not None:
-            return int(position[0])
+    code = frame.f_code
+    if hasattr(code, "co_positions") and frame.f_lasti >= 0:
+        starts = cache.get(code)
+        if starts is None:
+            starts = cache[code] = _start_lines(code)
+        index = frame.f_lasti // 2
+        if index < len(starts) and starts[index] is not None:
+            return starts[index]
     return frame.f_lineno
 
 
@@ -56,10 +63,12 @@ class Recorder:
         self.filename: str | None = None
         self.ops: list[RecordedOp] = []
         self._charge = charge
+        self._starts: dict[CodeType, list[int | None]] = {}
 
     def start(self, filename: str) -> None:
         self.filename = filename
         self.ops = []
+        self._starts.clear()
 
     def record(self, op: ops.MigrateOperation) -> None:
         self._charge()
@@ -69,7 +78,7 @@ class Recorder:
         frame: FrameType | None = sys._getframe(2)
         while frame is not None:
             if frame.f_code.co_filename == self.filename:
-                return _call_line(frame)
+                return _call_line(frame, self._starts)
             frame = frame.f_back
         return None
 
