@@ -17,7 +17,7 @@ from envoxy.validate import issues as make
 from envoxy.validate.explain import DeclarationFaults, Explainer, declaration_issues
 from envoxy.validate.issues import Issue
 from envoxy.validate.judge import DatumJudge, expected_declaration
-from envoxy.validate.loader import to_plain
+from envoxy.validate.loader import Parsed
 from envoxy.validate.positions import Pointer
 
 __all__ = ["Checked", "Checker"]
@@ -31,30 +31,53 @@ class Checked:
     names: set[str] = field(default_factory=set)
 
 
-def _datums(root: tuple[Any, ...], issues: list[Issue]) -> list[tuple[Pointer, dict[str, Any]]]:
-    """The datums (as dicts of raw values) that declare ``fields``, with their pointers."""
-    top = dict(root)
+def _datums(root: dict[str, Any], issues: list[Issue]) -> list[tuple[Pointer, dict[str, Any]]]:
+    """The datums that declare ``fields``, with their pointers; structure issues into ``issues``."""
     found: list[tuple[Pointer, dict[str, Any]]] = []
-    if "fields" in top:
-        found.append(((), top))
-    if "datums" in top:
-        items = top["datums"]
+    if "fields" in root:
+        found.append(((), root))
+    if "datums" in root:
+        items = root["datums"]
         if type(items) is not list:
-            issues.append(make.datums_not_array(to_plain(items)))
+            issues.append(make.datums_not_array(items))
             return found
         for i, item in enumerate(items):
-            if type(item) is not tuple:
-                issues.append(make.datum_not_object(("datums", i), to_plain(item)))
-                continue
-            datum = dict(item)
-            if "fields" in datum:
-                found.append((("datums", i), datum))
+            if type(item) is not dict:
+                issues.append(make.datum_not_object(("datums", i), item))
+            elif "fields" in item:
+                found.append((("datums", i), item))
     return found
 
 
-def _duplicates(pointer: Pointer, table: str | None, pairs: tuple[Any, ...]) -> list[Issue]:
-    counts = Counter(k for k, _ in pairs)
-    return [make.duplicate_key(pointer, table, key, n) for key, n in counts.items() if n > 1]
+def _pair_datums(pairs: tuple[Any, ...]) -> list[tuple[Pointer, dict[str, Any]]]:
+    """:func:`_datums` over the pairs representation: each datum as a dict of raw values."""
+    top = dict(pairs)
+    found: list[tuple[Pointer, dict[str, Any]]] = []
+    if "fields" in top:
+        found.append(((), top))
+    items = top.get("datums")
+    if type(items) is list:
+        for i, item in enumerate(items):
+            if type(item) is tuple:
+                datum = dict(item)
+                if "fields" in datum:
+                    found.append((("datums", i), datum))
+    return found
+
+
+def _duplicates(judge: DatumJudge, pairs: Any) -> list[Issue]:
+    """``duplicate-key`` issues: keys repeated inside a datum's ``fields``."""
+    if type(pairs) is not tuple:
+        return []
+    out = []
+    for pointer, datum in _pair_datums(pairs):
+        raw_fields = datum["fields"]
+        if type(raw_fields) is not tuple or len(dict(raw_fields)) == len(raw_fields):
+            continue
+        name = judge.name_of(datum)  # a raw string is the string; anything else names nothing
+        counts = Counter(k for k, _ in raw_fields)
+        out.extend(make.duplicate_key(pointer, name, key, n) for key, n in counts.items() if n > 1)
+    return out
 
 
 class Checker:
@@ -72,39 +95,34 @@ class Checker:
             self._explainer = Explainer(self.rules)
         return self._explainer
 
-    def check(self, root: Any) -> Checked:
-        """Issues of a file whose root is in the pairs representation (see :mod:`loader`)."""
-        if type(root) is not tuple:
-            return Checked([make.root_not_object(to_plain(root))])
-        issues: list[Issue] = []
+    def check(self, parsed: Parsed) -> Checked:
+        """Issues of one parsed file."""
+        root = parsed.root
+        if type(root) is not dict:
+            return Checked([make.root_not_object(root)])
+        issues: list[Issue] = [] if parsed.pairs is None else _duplicates(self.judge, parsed.pairs)
         names: set[str] = set()
+        judge = self.judge
         for pointer, datum in _datums(root, issues):
-            name = self.judge.name_of(datum)
+            name = judge.name_of(datum)
             if name is not None:
                 names.add(name)
-            raw_fields = datum["fields"]
-            fields = raw_fields
-            if type(raw_fields) is tuple:
-                fields = dict(raw_fields)
-                if len(fields) != len(raw_fields):
-                    issues.extend(_duplicates(pointer, name, raw_fields))
-            if not self.judge.passes(name, fields):
-                issues.extend(self._explain(pointer, name, fields))
+            if not judge.passes(name, datum["fields"]):
+                issues.extend(self._explain(pointer, name, datum["fields"]))
         return Checked(issues, names)
 
     def _explain(self, pointer: Pointer, name: str | None, fields: Any) -> list[Issue]:
         """Why a datum the judge failed fails: the same reasons jsonschema gives."""
         if type(fields) is not dict:
-            return [make.fields_not_object(pointer, name, to_plain(fields))]
+            return [make.fields_not_object(pointer, name, fields)]
         out: list[Issue] = []
         for rule in self.judge.required(name):
             if rule.name not in fields:
                 out.append(make.missing_field(pointer, name, rule.name))
                 continue
-            raw = fields[rule.name]
-            if rule.accepts(raw):
+            declaration = fields[rule.name]
+            if rule.accepts(declaration):
                 continue
-            declaration = to_plain(raw)
             if rule.has_extra:
                 faults = self.explainer.declaration(rule.name, declaration)
             else:
@@ -114,16 +132,15 @@ class Checker:
                                           self._expected[rule.name]))
         return out
 
-    def check_reference(self, root: Any) -> Checked:
+    def check_reference(self, parsed: Parsed) -> Checked:
         """The same findings from jsonschema over the whole file, no fast path (for tests)."""
-        issues: list[Issue] = []
+        root = parsed.root
         names: set[str] = set()
-        if type(root) is tuple:
-            for pointer, datum in _datums(root, []):
+        if type(root) is dict:
+            for _, datum in _datums(root, []):
                 name = self.judge.name_of(datum)
                 if name is not None:
                     names.add(name)
-                if type(datum["fields"]) is tuple:
-                    issues.extend(_duplicates(pointer, name, datum["fields"]))
-        issues.extend(self.explainer.document(to_plain(root)))
+        issues = [] if parsed.pairs is None else _duplicates(self.judge, parsed.pairs)
+        issues.extend(self.explainer.document(root))
         return Checked(issues, names)

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from envoxy.rules.model import ColumnSpec, RuleSet, glob_to_regex
 from envoxy.rules.schema import field_def_name
-from envoxy.validate.loader import to_plain
 
 __all__ = ["DatumJudge", "FieldRule", "expected_declaration"]
 
-_MEMO_LIMIT = 4096
 
 
 def expected_declaration(column: ColumnSpec) -> dict[str, Any]:
@@ -44,26 +42,12 @@ class FieldRule:
     formats: tuple[str, ...]
     has_extra: bool  # rules.yaml adds declaration constraints: jsonschema judges the declaration
     full_check: Callable[[Any], bool] | None = None
-    # Verdicts of declarations already seen (the same declaration recurs in every datum).
-    _memo: dict[Any, bool] = field(default_factory=dict, compare=False, repr=False)
 
-    def accepts(self, raw: Any) -> bool:
-        """The ``field-<name>`` schema's verdict on a declaration (pairs representation)."""
-        if self.full_check is not None:  # no memo: JSON tells 1 from true, a dict key does not
-            return self.full_check(to_plain(raw))
-        try:
-            return self._memo[raw]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable: holds an array
-            return self._accepts(raw)
-        if len(self._memo) > _MEMO_LIMIT:
-            self._memo.clear()
-        verdict = self._memo[raw] = self._accepts(raw)
-        return verdict
-
-    def _accepts(self, raw: Any) -> bool:
-        return type(raw) is tuple and not self.wrong_keys(dict(raw))
+    def accepts(self, declaration: Any) -> bool:
+        """The ``field-<name>`` schema's verdict on a declaration."""
+        if self.full_check is not None:
+            return self.full_check(declaration)
+        return type(declaration) is dict and not self.wrong_keys(declaration)
 
     def wrong_keys(self, declaration: dict[str, Any]) -> tuple[str, ...]:
         """Which of ``type`` and ``format`` an object declaration gets wrong (profile part only)."""
@@ -127,8 +111,7 @@ class DatumJudge:
         return self._exempt.get(name, self.fields)
 
     def passes(self, name: str | None, fields: Any) -> bool:
-        """Whether a datum with this name and ``fields`` passes: ``fields`` is a dict of raw
-        declarations, or anything else when it is not an object."""
+        """Whether a datum with this name and ``fields`` (any JSON value) passes."""
         if type(fields) is not dict:
             return False
         for rule in self.required(name):

@@ -53,8 +53,8 @@ def check_file(checker: Checker, target: Target) -> FileResult:
         f = _finding(rules, "parse-error", loaded.message, path=target.shown, line=loaded.line,
                      column=loaded.column)
         return FileResult((f,) if f else (), frozenset())
-    checked = checker.check(loaded.root)
-    where = locate(loaded.text, (i.pointer for i in checked.issues)) if checked.issues else {}
+    checked = checker.check(loaded)
+    where = locate(loaded.text(), (i.pointer for i in checked.issues)) if checked.issues else {}
     found = []
     for issue in checked.issues:
         line, column = where.get(issue.pointer, (None, None))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from envoxy.validate import loader
 from tests.conftest import DATA, run_cli
 
 CASES = DATA / "validate"
@@ -37,8 +38,11 @@ def test_every_case_has_expected_findings() -> None:
     assert not missing or os.environ.get("ENVOXY_REGENERATE_GOLDEN")
 
 
+@pytest.mark.parametrize("parser", ["default", "json-only"])
 @pytest.mark.parametrize("name", CASE_NAMES)
-def test_golden(name: str) -> None:
+def test_golden(name: str, parser: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if parser == "json-only":  # without orjson: the same findings
+        monkeypatch.setattr(loader, "_orjson", None)
     case = CASES / name
     code, report, err = run_case(case, "models")
     expected_file = case / "expected.json"
