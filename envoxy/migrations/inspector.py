@@ -22,7 +22,7 @@ from sqlalchemy.sql.ddl import DDL, CreateTable
 
 from envoxy.findings import Finding
 from envoxy.rules.model import ColumnSpec, RuleSet
-from envoxy.rules.sqltypes import SqlType, from_sqlalchemy, types_match
+from envoxy.rules.sqltypes import SqlType, SqlTypeError, from_sqlalchemy, parse_sql_type, types_match
 from envoxy.tables import (
     ColumnState,
     TableState,
@@ -87,6 +87,11 @@ def sql_type_of(type_: Any, dialect: str = "postgresql") -> SqlType | None:
     """
     if type_ is None:
         return None
+    if isinstance(type_, str):  # op.alter_column(..., type_="VARCHAR(20)") is allowed by Alembic
+        try:
+            return parse_sql_type(type_)
+        except SqlTypeError:
+            return SqlType(name=type_.strip().upper())
     if isinstance(type_, type):
         type_ = type_()
     variant = getattr(type_, "_variant_mapping", {}).get(dialect)

@@ -175,6 +175,8 @@ def from_sqlalchemy(type_: TypeEngine[Any] | type[TypeEngine[Any]]) -> SqlType |
         return SqlType(name="UUID")
     if isinstance(type_, sa.DateTime):
         return SqlType(name="TIMESTAMP", timezone=bool(type_.timezone))
+    if isinstance(type_, sa.Enum):  # an Enum is a String subclass, but not a string column
+        return SqlType(name="ENUM")
     if isinstance(type_, sa.Text):
         return SqlType(name="TEXT")
     if isinstance(type_, (sa.CHAR, sa.NCHAR)):
@@ -183,7 +185,10 @@ def from_sqlalchemy(type_: TypeEngine[Any] | type[TypeEngine[Any]]) -> SqlType |
         if type_.length is None:
             return SqlType(name="TEXT")
         return SqlType(name="VARCHAR", length=type_.length)
+    from sqlalchemy.dialects.postgresql import JSONB
+
     for cls, name in (
+        (JSONB, "JSONB"),
         (sa.BigInteger, "BIGINT"), (sa.SmallInteger, "SMALLINT"), (sa.Integer, "INTEGER"),
         (sa.Boolean, "BOOLEAN"), (sa.Date, "DATE"), (sa.Float, "FLOAT"), (sa.Numeric, "NUMERIC"),
         (sa.JSON, "JSON"),

@@ -417,3 +417,18 @@ def test_with_variant_is_judged_per_dialect(native: RuleSet) -> None:
     assert inspect_op(op, native, dialect="sqlite") == [
         err("wrong-type", "shop", "id", "column 'shop.id' is VARCHAR(36), expected UUID"),
     ]
+
+
+def test_a_type_given_as_a_string_is_judged() -> None:
+    from alembic.operations import ops
+
+    from envoxy.migrations.inspector import inspect_op
+    from envoxy.rules import load_rules
+    from tests.conftest import REPO
+
+    rules = load_rules(REPO / "rules.yaml")
+    op = ops.AlterColumnOp("users", "id", modify_type="VARCHAR(20)", existing_type=None)
+    assert [(f.rule, f.table, f.field) for f in inspect_op(op, rules)] == [
+        ("altered-field", "users", "id")]
+    same = ops.AlterColumnOp("users", "id", modify_type="character varying(36)")
+    assert inspect_op(same, rules) == []

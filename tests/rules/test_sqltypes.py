@@ -58,3 +58,10 @@ def test_dialect_equivalences() -> None:
     assert not types_match(TSTZ, TS, "postgresql")
     assert not types_match(VARCHAR36, SqlType(name="VARCHAR", length=20))
     assert not types_match(VARCHAR36, None)
+
+
+def test_enum_and_jsonb_keep_their_identity() -> None:
+    assert from_sqlalchemy(postgresql.ENUM("a", "b", name="kind")) == SqlType(name="ENUM")
+    assert from_sqlalchemy(sa.Enum("a", "b")) == SqlType(name="ENUM")
+    assert from_sqlalchemy(postgresql.JSONB()) == SqlType(name="JSONB")
+    assert from_sqlalchemy(sa.JSON()) == SqlType(name="JSON")
