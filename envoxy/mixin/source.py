@@ -82,6 +82,8 @@ def _imports(plans: Plans) -> str:
     stdlib = []
     if _uses(plans, "_utc_now_naive", "_utc_now_aware") or "datetime." in annotations:
         stdlib.append("import datetime")
+    if "decimal." in annotations:
+        stdlib.append("import decimal")
     if _uses(plans, "_new_uuid_text"):
         stdlib.append("import os")
     stdlib.append("import threading")

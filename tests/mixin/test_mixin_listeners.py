@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -173,6 +174,7 @@ profiles:
     types:
       uuid: {sql: "CHAR(32)", json: {type: string, format: uuid}}
       text: {sql: "VARCHAR(512)", json: {type: string}}
+      money: {sql: "NUMERIC", json: {type: number}}
 fields:
   path:
     type: text
@@ -180,6 +182,7 @@ fields:
   key: {type: uuid, primary_key: true, value: uuid4}
   born: {type: timestamp, value: now}
   note: {type: text, nullable: true}
+  price: {type: money, nullable: true}
 """
 
 
@@ -197,7 +200,8 @@ def test_a_mixin_from_other_rules(tmp_path: Path) -> None:
         name: Mapped[str]
 
     # The field a template reads comes first, whatever the order in rules.yaml.
-    assert [c.name for c in Device.__table__.columns] == ["name", "key", "path", "born", "note"]
+    assert [c.name for c in Device.__table__.columns] == ["name", "key", "path", "born", "note",
+                                                         "price"]
     rules = load_rules(path)
     assert {c.name: (from_sqlalchemy(c.type), c.nullable, c.primary_key)
             for c in Device.__table__.columns if c.name != "name"} == {
@@ -208,15 +212,17 @@ def test_a_mixin_from_other_rules(tmp_path: Path) -> None:
     with Session(engine) as session:
         session.add(Device(name="orm"))
         session.flush()
-        session.execute(insert(Device), [{"name": "bulk"}, {"name": "given", "key": "f" * 32}])
+        session.execute(insert(Device), [{"name": "bulk"}, {"name": "given", "key": "f" * 32,
+                                                            "price": Decimal("1.50")}])
         session.commit()
         rows = {r.name: r for r in session.execute(sa.select(Device.__table__))}
     for name in ("orm", "bulk"):
         row = rows[name]
         assert len(row.key) == 32 and uuid.UUID(hex=row.key).version == 4
         assert row.path == f"/api/devices/{row.key}"
-        assert row.note is None
+        assert (row.note, row.price) == (None, None)
     assert rows["given"].path == "/api/devices/" + "f" * 32
+    assert rows["given"].price == Decimal("1.50")
     assert rows["orm"].key != rows["bulk"].key
 
 
