@@ -207,9 +207,9 @@ def _listener(plans: Plans) -> str:
         "def _fill_on_insert(",
         "    mapper: Mapper[Any], connection: sa.Connection, state: InstanceState[Any]",
         ") -> None:",
-        "    # Filling the object, rather than leaving it to the column defaults, shows the values",
-        "    # on it and lets the ORM batch the INSERTs: it knows every primary key up front. The",
-        "    # INSERT is built from the new object's __dict__; writing there directly skips the",
+        "    # Filling the object, rather than leaving it to the column defaults, puts the values on",
+        "    # it before the INSERT (later before_insert listeners see them) and costs the ORM less.",
+        "    # The INSERT is built from the new object's __dict__; writing there directly skips the",
         "    # attribute events and history, which a row not yet stored has no use for.",
         *body,
     ])
