@@ -219,20 +219,22 @@ def parse(data: bytes) -> Parsed | Unparsable:
     """Decode (UTF-8, BOM allowed) and parse ``data``."""
     body = data[len(_BOM):] if data.startswith(_BOM) else data
     sketch = body.translate(_SKETCH)
-    # more than MAX_DEPTH opening brackets: maybe too deep (strings are not looked at yet)
-    deep = sketch.count(b"[") > MAX_DEPTH
-    if not deep:
-        root = _fast(body, sketch)
-        if root is not _UNSURE:
-            return Parsed(body, root, None)
-    text = _decode(body)
-    if isinstance(text, Unparsable):
-        return text
-    if deep:
+    text: str | Unparsable | None = None
+    if sketch.count(b"[") > MAX_DEPTH:  # enough brackets to be too deep: look closer
+        text = _decode(body)
+        if isinstance(text, Unparsable):
+            return text
         offset = _deep_offset(text)
         if offset is not None:
             return _at(text, offset, f"nesting deeper than {MAX_DEPTH} levels, expected a "
                                      "shallower document (see the depth limit in docs/VALIDATE.md)")
+    root = _fast(body, sketch)
+    if root is not _UNSURE:
+        return Parsed(body, root, None)
+    if text is None:
+        text = _decode(body)
+        if isinstance(text, Unparsable):
+            return text
     try:
         pairs = _DECODER.decode(text)
     except json.JSONDecodeError as e:

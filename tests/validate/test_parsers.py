@@ -98,6 +98,8 @@ def test_documents_with_a_repeated_key(value: Any, key: str) -> None:
     (b'{"fields": {"id": {"description": "\\u003a"}}}', True),  # an escaped colon: unsure
     (b'{"fields": {"id": {"maxLength": 12345678901234567890}}}', True),  # > 64 bits
     (b'{"a": NaN}', None),
+    # many brackets, shallow: still the fast path once the depth is known to be fine
+    (json.dumps({"datums": [{"table": f"t{i}", "fields": {"id": {}}} for i in range(300)]}).encode(), False),
 ])
 def test_which_path(data: bytes, pairs: bool | None) -> None:
     result = parse(data)
