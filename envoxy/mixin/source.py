@@ -102,7 +102,8 @@ def _imports(plans: Plans) -> str:
         "from sqlalchemy.orm import Mapped, Mapper, mapped_column",
         "",
         "if TYPE_CHECKING:",
-        "    from sqlalchemy.engine.default import DefaultExecutionContext",
+        *(["    from sqlalchemy.engine.default import DefaultExecutionContext"]
+          if any(p.maker for p in plans) else []),
         "    from sqlalchemy.orm import InstanceState",
         "",
         '__all__ = ["EnvoxyMixin", "register_envoxy_listeners"]',
@@ -191,7 +192,10 @@ def _listener(plans: Plans) -> str:
     now_makers = [m for m in ("_utc_now_naive", "_utc_now_aware") if _uses(plans, m)]
     local = {m: "now" if len(now_makers) == 1 else "now" + m.removeprefix("_utc_now")
              for m in now_makers}
-    body = ["    values = state.dict  # what the caller set; an unset attribute is absent"]
+    if not any(p.maker for p in plans):
+        body = ["    return  # the rules leave every value to the caller"]
+    else:
+        body = ["    values = state.dict  # what the caller set; an unset attribute is absent"]
     body += [f"    {local[m]} = {m}()" for m in now_makers]
     for p in plans:
         if p.maker is None:

@@ -74,9 +74,15 @@ def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
     assert result.err == f"envoxy: cannot write {shown}: No such file or directory\n"
 
 
-@pytest.mark.parametrize("profile", ["legacy", "native"])
+CALLER_ONLY = "version: 1\nprofile: legacy\nfields:\n  note: {type: text, nullable: true}\n"
+
+
+@pytest.mark.parametrize("profile", ["legacy", "native", "caller-only"])
 def test_generated_module_is_clean_python(tmp_path: Path, native_rules: Path, profile: str) -> None:
-    rules = SHIPPED_RULES if profile == "legacy" else native_rules
+    rules = {"legacy": SHIPPED_RULES, "native": native_rules,
+             "caller-only": tmp_path / "caller-only.yaml"}[profile]
+    if profile == "caller-only":
+        rules.write_text(CALLER_ONLY, encoding="utf-8")
     target = tmp_path / "generated.py"
     assert run_cli("generate-mixin", "--rules", str(rules), "-o", str(target)).code == 0
     compile(target.read_text(encoding="utf-8"), str(target), "exec")
