@@ -217,7 +217,20 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             base.metadata.drop_all(engine)
             engine.dispose()
+    _drop_schema()
     return 0
+
+
+def _drop_schema() -> None:
+    url = os.environ.get("ENVOXY_TEST_DATABASE_URL", DEFAULT_URL)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
+    except sa.exc.OperationalError:
+        pass  # unreachable: engines() measured SQLite only and created nothing there
+    finally:
+        admin.dispose()
 
 
 if __name__ == "__main__":
