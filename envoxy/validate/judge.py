@@ -116,6 +116,8 @@ class DatumJudge:
 
     def passes(self, name: str | None, fields: Any) -> bool:
         """Whether a datum with this name and ``fields`` (any JSON value) passes."""
+        if type(fields) is not dict:  # the schema asks this of every datum, in scope or not
+            return False
         if name is None:
             return self._check_all(fields)
         if (self._exclude is not None and self._exclude.search(name)) or not self._include.search(name):
@@ -130,7 +132,7 @@ def _compile(rules: tuple[FieldRule, ...]) -> Callable[[Any], bool]:
     made by :func:`repr` go into the source. ``d.get(key, expected) != expected`` is JSON
     equality here, since only an equal string equals a string."""
     namespace: dict[str, Any] = {"MISSING": _MISSING}
-    lines = ["def check(fields):", "    if type(fields) is not dict:", "        return False"]
+    lines = ["def check(fields):"]  # fields: a dict (DatumJudge.passes made sure)
     for i, rule in enumerate(rules):
         lines += [f"    d = fields.get({rule.name!r}, MISSING)",
                   "    if type(d) is not dict:", "        return False"]
