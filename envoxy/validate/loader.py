@@ -203,7 +203,8 @@ def _fast(body: bytes, sketch: bytes) -> Any:
     a colon ``\\u003a``; such files, and those with integers orjson would turn into floats
     (19 digits or more), take the :mod:`json` path.
     """
-    if _orjson is None or b"\\u003" in body or _LONG_INTEGER in sketch:
+    # (a backslash is rare and found by memchr: the escape search only runs when there is one)
+    if _orjson is None or (b"\\" in body and b"\\u003" in body) or _LONG_INTEGER in sketch:
         return _UNSURE
     try:
         root = _orjson.loads(body)
