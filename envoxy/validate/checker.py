@@ -69,7 +69,7 @@ def _duplicates(judge: DatumJudge, pairs: Any) -> list[Issue]:
     """``duplicate-key`` issues: keys repeated inside a datum's ``fields``."""
     if type(pairs) is not tuple:
         return []
-    out = []
+    out: list[Issue] = []
     for pointer, datum in _pair_datums(pairs):
         raw_fields = datum["fields"]
         if type(raw_fields) is not tuple or len(dict(raw_fields)) == len(raw_fields):

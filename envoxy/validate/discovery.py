@@ -64,7 +64,7 @@ def _walk(shown_root: str, fs_root: str, targets: list[Target], issues: list[Pat
         except OSError as e:
             issues.append(PathIssue(shown, f"cannot list directory: {e.strerror or e}"))
             continue
-        subdirs = []
+        subdirs: list[tuple[str, str]] = []
         for entry in entries:
             child = os.path.join(shown, entry.name)
             try:

@@ -134,7 +134,7 @@ class Explainer:
     def _datum_issues(self, pointer: Pointer, datum: dict[str, Any],
                       errors: list[tuple[list[Any], Any]]) -> list[Issue]:
         table = self._name_of(datum)
-        fields = datum.get("fields")
+        fields: Any = datum.get("fields")
         out: list[Issue] = []
         per_field: dict[str, list[tuple[tuple[Any, ...], Any]]] = {}
         for schema_path, error in errors:

@@ -3,8 +3,9 @@
 It evaluates exactly what the compiled model schema (:mod:`envoxy.rules.schema`) says about a
 datum — scope and exemptions keyed by the datum's name, ``required`` and the ``field-<name>``
 declaration schemas — with straight code generated per set of required fields instead of a
-schema interpreter, and says which field fails how. ``tests/validate/test_fast_path.py`` cross-checks it against jsonschema over the
-whole compiled schema (:meth:`envoxy.validate.explain.Explainer.document`) on generated files.
+schema interpreter. ``tests/validate/test_fast_path.py`` cross-checks it against jsonschema over
+the whole compiled schema (:meth:`envoxy.validate.explain.Explainer.document`) on generated
+files.
 
 A declaration constraint that ``rules.yaml`` adds (``declaration:``) is arbitrary JSON Schema:
 such a field is judged, and explained, by jsonschema itself against the ``field-<name>`` schema.
@@ -79,7 +80,7 @@ def _full_checker(rules: RuleSet, column: ColumnSpec) -> Callable[[Any], bool]:
     for key in ("type", "allOf", "properties"):
         schema.pop(key, None)
     schema["$ref"] = f"#/$defs/{field_def_name(column.name)}"
-    return Draft202012Validator(schema).is_valid  # type: ignore[no-any-return]
+    return Draft202012Validator(schema).is_valid
 
 
 class DatumJudge:

@@ -220,11 +220,12 @@ def parse(data: bytes) -> Parsed | Unparsable:
     """Decode (UTF-8, BOM allowed) and parse ``data``."""
     body = data[len(_BOM):] if data.startswith(_BOM) else data
     sketch = body.translate(_SKETCH)
-    text: str | Unparsable | None = None
+    text: str | None = None
     if sketch.count(b"[") > MAX_DEPTH:  # enough brackets to be too deep: look closer
-        text = _decode(body)
-        if isinstance(text, Unparsable):
-            return text
+        decoded = _decode(body)
+        if isinstance(decoded, Unparsable):
+            return decoded
+        text = decoded
         offset = _deep_offset(text)
         if offset is not None:
             return _at(text, offset, f"nesting deeper than {MAX_DEPTH} levels, expected a "
@@ -233,9 +234,10 @@ def parse(data: bytes) -> Parsed | Unparsable:
     if root is not _UNSURE:
         return Parsed(body, root, None)
     if text is None:
-        text = _decode(body)
-        if isinstance(text, Unparsable):
-            return text
+        decoded = _decode(body)
+        if isinstance(decoded, Unparsable):
+            return decoded
+        text = decoded
     try:
         pairs = _DECODER.decode(text)
     except json.JSONDecodeError as e:

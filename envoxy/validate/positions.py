@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from json.scanner import make_scanner
 from typing import Any
 
@@ -22,7 +22,7 @@ Pointer = tuple[str | int, ...]
 _WS = re.compile(r"[ \t\n\r]*")
 _MEMBER = re.compile(r'"([^"\\\x00-\x1f]*)"[ \t\n\r]*:[ \t\n\r]*')
 _AFTER = re.compile(r"[ \t\n\r]*([,}])[ \t\n\r]*")
-_skip = make_scanner(json.JSONDecoder(object_pairs_hook=tuple))
+_skip = make_scanner(json.JSONDecoder(object_pairs_hook=tuple))  # type: ignore[arg-type]
 
 
 def format_pointer(pointer: Pointer) -> str:
