@@ -72,7 +72,7 @@ class _Walker:
         if trie.wanted:
             self.found[here] = idx
         char = self.text[idx] if idx < len(self.text) else ""
-        if not trie or char not in "{[":
+        if not trie or char not in ("{", "["):
             return self.skip(idx)
         if char == "{":
             return self.members(idx, trie, here)
