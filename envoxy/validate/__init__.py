@@ -4,7 +4,7 @@ Run as ``python -m envoxy.validate [PATH ...]``. Importing this package must sta
 never import SQLAlchemy or Alembic (pre-commit runs it on every commit).
 
 Stages, one module each: :mod:`~envoxy.validate.discovery` (which files),
-:mod:`~envoxy.validate.loader` (bytes to the pairs representation, or a parse error),
+:mod:`~envoxy.validate.loader` (bytes to JSON values, or a parse error),
 :mod:`~envoxy.validate.checker` with :mod:`~envoxy.validate.judge` (the fast verdict) and
 :mod:`~envoxy.validate.explain` (jsonschema's reasons), :mod:`~envoxy.validate.positions`
 (line and column of a pointer), :mod:`~envoxy.validate.runner` (all of it, to a report).

@@ -8,7 +8,6 @@ constraints ``rules.yaml`` adds, and is the reference the fast path is tested ag
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,35 +48,10 @@ def _datums(root: dict[str, Any], issues: list[Issue]) -> list[tuple[Pointer, di
     return found
 
 
-def _pair_datums(pairs: tuple[Any, ...]) -> list[tuple[Pointer, dict[str, Any]]]:
-    """:func:`_datums` over the pairs representation: each datum as a dict of raw values."""
-    top = dict(pairs)
-    found: list[tuple[Pointer, dict[str, Any]]] = []
-    if "fields" in top:
-        found.append(((), top))
-    items = top.get("datums")
-    if type(items) is list:
-        for i, item in enumerate(items):
-            if type(item) is tuple:
-                datum = dict(item)
-                if "fields" in datum:
-                    found.append((("datums", i), datum))
-    return found
-
-
-def _duplicates(judge: DatumJudge, pairs: Any) -> list[Issue]:
+def _duplicates(parsed: Parsed, pointer: Pointer, name: str | None, fields: Any) -> list[Issue]:
     """``duplicate-key`` issues: keys repeated inside a datum's ``fields``."""
-    if type(pairs) is not tuple:
-        return []
-    out: list[Issue] = []
-    for pointer, datum in _pair_datums(pairs):
-        raw_fields = datum["fields"]
-        if type(raw_fields) is not tuple or len(dict(raw_fields)) == len(raw_fields):
-            continue
-        name = judge.name_of(datum)  # a raw string is the string; anything else names nothing
-        counts = Counter(k for k, _ in raw_fields)
-        out.extend(make.duplicate_key(pointer, name, key, n) for key, n in counts.items() if n > 1)
-    return out
+    return [make.duplicate_key(pointer, name, key, n)
+            for key, n in parsed.repeated_keys(fields).items()]
 
 
 class Checker:
@@ -100,13 +74,15 @@ class Checker:
         root = parsed.root
         if type(root) is not dict:
             return Checked([make.root_not_object(root)])
-        issues: list[Issue] = [] if parsed.pairs is None else _duplicates(self.judge, parsed.pairs)
+        issues: list[Issue] = []
         names: set[str] = set()
         judge = self.judge
         for pointer, datum in _datums(root, issues):
             name = judge.name_of(datum)
             if name is not None:
                 names.add(name)
+            if parsed.repeats:
+                issues.extend(_duplicates(parsed, pointer, name, datum["fields"]))
             if not judge.passes(name, datum["fields"]):
                 issues.extend(self._explain(pointer, name, datum["fields"]))
         return Checked(issues, names)
@@ -136,11 +112,12 @@ class Checker:
         """The same findings from jsonschema over the whole file, no fast path (for tests)."""
         root = parsed.root
         names: set[str] = set()
+        issues: list[Issue] = []
         if type(root) is dict:
-            for _, datum in _datums(root, []):
+            for pointer, datum in _datums(root, []):
                 name = self.judge.name_of(datum)
                 if name is not None:
                     names.add(name)
-        issues = [] if parsed.pairs is None else _duplicates(self.judge, parsed.pairs)
+                issues.extend(_duplicates(parsed, pointer, name, datum["fields"]))
         issues.extend(self.explainer.document(root))
         return Checked(issues, names)

@@ -2,10 +2,8 @@
 
 Two parsers, one result. orjson (when installed) parses most files; whenever it might differ
 from :mod:`json` or the file might repeat a key (see :func:`_fast`), :mod:`json` parses it
-again with objects as tuples of ``(key, value)`` pairs, so that a key repeated inside ``fields``
-stays visible to the checker, and gives the exact error of a broken file. :func:`to_plain` turns
-pairs into dicts (the last of repeated keys wins, as in every JSON parser).
-``ENVOXY_NO_ORJSON=1`` forces the json path.
+again, noting every object that repeats a key (the last of them wins, as in every JSON parser),
+and gives the exact error of a broken file. ``ENVOXY_NO_ORJSON=1`` forces the json path.
 
 Nesting deeper than :data:`MAX_DEPTH` arrays and objects is refused as a parse error at the
 bracket that crosses the limit, before the recursive C parser could hit Python's recursion limit.
@@ -19,9 +17,10 @@ import os
 import re
 import stat
 import sys
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any
+from typing import Any, Literal
 
 from envoxy.validate.positions import line_column
 
@@ -32,7 +31,7 @@ except ImportError:  # pragma: no cover - exercised with ENVOXY_NO_ORJSON=1
 if os.environ.get("ENVOXY_NO_ORJSON"):
     _orjson = None  # type: ignore[assignment]
 
-__all__ = ["MAX_DEPTH", "Parsed", "Unparsable", "load", "parse", "read", "to_plain"]
+__all__ = ["MAX_DEPTH", "Parsed", "Unparsable", "load", "parse", "read"]
 
 MAX_DEPTH = 256
 
@@ -49,12 +48,18 @@ _CONSTANTS = re.compile(_STRING + r"|(NaN|-?Infinity)", re.S)
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A parsed file: its bytes (BOM removed), its root as dicts and lists, and, when the file
-    may repeat a key, its root in the pairs representation (else ``None``: it repeats none)."""
+    """A parsed file: its bytes (BOM removed), its root as dicts and lists, which parser read it,
+    and the objects that repeat a key: ``id(object) -> (object, {key: times})``."""
 
     data: bytes
     root: Any
-    pairs: Any = None
+    parser: Literal["orjson", "json"]
+    repeats: dict[int, tuple[Any, dict[str, int]]] = field(default_factory=dict)
+
+    def repeated_keys(self, obj: Any) -> dict[str, int]:
+        """The keys ``obj`` (an object of this file) repeats, with how often they occur."""
+        found = self.repeats.get(id(obj))
+        return found[1] if found is not None and found[0] is obj else {}
 
     def text(self) -> str:
         """The file as text, for positions (the parse has already checked it is UTF-8)."""
@@ -78,7 +83,6 @@ def _refuse_constant(name: str) -> Any:
     raise _Constant(name)
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=tuple, parse_constant=_refuse_constant)
 _UNSURE = object()
 # One pass over the bytes for both cheap checks: digits -> "0", opening brackets -> "[", the rest
 # -> " " (a regex would cost ten times more).
@@ -232,14 +236,24 @@ def parse(data: bytes) -> Parsed | Unparsable:
                                      "shallower document (see the depth limit in docs/VALIDATE.md)")
     root = _fast(body, sketch)
     if root is not _UNSURE:
-        return Parsed(body, root, None)
+        return Parsed(body, root, "orjson")
     if text is None:
         decoded = _decode(body)
         if isinstance(decoded, Unparsable):
             return decoded
         text = decoded
+    repeats: dict[int, tuple[Any, dict[str, int]]] = {}
+
+    def note_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            counts = Counter(k for k, _ in pairs)
+            repeats[id(obj)] = (obj, {k: n for k, n in counts.items() if n > 1})
+        return obj
+
+    decoder = json.JSONDecoder(object_pairs_hook=note_repeats, parse_constant=_refuse_constant)
     try:
-        pairs = _DECODER.decode(text)
+        root = decoder.decode(text)
     except json.JSONDecodeError as e:
         return _json_error(text, e)
     except ValueError as e:
@@ -248,7 +262,7 @@ def parse(data: bytes) -> Parsed | Unparsable:
         return Unparsable(f"nesting too deep to parse here (limit {MAX_DEPTH} levels)")
     except MemoryError:
         return Unparsable("is too large to parse in memory")
-    return Parsed(body, to_plain(pairs), pairs)
+    return Parsed(body, root, "json", repeats)
 
 
 def load(path: str, *, known_regular: bool = False) -> Parsed | Unparsable:
@@ -257,12 +271,3 @@ def load(path: str, *, known_regular: bool = False) -> Parsed | Unparsable:
     if isinstance(data, Unparsable):
         return data
     return parse(data)
-
-
-def to_plain(value: Any) -> Any:
-    """The pairs representation turned into dicts and lists (last repeated key wins)."""
-    if type(value) is tuple:
-        return {k: to_plain(v) for k, v in value}
-    if type(value) is list:
-        return [to_plain(v) for v in value]
-    return value
