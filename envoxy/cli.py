@@ -55,11 +55,12 @@ class Context:
     _rules: RuleSet | None = None
 
     def rules(self) -> RuleSet:
-        """The rules in force (see :func:`envoxy.rules.load_rules`), loaded once."""
+        """The rules in force (see :func:`envoxy.rules.load_rules`), loaded once, through the
+        compiled-rules cache (:mod:`envoxy.rules.cache`)."""
         if self._rules is None:
-            from envoxy.rules import load_rules
+            from envoxy.rules.cache import load_rules_cached
 
-            self._rules = load_rules(self.rules_path, cwd=self.cwd)
+            self._rules = load_rules_cached(self.rules_path, cwd=self.cwd)
         return self._rules
 
     def emit(self, report: Report, args: argparse.Namespace) -> int:

@@ -108,20 +108,22 @@ def judge_table(rules: RuleSet, table: TableState, dialect: str = "postgresql") 
 
 
 def exemption_findings(rules: RuleSet, seen_tables: Iterable[str], *,
-                       today: dt.date | None = None) -> list[Finding]:
+                       today: dt.date | None = None, unused: bool = True) -> list[Finding]:
     """``expired-exemption`` for exemptions past ``until``; ``unused-exemption`` for those whose
-    table was not among ``seen_tables``. Located at the exemption in the rules file."""
+    table was not among ``seen_tables`` (only when ``unused``: a run that saw part of the tables,
+    such as pre-commit's list of changed files, cannot tell). Located at the exemption in the
+    rules file."""
     seen = set(seen_tables)
     found: list[Finding | None] = []
     for e in rules.exemptions:
-        pointer = f"/exemptions/{e.table}"
+        pointer = "/exemptions/" + e.table.replace("~", "~0").replace("/", "~1")
         if e.expired(today):
             found.append(make_finding(
                 rules, "expired-exemption",
                 f"exemption for table '{e.table}' expired on {e.until.isoformat() if e.until else ''} "
                 f"(reason: {e.reason})", table=e.table, field=None,
                 path=rules.source, line=e.line, column=e.column, pointer=pointer))
-        if e.table not in seen:
+        if unused and e.table not in seen:
             found.append(make_finding(
                 rules, "unused-exemption",
                 f"exemption for table '{e.table}' matches no table or datum that was checked",

@@ -109,3 +109,12 @@ def test_sarif_is_valid_and_carries_the_rules() -> None:
         "region": {"startLine": 12, "startColumn": 17}}
     assert run["results"][0]["locations"] == [
         {"logicalLocations": [{"name": "users.href", "kind": "member"}]}]
+
+
+def test_sarif_absolute_paths_are_file_uris() -> None:
+    report = Report.build([Finding(rule="parse-error", severity="error", path="/srv/m odels/a.json",
+                                   line=1, column=1, message="x")], files=1)
+    out = io.StringIO()
+    render(report, "sarif", out)
+    location = json.loads(out.getvalue())["runs"][0]["results"][0]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"] == {"uri": "file:///srv/m%20odels/a.json"}

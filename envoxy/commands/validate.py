@@ -48,10 +48,9 @@ def model_paths(rules: RuleSet, cwd: str) -> list[str]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from envoxy.rules.cache import load_rules_cached
     from envoxy.validate.runner import validate
 
-    rules = load_rules_cached(ctx.rules_path, cwd=ctx.cwd)
+    rules = ctx.rules()
     paths = args.paths or model_paths(rules, str(ctx.cwd))
     report = validate(rules, paths, jobs=args.jobs)
     return ctx.emit(report, args)

@@ -15,8 +15,13 @@ _SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _uri(path: str) -> str:
+    """A relative path stays a relative URI reference; an absolute one becomes a ``file:`` URI."""
+    import os
+    from pathlib import Path
     from urllib.parse import quote
 
+    if os.path.isabs(path):
+        return Path(path).as_uri()
     return quote(path.replace("\\", "/"), safe="/:._-~")
 
 

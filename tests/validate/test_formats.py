@@ -16,7 +16,7 @@ from envoxy.rules.catalog import RULES
 from tests.conftest import DATA, REPO, run_cli
 
 CASE = DATA / "validate" / "exemptions"  # errors and warnings, a rules.yaml location, every kind
-SARIF_SCHEMA = DATA / "validate" / "sarif-schema-2.1.0.json"  # copy of ../shared/data/
+SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"  # copy of ../shared/data/
 
 
 @pytest.fixture(autouse=True)

@@ -59,3 +59,15 @@ def test_golden_findings_are_stable_across_runs(name: str) -> None:
     first = run_case(CASES / name, "models")
     second = run_case(CASES / name, "models")
     assert first == second
+
+
+def test_naming_files_only_does_not_report_unused_exemptions() -> None:
+    """pre-commit passes the staged files: exemptions of other files are not 'unused'."""
+    case = CASES / "exemptions"
+    _, whole, _ = run_case(case, "models")
+    code, some, err = run_case(case, "models/events.json", "models/dupes.json")
+    assert err == ""
+    unused = [f for f in whole["findings"] if f["rule"] == "unused-exemption"]
+    assert [f["table"] for f in unused] == ["removed_table"]
+    assert some["findings"] == [f for f in whole["findings"] if f["rule"] != "unused-exemption"]
+    assert code == 1
