@@ -6,6 +6,7 @@ skip saying so; with ``ENVOXY_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) they fai
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import uuid
@@ -80,13 +81,14 @@ def _with_search_path(url: str, schema: str) -> str:
     return u.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def pg_schema() -> Iterator[PgSchema]:
-    """A fresh schema in the test database, dropped (with everything in it) afterwards."""
+@contextlib.contextmanager
+def postgres_schema(prefix: str = "envoxy_t") -> Iterator[PgSchema]:
+    """A fresh schema in the test database, dropped (with everything in it) afterwards; skips
+    (or fails under ENVOXY_REQUIRE_POSTGRES=1) without a test server."""
     import sqlalchemy as sa
 
     base = postgres_url()
-    name = f"envoxy_t_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -96,6 +98,13 @@ def pg_schema() -> Iterator[PgSchema]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[PgSchema]:
+    """An isolated PostgreSQL schema for one test (see :func:`postgres_schema`)."""
+    with postgres_schema() as schema:
+        yield schema
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO, _with_search_path, postgres_url, run_cli
+from tests.conftest import REPO, run_cli
+from tests.conftest import postgres_schema as conftest_postgres_schema
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS_SCRIPT = HERE / "mixin_scenarios.py"
@@ -69,19 +70,8 @@ def run_generated(module: Path, url: str, scenarios: list[str], env: dict[str, s
 @contextlib.contextmanager
 def postgres_schema() -> Iterator[str]:
     """A fresh schema (skips without a test server); yields a URL with it on the search_path."""
-    import sqlalchemy as sa
-
-    base = postgres_url()
-    name = f"envoxy_m_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
-        yield _with_search_path(base, name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        admin.dispose()
+    with conftest_postgres_schema("envoxy_m") as schema:
+        yield schema.url
 
 
 def decode(tagged: list[Any]) -> Any:
