@@ -23,6 +23,7 @@ from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
 
 from envoxy.errors import UsageError
+from envoxy.migrations.standin import time_limit
 
 __all__ = [
     "History",
@@ -180,9 +181,10 @@ def _describe(error: BaseException) -> str:
 class _Directory(ScriptDirectory):
     """A ``ScriptDirectory`` that turns a script's import failure into a value, not a crash."""
 
-    def __init__(self, locations: Sequence[Location]) -> None:
+    def __init__(self, locations: Sequence[Location], seconds: float) -> None:
         super().__init__(locations[0].real.parent,
                          version_locations=[str(loc.real) for loc in locations])
+        self.seconds = seconds
         self.errors: dict[str, LoadError] = {}
         self.loaded: list[Script] = []
 
@@ -202,8 +204,11 @@ class _Directory(ScriptDirectory):
 
     def _load(self, real: Path) -> Script | None:
         try:
-            return Script._from_path(self, real)
-        except (Exception, SystemExit) as e:  # what a script raises at import is its own problem
+            with time_limit(self.seconds):  # a busy loop at module level must not hang the scan
+                return Script._from_path(self, real)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # what a script raises at import (SystemExit too) is its own
             self.errors[str(real)] = LoadError(_describe(e), _error_line(e, str(real)))
             return self._placeholder(real)
 
@@ -230,9 +235,10 @@ def _display(real: str, locations: Sequence[Location]) -> str:
     return real
 
 
-def load_history(locations: Sequence[Location]) -> History:
-    """Every revision under ``locations``, in revision-graph order from base to heads."""
-    directory = _Directory(locations)
+def load_history(locations: Sequence[Location], *, seconds: float = 5.0) -> History:
+    """Every revision under ``locations``, in revision-graph order from base to heads.
+    ``seconds`` bounds the import of each file."""
+    directory = _Directory(locations, seconds)
     try:
         # Alembic walks heads -> base in a deterministic topological order; reversed, base first.
         scripts = list(reversed(list(directory.walk_revisions("base", "heads"))))

@@ -7,13 +7,12 @@ placeholder rows (the lookup that wanted a row gets one). Whatever still fails i
 
 from __future__ import annotations
 
-import signal
-import threading
+import os
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from alembic.config import Config
 from alembic.operations import Operations
@@ -27,9 +26,15 @@ from envoxy.migrations.recorder import (
     RecordingOperations,
     offline_context,
 )
-from envoxy.migrations.standin import Budget, BudgetExceeded, Catalog, StandinConnection
+from envoxy.migrations.standin import (
+    Budget,
+    BudgetExceeded,
+    Catalog,
+    StandinConnection,
+    time_limit,
+)
 
-__all__ = ["Failure", "Outcome", "RevisionRunner"]
+__all__ = ["Failure", "Outcome", "ProcessExit", "RevisionRunner", "no_process_exit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,31 +124,33 @@ class RevisionRunner:
         self._recorder.start(revision.filename)
         failure = None
         try:
-            with _alarm(self.budget.seconds):
+            with time_limit(self.budget.seconds):
                 upgrade()
-        except (Exception, SystemExit) as e:  # the revision's own failure: a finding, not a crash
+        except KeyboardInterrupt:
+            raise
+        except BaseException as e:  # the revision's own failure (SystemExit too): a finding
             failure = _failure(e, revision.filename)
         return Outcome(tuple(self._recorder.ops), failure)
 
 
+class ProcessExit(Exception):
+    """A revision called ``os._exit``; during the scan that ends the revision, not envoxy."""
+
+
 @contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """Interrupt code that neither queries nor records ops (a busy loop, a sleep) after
-    ``seconds``; only where a timer signal can be had (POSIX, main thread, no timer already
-    armed). Elsewhere the query and op checks of :class:`Budget` still apply."""
-    if (not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):  # the host process has its own timer
-        yield
-        return
+def no_process_exit() -> Iterator[None]:
+    """Inside the block ``os._exit`` raises :class:`ProcessExit` in this process: for real it
+    would end envoxy silently with the status the revision chose (0 passing CI). A child that the
+    revision forked still exits for real."""
+    real, pid = os._exit, os.getpid()
 
-    def expired(signum: int, frame: Any) -> None:
-        raise BudgetExceeded(f"gave up after {seconds:g} s")
+    def guarded(status: int) -> NoReturn:
+        if os.getpid() != pid:
+            real(status)
+        raise ProcessExit(f"the revision called os._exit({status})")
 
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    os._exit = guarded
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        os._exit = real

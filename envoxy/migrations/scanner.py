@@ -18,7 +18,7 @@ from envoxy.findings import Finding
 from envoxy.migrations.capture import captured
 from envoxy.migrations.inspector import inspect_op
 from envoxy.migrations.loader import History, LoadError, Location, Revision, load_history
-from envoxy.migrations.runner import Outcome, RevisionRunner
+from envoxy.migrations.runner import Outcome, RevisionRunner, no_process_exit
 from envoxy.migrations.schema import Origin, SymbolicSchema
 from envoxy.migrations.shims import legacy_idioms
 from envoxy.rules.model import RuleSet
@@ -125,15 +125,16 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
 
     With ``head_state`` the tables are judged as the whole history leaves them, each finding at
     the op that created or last reshaped the table; ``unanalysed-sql``, ``parse-error`` and
-    ``unanalysable-revision`` are reported either way. ``seconds`` bounds each run of one
-    revision's ``upgrade()``; ``sys_path`` is put before ``sys.path`` while the revisions are
-    imported and run (see :func:`envoxy.migrations.loader.project_sys_path`). Raises
+    ``unanalysable-revision`` are reported either way. ``seconds`` bounds the import of each
+    revision file and each run of its ``upgrade()``; ``sys_path`` is put before ``sys.path``
+    while the revisions are imported and run (see :func:`envoxy.migrations.loader.project_sys_path`). Raises
     :class:`UsageError` for a ``since`` that names no revision.
     """
     work = _Scan(rules, dialect, head_state)
     runner = RevisionRunner(dialect, seconds=seconds, catalog=work.schema)
-    with captured() as output, legacy_idioms(), runner.installed(), _prepended(sys_path):
-        history = load_history(locations)
+    with captured() as output, legacy_idioms(), runner.installed(), _prepended(sys_path), \
+            no_process_exit():
+        history = load_history(locations, seconds=seconds)
         in_range = _resolve_since(history, since) if since else None
         judged_paths: set[str] = set()
         for revision in history.revisions:

@@ -9,6 +9,8 @@ the :class:`Budget` bounds how many rows and how much time one revision may take
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ __all__ = [
     "StandinConnection",
     "StandinInspector",
     "StandinResult",
+    "time_limit",
 ]
 
 
@@ -302,3 +305,26 @@ class StandinConnection:
 @inspection._inspects(StandinConnection)
 def _inspect_standin(connection: StandinConnection) -> StandinInspector:
     return StandinInspector(connection.catalog)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt code that neither queries nor records ops (a busy loop, a sleep) after
+    ``seconds``; only where a timer signal can be had (POSIX, main thread, no timer already
+    armed). Elsewhere the query and op checks of :class:`Budget` still apply."""
+    if (not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):  # the host process has its own timer
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise BudgetExceeded(f"gave up after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

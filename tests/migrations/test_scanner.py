@@ -404,3 +404,55 @@ def test_revision_ids_alembic_rejects_are_findings(tmp_path: Path) -> None:
         ("parse-error", "versions/y_rev.py", None,
          "revision file cannot be imported: LoopDetected: Self-loop is detected in revisions (y)"),
     ]
+
+
+# -- revisions that try to end or hang the scan --------------------------------------------------
+
+def test_exits_and_base_exceptions_end_the_revision_not_the_scan(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, '''\
+        op.drop_column("t", "href")
+        import os
+        os._exit(0)
+    ''')
+    write_revision(versions, "b1", "a1", '''\
+        class Stop(BaseException):
+            pass
+        raise Stop("halt")
+    ''')
+    (versions / "c1_rev.py").write_text(
+        'revision = "c1"\ndown_revision = "b1"\nraise GeneratorExit("at import")\n',
+        encoding="utf-8")
+    # A subprocess: without the guard os._exit(0) would end the test run itself.
+    proc = subprocess.run(
+        [sys.executable, "-m", "envoxy.check_migrations", "versions", "--rules", RULES,
+         "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert [(f["rule"], f["path"], f["line"], f["message"])
+            for f in json.loads(proc.stdout)["findings"]] == [
+        ("dropped-field", "versions/a1_rev.py", 9,
+         "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)"),
+        ("unanalysable-revision", "versions/a1_rev.py", 11,
+         "upgrade() of revision 'a1' could not be followed to its end (ProcessExit: the revision "
+         "called os._exit(0)); only the ops before it were checked"),
+        ("unanalysable-revision", "versions/b1_rev.py", 11,
+         "upgrade() of revision 'b1' could not be followed to its end (Stop: halt); only the ops "
+         "before it were checked"),
+        ("parse-error", "versions/c1_rev.py", 3,
+         "revision file cannot be imported: GeneratorExit: at import"),
+    ]
+
+
+def test_busy_loop_at_import_is_stopped_by_the_time_budget(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    (versions).mkdir()
+    (versions / "a1_rev.py").write_text(
+        'revision = "a1"\ndown_revision = None\nwhile True:\n    pass\n', encoding="utf-8")
+    write_revision(versions, "b1", "a1", 'op.drop_column("t", "href")\n')
+    result = scan_dir(versions, seconds=0.3)
+    assert [(f.rule, f.path, f.line, f.message) for f in result.findings] == [
+        ("parse-error", f"{versions}/a1_rev.py", 3,
+         "revision file cannot be imported: BudgetExceeded: gave up after 0.3 s"),
+        ("dropped-field", f"{versions}/b1_rev.py", 9,
+         "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)"),
+    ]
