@@ -79,7 +79,7 @@ class History:
         """Ids of the revisions that descend from ``rev`` (``rev`` itself excluded)."""
         children: dict[str, list[str]] = {}
         for r in self.revisions:
-            for down in r.script._all_down_revisions:
+            for down in _parents(r.script):
                 children.setdefault(down, []).append(r.id)
         found: set[str] = set()
         todo = list(children.get(rev, ()))
@@ -89,6 +89,18 @@ class History:
                 found.add(current)
                 todo.extend(children.get(current, ()))
         return found
+
+
+def _parents(script: Script) -> tuple[str, ...]:
+    """The revisions ``script`` comes after: its down revisions and dependencies."""
+    try:
+        return tuple(script._all_down_revisions)
+    except AttributeError:  # the graph could not be resolved: what the file declares
+        declared: list[str] = []
+        for value in (script.down_revision, script.dependencies):
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            declared.extend(v for v in values if isinstance(v, str))
+        return tuple(declared)
 
 
 # -- where the versions are ----------------------------------------------------------------------

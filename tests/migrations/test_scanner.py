@@ -456,3 +456,27 @@ def test_busy_loop_at_import_is_stopped_by_the_time_budget(tmp_path: Path) -> No
         ("dropped-field", f"{versions}/b1_rev.py", 9,
          "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)"),
     ]
+
+
+def test_since_on_a_history_that_cannot_be_ordered(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, 'op.drop_column("t", "id")\n')
+    write_revision(versions, "b1", ("a1",), 'op.drop_column("t", "href")\n')
+    write_revision(versions, "c1", "b1", 'op.drop_column("t", "updated")\n')
+    (versions / "c1_rev.py").write_text(  # a dependency on a revision that is not there
+        (versions / "c1_rev.py").read_text(encoding="utf-8").replace(
+            "down_revision = 'b1'", "down_revision = 'b1'\ndepends_on = 'missing'"),
+        encoding="utf-8")
+    result = run_cli("check-migrations", "versions", "--since", "a1", "--rules", RULES,
+                     "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (1, "")
+    assert findings(result) == [
+        ("parse-error", "versions", None,
+         "the revisions cannot be put in order (revision 'missing' is not present); they were "
+         "checked in file order"),
+        ("dropped-field", "versions/b1_rev.py", 9,
+         "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)"),
+        ("dropped-field", "versions/c1_rev.py", 10,
+         "drop_column removes required column 't.updated'; rules.yaml requires it "
+         "(TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
+    ]
