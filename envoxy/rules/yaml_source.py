@@ -164,7 +164,7 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
     except yaml.YAMLError as e:
         return None, [Problem(path=path, line=None, column=None, message=f"invalid YAML: {e}")]
     if node is None:
-        return None, [Problem(path=path, line=None, column=None,
+        return None, [Problem(path=path, line=1, column=1,
                               message="the file is empty, expected a mapping starting with 'version: 1'")]
     builder = _Builder(path)
     try:
