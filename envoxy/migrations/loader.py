@@ -74,6 +74,8 @@ class History:
     unordered: str | None = None
     orphans: tuple[tuple[str, LoadError], ...] = ()
     """Files that could not be imported and declare no revision id: (shown path, error)."""
+    duplicates: tuple[tuple[str, LoadError], ...] = ()
+    """Files whose revision id another file also declares, which Alembic leaves out."""
 
     def after(self, rev: str) -> set[str]:
         """Ids of the revisions that descend from ``rev`` (``rev`` itself excluded)."""
@@ -267,4 +269,30 @@ def load_history(locations: Sequence[Location], *, seconds: float = 5.0) -> Hist
     placed = {s.path for s in directory.loaded}
     orphans = tuple((_display(path, locations), error)
                     for path, error in sorted(directory.errors.items()) if path not in placed)
-    return History(revisions, unordered, orphans)
+    return History(revisions, unordered, orphans, _duplicates(directory.loaded, scripts, locations))
+
+
+def _duplicates(loaded: Sequence[Script], kept: Sequence[Script],
+                locations: Sequence[Location]) -> tuple[tuple[str, LoadError], ...]:
+    """The files Alembic's revision map left out because another file has the same id."""
+    by_id = {s.revision: s.path for s in kept}
+    found = []
+    for s in loaded:
+        other = by_id.get(s.revision)
+        if other is not None and other != s.path:
+            message = (f"revision id '{s.revision}' is also declared by "
+                       f"{_display(other, locations)}; Alembic keeps only one of them, so this "
+                       "file was not checked")
+            found.append((_display(s.path, locations), LoadError(message, _revision_line(s.path))))
+    return tuple(found)
+
+
+def _revision_line(path: str) -> int | None:
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for match in _ASSIGN.finditer(text):
+        if match[1] == "revision":
+            return text.count("\n", 0, match.start()) + 1
+    return None

@@ -148,11 +148,14 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
             work.replay(revision, runner.run(revision), judged=judged)
     for path, error in history.orphans:
         work.parse_error(path, error)
+    for path, error in history.duplicates:
+        work.add("parse-error", error.message, path, error.line)
     if history.unordered is not None:
         work.add("parse-error", f"the revisions cannot be put in order ({history.unordered}); "
                   "they were checked in file order", locations[0].shown, None)
     if head_state:
         work.judge_head(judged_paths)
-    return ScanResult(tuple(work.findings), len(history.revisions) + len(history.orphans),
+    files = len(history.revisions) + len(history.orphans) + len(history.duplicates)
+    return ScanResult(tuple(work.findings), files,
                       tuple(work.schema.tables()),
                       output.getvalue())

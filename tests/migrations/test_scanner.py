@@ -480,3 +480,21 @@ def test_since_on_a_history_that_cannot_be_ordered(tmp_path: Path) -> None:
          "drop_column removes required column 't.updated'; rules.yaml requires it "
          "(TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
     ]
+
+
+def test_a_revision_id_declared_twice_is_a_parse_error(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, 'op.drop_column("t", "href")\n')
+    (versions / "a1_copy.py").write_text(
+        (versions / "a1_rev.py").read_text(encoding="utf-8").replace('"href"', '"id"'),
+        encoding="utf-8")
+    result = run_cli("check-migrations", "versions", "--rules", RULES, "--format", "json",
+                     cwd=tmp_path)
+    assert (result.code, json.loads(result.out)["summary"]["files"]) == (1, 2)
+    kept = [f for f in findings(result) if f[0] != "parse-error"]
+    left_out = "versions/a1_rev.py" if kept[0][1] == "versions/a1_copy.py" else "versions/a1_copy.py"
+    assert [f for f in findings(result) if f[0] == "parse-error"] == [
+        ("parse-error", left_out, 4,
+         f"revision id 'a1' is also declared by {kept[0][1]}; Alembic keeps only one of them, "
+         "so this file was not checked"),
+    ]
