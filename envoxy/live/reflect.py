@@ -41,12 +41,30 @@ class Reflection:
 
 
 _USERINFO = re.compile(r"(//[^/:@]*:)[^@/]*@")
+# Query parameters that carry a password (libpq and the MySQL drivers take it there too).
+_SECRET_PARAMS = frozenset({"password", "passwd", "pwd", "sslpassword"})
 
 
-def _scrub(text: str, password: str | None) -> str:
-    """One line, with the password (and anything shaped like URL credentials) masked."""
-    if password:
-        text = text.replace(password, "***")
+def _secrets(url: URL) -> list[str]:
+    """The URL's password and the values of its password-carrying query parameters."""
+    found = [url.password] if url.password else []
+    for key, value in url.query.items():
+        if key.lower() in _SECRET_PARAMS:
+            found.extend(v for v in ((value,) if isinstance(value, str) else value) if v)
+    return found
+
+
+def _shown(url: URL) -> str:
+    """The URL as it may be printed: every password masked, in the userinfo and the query."""
+    masked = url.update_query_dict(
+        {k: "***" for k in url.query if k.lower() in _SECRET_PARAMS})
+    return masked.render_as_string(hide_password=True).replace("=%2A%2A%2A", "=***")
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    """One line, with the passwords (and anything shaped like URL credentials) masked."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
     text = _USERINFO.sub(r"\1***@", text)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[0] if lines else "no detail"
@@ -65,7 +83,7 @@ def parse_url(raw: str) -> URL:
 
 
 def _engine(url: URL) -> sa.Engine:
-    shown = url.render_as_string(hide_password=True)
+    shown = _shown(url)
     connect_args: dict[str, Any] = {}
     timeout_arg = _TIMEOUT_ARG.get(url.get_backend_name())
     if timeout_arg is not None and timeout_arg not in url.query:
@@ -82,9 +100,9 @@ def _engine(url: URL) -> sa.Engine:
                             f"({shown})") from e
     except ImportError as e:
         raise DatabaseError(f"the driver for {url.drivername!r} is not installed: "
-                            f"{_scrub(str(e), url.password)}") from e
+                            f"{_scrub(str(e), _secrets(url))}") from e
     except (sa.exc.ArgumentError, TypeError, ValueError) as e:
-        raise DatabaseError(f"cannot use {shown}: {_scrub(str(e), url.password)}") from e
+        raise DatabaseError(f"cannot use {shown}: {_scrub(str(e), _secrets(url))}") from e
 
 
 def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
@@ -109,7 +127,7 @@ def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
 def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
     """Every table of ``schema`` (default: the connection's default schema), as it stands."""
     url = raw_url if isinstance(raw_url, URL) else parse_url(raw_url)
-    shown = url.render_as_string(hide_password=True)
+    shown = _shown(url)
     engine = _engine(url)
     try:
         with engine.connect() as connection:
@@ -119,11 +137,11 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
             return Reflection(dialect=engine.dialect.name, schema=schema,
                               tables=_tables(inspector, schema))
     except sa.exc.DBAPIError as e:
-        detail = _scrub(str(e.orig) if e.orig is not None else str(e), url.password)
+        detail = _scrub(str(e.orig) if e.orig is not None else str(e), _secrets(url))
         failed = ("cannot reach" if isinstance(e, (sa.exc.OperationalError, sa.exc.InterfaceError))
                   else "cannot reflect")
         raise DatabaseError(f"{failed} {shown}: {detail}") from e
     except sa.exc.SQLAlchemyError as e:
-        raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), url.password)}") from e
+        raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), _secrets(url))}") from e
     finally:
         engine.dispose()

@@ -161,6 +161,12 @@ def test_sqlite_database(tmp_path: Path, native_rules: Path) -> None:
      "sqlite:///file.db)\n"),
     ("nosuchdb://envoxy:pw-s3cret-x@host/db",
      "envoxy: no SQLAlchemy dialect or driver for 'nosuchdb' (nosuchdb://envoxy:***@host/db)\n"),
+    ("postgresql+psycopg://envoxy@127.0.0.1:1/test?password=pw-s3cret-x",
+     "envoxy: cannot reach postgresql+psycopg://envoxy@127.0.0.1:1/test?password=***: "
+     'connection failed: connection to server at "127.0.0.1", port 1 failed: Connection '
+     "refused\n"),
+    ("nosuchdb:///db?host=h&PWD=pw-s3cret-x",
+     "envoxy: no SQLAlchemy dialect or driver for 'nosuchdb' (nosuchdb:///db?PWD=***&host=h)\n"),
     ("sqlite:///no/such/pw-s3cret-x-free.db",
      "envoxy: no SQLite database file at no/such/pw-s3cret-x-free.db\n"),
 ])
