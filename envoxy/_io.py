@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "read_existing"]
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
 
     Keeps the target's permission bits when it exists; readers see the old or the new content,
-    never a mix.
+    never a mix. A symbolic link is followed (the link stays, its target gets the content); a
+    device or a FIFO (``/dev/stdout``, ``/dev/null``) cannot be replaced, so it is written to.
     """
-    target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if _is_special(path):
+        with open(path, "wb") as fh:
+            fh.write(payload)
+        return
+    target = Path(os.path.realpath(path))
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
@@ -37,3 +43,26 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def read_existing(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes of the file a writer is about to replace, to compare with the new content.
+
+    ``None`` when it does not exist, or is a device or a FIFO: those have no content to compare,
+    and reading one could block forever. Other errors (a directory, no permission) are raised.
+    """
+    if _is_special(path):
+        return None
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _is_special(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` exists and is neither a regular file nor a directory."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     import os
     from pathlib import Path
 
-    from envoxy._io import atomic_write
+    from envoxy._io import atomic_write, read_existing
     from envoxy.errors import UsageError
     from envoxy.rules.artifacts import compiled_artifacts
     from envoxy.rules.loader import default_rules_path, find_rules
@@ -42,12 +42,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     for name, text in artifacts.items():
         target = out_dir / name
         try:
-            current = target.read_text(encoding="utf-8")
-        except (FileNotFoundError, UnicodeDecodeError):
-            current = None
+            current = read_existing(target)
         except OSError as e:
             raise UsageError(f"cannot read {shown / name}: {e.strerror}") from e
-        if current != text:
+        if current != text.encode("utf-8"):
             stale.append((name, target, text, current is None))
 
     if args.check:

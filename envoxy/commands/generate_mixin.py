@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from pathlib import Path
 
-    from envoxy._io import atomic_write
+    from envoxy._io import atomic_write, read_existing
     from envoxy.errors import UsageError
     from envoxy.mixin import mixin_source
 
@@ -39,19 +39,17 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not target.is_absolute():
         target = ctx.cwd / target
     try:
-        current: str | None = target.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
-        current = None
+        current = read_existing(target)
     except OSError as e:
         raise UsageError(f"cannot read {args.output}: {e.strerror}") from e
     if args.check:
-        if current == text:
+        if current == text.encode("utf-8"):
             ctx.stdout.write(f"{args.output} is up to date with {ctx.rules().source}\n")
             return 0
         what = "is missing" if current is None else "is out of date"
         ctx.stdout.write(f"{args.output} {what}; run 'envoxy generate-mixin -o {args.output}'\n")
         return 1
-    if current == text:
+    if current == text.encode("utf-8"):
         ctx.stdout.write(f"{args.output} is up to date with {ctx.rules().source}\n")
         return 0
     try:

@@ -93,3 +93,34 @@ def test_generated_module_is_clean_python(tmp_path: Path, native_rules: Path, pr
                            "--select", "E,F,W,I,B,UP,SIM", "--target-version", "py310",
                            str(target)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "envoxy_mixin.py"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    result = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "-o", str(link))
+    assert (result.code, result.out, result.err) == (0, f"wrote {link}\n", "")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == mixin_source(load_rules(SHIPPED_RULES))
+
+
+def test_output_to_a_fifo_is_written_not_read(tmp_path: Path) -> None:
+    """A FIFO is never read to compare (that would block) nor replaced: the module goes into it."""
+    import os
+    import sys
+
+    fifo = tmp_path / "mixin.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "envoxy", "generate-mixin", "--rules", str(SHIPPED_RULES),
+             "-o", str(fifo)], capture_output=True, text=True, timeout=60)
+        received = os.read(reader, 1 << 16).decode("utf-8")
+    finally:
+        os.close(reader)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"wrote {fifo}\n", "")
+    assert fifo.is_fifo()
+    assert received == mixin_source(load_rules(SHIPPED_RULES))

@@ -129,3 +129,32 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
     plain = _run_on_terminal({**env, "NO_COLOR": "1"})
     assert "\033[" not in plain
     assert "rules.yaml:48:3: expired-exemption exemption for table 'old_audit'" in plain
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "report.txt"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "latest.txt"
+    link.symlink_to(real)
+    result = run_cli("--rules", "rules.yaml", "--output", str(link), "models", only="validate",
+                     cwd=CASE)
+    assert (result.code, result.out, result.err) == (1, "", "")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == run("text")[1]
+
+
+def test_output_to_a_fifo_writes_into_it(tmp_path: Path) -> None:
+    """A FIFO (like /dev/stdout or /dev/null) cannot be replaced by a renamed file: it is
+    written to, and stays a FIFO."""
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so that opening it to write does not block
+    try:
+        result = run_cli("--rules", "rules.yaml", "--output", str(fifo), "models", only="validate",
+                         cwd=CASE)
+        received = os.read(reader, 1 << 16).decode("utf-8")
+    finally:
+        os.close(reader)
+    assert (result.code, result.out, result.err) == (1, "", "")
+    assert fifo.is_fifo()
+    assert received == run("text")[1]
