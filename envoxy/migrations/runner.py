@@ -18,6 +18,7 @@ from alembic.config import Config
 from alembic.operations import Operations
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.schema import CreateTable
 
 from envoxy.migrations.loader import Revision
 from envoxy.migrations.recorder import (
@@ -90,10 +91,18 @@ class RevisionRunner:
         self.placeholder_rows = placeholder_rows
         self._recorder = Recorder(self._charge_op)
         self._context = offline_context(dialect)
-        self._bind = StandinConnection(self._context.dialect, self.budget, catalog)
+        self._bind = StandinConnection(self._context.dialect, self.budget, catalog,
+                                       on_ddl=self._record_ddl)
         # ``op.get_context().bind`` and ``context.get_bind()`` are the stand-in too.
         self._context.connection = self._bind  # type: ignore[assignment]
         self.operations = RecordingOperations(self._context, self._recorder, self._bind)
+
+    def _record_ddl(self, create: bool, table: Any) -> None:
+        """``Table.create(op.get_bind())`` and the like: the op that does the same."""
+        if create:
+            self.operations.execute(CreateTable(table))
+        else:
+            self.operations.drop_table(table.name, schema=table.schema)
 
     def _charge_op(self) -> None:
         self.budget.check_time()

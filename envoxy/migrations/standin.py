@@ -12,7 +12,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -243,10 +243,12 @@ class StandinConnection:
     """
 
     def __init__(self, dialect: sa.engine.Dialect, budget: Budget,
-                 catalog: Catalog | None = None) -> None:
+                 catalog: Catalog | None = None,
+                 on_ddl: Callable[[bool, sa.Table], None] | None = None) -> None:
         self.dialect = dialect
         self.budget = budget
         self.catalog: Catalog = catalog or _NoTables()
+        self.on_ddl = on_ddl
         self.info: dict[str, Any] = {}
         self.closed = False
 
@@ -271,6 +273,29 @@ class StandinConnection:
         return StandinResult([PlaceholderRow(names) for _ in range(self.budget.rows_per_query)])
 
     exec_driver_sql = execute
+
+    def _run_ddl_visitor(self, visitor: type[Any], element: Any, **kw: Any) -> None:
+        """``Table.create(bind)``, ``metadata.create_all(bind)``, ``sa.Enum(...).create(bind)``
+        and their drops: a table created or dropped goes to ``on_ddl(create, table)`` (the
+        runner records it as an op); types, sequences and indexes need nothing."""
+        from sqlalchemy.sql import ddl
+
+        create = issubclass(visitor, ddl.SchemaGenerator)
+        if self.on_ddl is None or not (create or issubclass(visitor, ddl.SchemaDropper)):
+            return
+        if isinstance(element, sa.MetaData):
+            chosen = kw.get("tables")
+            tables = [t for t in element.sorted_tables if chosen is None or t in chosen]
+            if not create:
+                tables.reverse()
+        elif isinstance(element, sa.Table):
+            tables = [element]
+        else:
+            return
+        for table in tables:
+            if kw.get("checkfirst") and (self.catalog.lookup(table.name) is not None) == create:
+                continue
+            self.on_ddl(create, table)
 
     def scalar(self, statement: Any, *args: Any, **kw: Any) -> Any:
         return self.execute(statement).scalar()

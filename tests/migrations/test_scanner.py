@@ -498,3 +498,24 @@ def test_a_revision_id_declared_twice_is_a_parse_error(tmp_path: Path) -> None:
          f"revision id 'a1' is also declared by {kept[0][1]}; Alembic keeps only one of them, "
          "so this file was not checked"),
     ]
+
+
+def test_schema_objects_created_through_the_bind(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, '''\
+        status = sa.Enum("new", "done", name="status")
+        status.create(op.get_bind(), checkfirst=True)
+        op.drop_column("t", "href")
+        sa.Table("u", sa.MetaData(), sa.Column("id", sa.String(36), primary_key=True)).create(
+            op.get_bind())
+    ''')
+    result = scan_dir(versions)
+    assert [(f.rule, f.line, f.message) for f in result.findings] == [
+        ("dropped-field", 11,
+         "drop_column removes required column 't.href'; rules.yaml requires it (TEXT NOT NULL)"),
+        ("missing-field", 12, "table 'u' lacks required column 'created' "
+                              "(TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
+        ("missing-field", 12, "table 'u' lacks required column 'updated' "
+                              "(TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
+        ("missing-field", 12, "table 'u' lacks required column 'href' (TEXT NOT NULL)"),
+    ]
