@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import string
 from typing import Any
 
 from envoxy.errors import Problem, RulesError
 from envoxy.rules.loader import RawRules
-from envoxy.rules.model import ColumnSpec, Declaration, Exemption, RuleSet, Scope, ValueSpec
+from envoxy.rules.model import (
+    ColumnSpec,
+    Declaration,
+    Exemption,
+    RuleSet,
+    Scope,
+    ValueSpec,
+    glob_to_regex,
+)
 from envoxy.rules.profiles import BUILTIN_PROFILES, DEFAULT_FIELDS
 from envoxy.rules.sqltypes import SqlType, SqlTypeError, parse_sql_type
 
@@ -178,12 +187,23 @@ class _Compiler:
                                  column=loc.column if loc else None))
         return tuple(out)
 
+    def check_globs(self) -> None:
+        for kind, globs in self.data.get("scope", {}).items():
+            for i, glob in enumerate(globs):
+                try:
+                    re.compile(glob_to_regex(glob))
+                except re.error as e:
+                    self.error(("scope", kind, i),
+                               f"glob {glob!r} is malformed ({e.msg}), expected a shell glob: "
+                               "*, ? and [...] with each range written low-high, such as [a-z]")
+
     def run(self) -> RuleSet:
         self.profile_name = self.data.get("profile", "legacy")
         types = self.profile_types(self.profile_name)
         columns = self.columns(types) if types is not None else ()
         field_names = tuple(self.data.get("fields", DEFAULT_FIELDS))
         exemptions = self.exemptions(field_names)
+        self.check_globs()
         if self.problems:
             raise RulesError(sorted(dict.fromkeys(self.problems),
                                     key=lambda p: (p.path, p.line or 0, p.column or 0, p.message)))

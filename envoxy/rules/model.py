@@ -101,14 +101,15 @@ def glob_to_regex(pattern: str) -> str:
         elif c == "?":
             out.append(".")
         elif c == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1: i + 2] in ("!", "]") else i + 1)
+            start = i + 2 if pattern[i + 1: i + 2] == "!" else i + 1
+            # a ']' first in the set (after any '!') is a member, as in the shell: '[]]', '[!]]'
+            end = pattern.find("]", start + 1 if pattern[start: start + 1] == "]" else start)
             if end == -1:
                 out.append(r"\[")
             else:
-                body = pattern[i + 1: end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
+                body = pattern[start: end].replace("\\", "\\\\")
+                body = body.replace("[", r"\[").replace("]", r"\]")  # the same in ECMA-262
+                out.append(("[^" if start > i + 1 else "[") + body + "]")
                 i = end
         else:
             out.append(re.escape(c))

@@ -149,3 +149,21 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     result = run_cli("compile", "--frobnicate")
     assert result.code == 2
     assert "unrecognized arguments: --frobnicate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("glob", "regex", "matches", "misses"), [
+    ("[!]", r"^\[!\]$", ["[!]"], ["a", "!"]),
+    ("[!]]x", r"^[^\]]x$", ["ax"], ["]x"]),
+    ("[]]x", r"^[\]]x$", ["]x"], ["ax"]),
+    ("[[:a]", r"^[\[:a]$", ["[", ":", "a"], ["b"]),
+    ("aux_[a-c]*", r"^aux_[a-c].*$", ["aux_b1"], ["aux_d"]),
+])
+def test_globs_as_in_the_shell_with_the_same_regex_in_python_and_ecma(
+        glob: str, regex: str, matches: list[str], misses: list[str]) -> None:
+    """A ']' or '[' inside a set is escaped, so that ECMA-262 (editors) reads it as Python does."""
+    from envoxy.rules.model import Scope, glob_to_regex
+
+    assert glob_to_regex(glob) == regex
+    scope = Scope(include=(glob,), exclude=())
+    assert [scope.applies(name) for name in matches + misses] == [True] * len(matches) + [
+        False] * len(misses)
