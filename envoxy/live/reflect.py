@@ -106,6 +106,18 @@ def _engine(url: URL) -> sa.Engine:
         raise DatabaseError(f"cannot use {shown}: {_scrub(str(e), _secrets(url))}") from e
 
 
+def _stored_type(column_type: Any) -> tuple[Any, bool]:
+    """The type a column stores, and whether that type itself forbids NULL: a PostgreSQL domain
+    is judged by the type it is defined over (a domain of a domain too) and its NOT NULL."""
+    from sqlalchemy.dialects.postgresql import DOMAIN
+
+    not_null = False
+    while isinstance(column_type, DOMAIN):
+        not_null = not_null or bool(column_type.not_null)
+        column_type = column_type.data_type
+    return column_type, not_null
+
+
 def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
     with warnings.catch_warnings():
         # "Did not recognize type 'xml'": such a column reflects as NullType (no SQL type), and
@@ -117,15 +129,16 @@ def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
     for key in sorted(columns, key=lambda k: k[1]):
         pk_info = keys.get(key)
         pk = set(pk_info["constrained_columns"] if pk_info else ())
-        tables.append(TableState(name=key[1], columns=tuple(
-            ColumnState(
+        states = []
+        for c in columns[key]:
+            stored, not_null = _stored_type(c["type"])
+            states.append(ColumnState(
                 name=c["name"],
-                type=from_sqlalchemy(c["type"]),
-                nullable=bool(c["nullable"]) and c["name"] not in pk,
+                type=from_sqlalchemy(stored),
+                nullable=bool(c["nullable"]) and not not_null and c["name"] not in pk,
                 primary_key=c["name"] in pk,
-            )
-            for c in columns[key]
-        )))
+            ))
+        tables.append(TableState(name=key[1], columns=tuple(states)))
     return tuple(tables)
 
 

@@ -210,3 +210,17 @@ def test_exotic_tables_and_types_print_only_the_report(pg_schema) -> None:
     proc = subprocess.run([sys.executable, "-m", "envoxy", "check-db", pg_schema.url],
                           capture_output=True, text=True, timeout=60, cwd=REPO)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "No findings in 4 tables.\n", "")
+
+
+def test_a_domain_is_judged_by_its_underlying_type(pg_schema) -> None:
+    execute(pg_schema.url, "CREATE DOMAIN link AS TEXT NOT NULL",
+            "CREATE DOMAIN short_link AS link",
+            "CREATE DOMAIN stamp AS INTEGER",
+            "CREATE TABLE t (id VARCHAR(36) PRIMARY KEY, created TIMESTAMP NOT NULL, "
+            "updated stamp NOT NULL, href short_link)")
+    result = run_cli("check-db", pg_schema.url, "--format", "json")
+    assert result.code == 1
+    assert findings(result.out) == [
+        ("wrong-type", None, "t", "updated",
+         "column 't.updated' is INTEGER, expected TIMESTAMP WITHOUT TIME ZONE"),
+    ]
