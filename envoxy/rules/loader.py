@@ -104,13 +104,27 @@ def _read_file(path: FsPath, shown: str) -> tuple[YamlDocument | None, list[Prob
     return read_yaml(raw, shown)
 
 
-def _extends_list(doc: YamlDocument) -> list[tuple[str, Path]]:
-    ext = doc.data.get("extends") if isinstance(doc.data, dict) else None
-    if isinstance(ext, str):
-        return [(ext, ("extends",))]
-    if isinstance(ext, list):
-        return [(e, ("extends", i)) for i, e in enumerate(ext) if isinstance(e, str)]
-    return []
+def _extends_list(doc: YamlDocument) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """The paths ``extends`` names, and a problem for each entry that is not a path.
+
+    Checked here, file by file: ``extends`` is not merged, so the meta-schema never sees it.
+    """
+    if "extends" not in doc.data:
+        return [], []
+    ext = doc.data["extends"]
+    entries: list[tuple[Any, Path]] = (
+        [(e, ("extends", i)) for i, e in enumerate(ext)] if isinstance(ext, list)
+        else [(ext, ("extends",))])
+    paths, problems = [], []
+    for value, where in entries:
+        if isinstance(value, str) and value:
+            paths.append((value, where))
+            continue
+        loc = doc.values[where]
+        problems.append(Problem(path=doc.path, line=loc.line, column=loc.column,
+                                message=f"{_where(where)} is {_describe_value(value)}, expected a "
+                                        "path (or a list of paths) of rules files"))
+    return paths, problems
 
 
 class _Merged:
@@ -168,7 +182,9 @@ def _load_chain(path: FsPath, shown: str, stack: tuple[FsPath, ...], merged: _Me
                                      "starting with 'version: 1'"))
         return
     resolved = path.resolve()
-    for target, where in _extends_list(doc):
+    targets, bad = _extends_list(doc)
+    problems.extend(bad)
+    for target, where in targets:
         loc = doc.values[where]
         target_path = (path.parent / target)
         target_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
@@ -178,6 +194,11 @@ def _load_chain(path: FsPath, shown: str, stack: tuple[FsPath, ...], merged: _Me
             fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
                                  message=f"extends {target!r} makes a cycle ({chain}), "
                                          "expected a chain of files that ends"))
+            continue
+        if target_path.is_dir():
+            fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
+                                 message=f"extends {target!r}, which is a directory, expected a "
+                                         "path to a rules file relative to this file"))
             continue
         if not target_path.is_file():
             fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
