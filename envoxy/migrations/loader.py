@@ -38,10 +38,13 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A versions directory: as the user named it (for display) and where it really is."""
+    """A versions directory: as the user named it (for display) and where it really is;
+    ``recursive`` when alembic.ini sets ``recursive_version_locations`` (subdirectories hold
+    revisions too)."""
 
     shown: str
     real: Path
+    recursive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,7 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
                 script_location = config.get_alembic_option("script_location")
                 versions = config.get_version_locations_list() or (
                     [os.path.join(script_location, "versions")] if script_location else [])
+                recursive = config.get_alembic_boolean_option("recursive_version_locations")
         except Exception as e:  # configparser and alembic raise many kinds; all mean "unusable"
             raise UsageError(f"cannot read alembic.ini: {e}") from e
         if not versions:
@@ -140,7 +144,7 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
         if missing:
             raise UsageError(f"alembic.ini names a versions directory that does not exist: "
                              f"{', '.join(missing)}")
-        return [Location(_shown(real, cwd), real) for real in found]
+        return [Location(_shown(real, cwd), real, recursive) for real in found]
     default = cwd / "alembic" / "versions"
     if default.is_dir():
         return [Location(os.path.join("alembic", "versions"), default.resolve())]
@@ -197,7 +201,8 @@ class _Directory(ScriptDirectory):
 
     def __init__(self, locations: Sequence[Location], seconds: float) -> None:
         super().__init__(locations[0].real.parent,
-                         version_locations=[str(loc.real) for loc in locations])
+                         version_locations=[str(loc.real) for loc in locations],
+                         recursive_version_locations=any(loc.recursive for loc in locations))
         self.seconds = seconds
         self.errors: dict[str, LoadError] = {}
         self.loaded: list[Script] = []

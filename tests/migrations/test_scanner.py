@@ -519,3 +519,17 @@ def test_schema_objects_created_through_the_bind(tmp_path: Path) -> None:
                               "(TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
         ("missing-field", 12, "table 'u' lacks required column 'href' (TEXT NOT NULL)"),
     ]
+
+
+def test_recursive_version_locations_of_alembic_ini(tmp_path: Path) -> None:
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = db\nrecursive_version_locations = true\n", encoding="utf-8")
+    write_revision(tmp_path / "db" / "versions", "a1", None, "pass\n")
+    write_revision(tmp_path / "db" / "versions" / "2024", "b1", "a1", 'op.drop_column("t", "id")\n')
+    result = run_cli("check-migrations", "--rules", RULES, "--format", "json", cwd=tmp_path)
+    assert (result.code, json.loads(result.out)["summary"]["files"]) == (1, 2)
+    assert findings(result) == [
+        ("dropped-field", "db/versions/2024/b1_rev.py", 9,
+         "drop_column removes required column 't.id'; rules.yaml requires it "
+         "(VARCHAR(36) NOT NULL PRIMARY KEY)"),
+    ]
