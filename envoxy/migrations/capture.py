@@ -19,6 +19,13 @@ from typing import Any
 __all__ = ["captured"]
 
 
+class _Buffer(io.StringIO):
+    """The buffer that stands for ``sys.stdout``/``sys.stderr``: a script may close those."""
+
+    def close(self) -> None:
+        return None
+
+
 class _Sink(logging.Handler):
     def __init__(self, buffer: io.StringIO) -> None:
         super().__init__(logging.NOTSET)
@@ -57,7 +64,7 @@ def _descriptors(buffer: io.StringIO) -> Iterator[None]:
 @contextlib.contextmanager
 def captured() -> Iterator[io.StringIO]:
     """Yield the buffer that collects the block's prints, log records and warnings."""
-    buffer = io.StringIO()
+    buffer = _Buffer()
     sink = _Sink(buffer)
     original = logging.Logger.callHandlers
 

@@ -533,3 +533,17 @@ def test_recursive_version_locations_of_alembic_ini(tmp_path: Path) -> None:
          "drop_column removes required column 't.id'; rules.yaml requires it "
          "(VARCHAR(36) NOT NULL PRIMARY KEY)"),
     ]
+
+
+def test_a_revision_closing_stdout_and_stderr(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, '''\
+        import sys
+        sys.stdout.close()
+        sys.stderr.close()
+        print("after close")
+        op.drop_column("t", "href")
+    ''')
+    result = scan_dir(versions)
+    assert [(f.rule, f.line) for f in result.findings] == [("dropped-field", 13)]
+    assert result.output == "after close\n"
