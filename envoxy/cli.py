@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO, cast
 
 from envoxy import __version__
 from envoxy.errors import EnvoxyError, RulesError
@@ -123,6 +124,41 @@ def build_parser(only: str | None = None, prog: str | None = None) -> argparse.A
     return parser
 
 
+class _Stdout(io.TextIOBase):
+    """``sys.stdout`` for a command: when it is closed (``>&-``) or a write fails (a full disk),
+    the command stops with a message saying so instead of an internal error."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def _target(self) -> TextIO:
+        if self._stream is None:
+            raise EnvoxyError("standard output is closed, expected somewhere to write (or use "
+                              "--output FILE where the command has it)")
+        return self._stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._target().write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise EnvoxyError(f"cannot write to standard output: {e.strerror or e}") from e
+
+    def flush(self) -> None:
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise EnvoxyError(f"cannot write to standard output: {e.strerror or e}") from e
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+
 def _explain_rules_error(error: RulesError, stderr: TextIO) -> None:
     n = len(error.problems)
     stderr.write(f"envoxy: the rules file has {n} problem{'s' if n != 1 else ''}:\n")
@@ -133,8 +169,8 @@ def _explain_rules_error(error: RulesError, stderr: TextIO) -> None:
 def main(argv: Sequence[str] | None = None, *, only: str | None = None, prog: str | None = None,
          stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run the command line; returns the exit status instead of exiting."""
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    out = stdout or cast(TextIO, _Stdout(sys.stdout))
+    err = stderr or sys.stderr or io.StringIO()  # stderr closed (2>&-): messages are dropped
     parser = build_parser(only, prog)
     try:
         args = parser.parse_args(argv)
@@ -142,7 +178,9 @@ def main(argv: Sequence[str] | None = None, *, only: str | None = None, prog: st
         return int(e.code or 0)
     ctx = Context(rules_path=args.rules, stdout=out, stderr=err)
     try:
-        return _load(args.command).run(args, ctx)
+        code = _load(args.command).run(args, ctx)
+        out.flush()
+        return code
     except RulesError as e:
         _explain_rules_error(e, err)
         return 2

@@ -158,3 +158,22 @@ def test_output_to_a_fifo_writes_into_it(tmp_path: Path) -> None:
     assert (result.code, result.out, result.err) == (1, "", "")
     assert fifo.is_fifo()
     assert received == run("text")[1]
+
+
+def _closed_stdout() -> None:
+    os.close(1)
+
+
+@pytest.mark.parametrize(("stdout", "preexec", "message"), [
+    ("/dev/full", None, "envoxy: cannot write to standard output: No space left on device\n"),
+    (None, _closed_stdout, "envoxy: standard output is closed, expected somewhere to write (or "
+                           "use --output FILE where the command has it)\n"),
+])
+def test_an_unwritable_stdout_is_a_clear_error(stdout: str | None, preexec: object,
+                                               message: str) -> None:
+    with open(stdout, "w") if stdout else open(os.devnull, "w") as sink:
+        proc = subprocess.run(
+            [sys.executable, "-m", "envoxy.validate", "--rules", "rules.yaml", "models"],
+            cwd=CASE, stdout=sink, stderr=subprocess.PIPE, text=True, timeout=60,
+            preexec_fn=preexec)  # type: ignore[arg-type]
+    assert (proc.returncode, proc.stderr) == (2, message)
