@@ -7,6 +7,7 @@ schema (``--head-state`` findings). Nothing here opens a database connection, pr
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,14 +44,16 @@ class ScanResult:
 
 @contextmanager
 def _prepended(paths: Sequence[str]) -> Iterator[None]:
-    added = [p for p in paths if p not in sys.path]
-    sys.path[:0] = added
+    """``paths`` first on ``sys.path`` inside the block; afterwards ``sys.path`` and the current
+    directory are as they were, whatever the scripts did to them (``--output`` is relative to
+    the directory the user ran envoxy in)."""
+    saved_path, saved_cwd = list(sys.path), os.getcwd()
+    sys.path[:0] = [p for p in paths if p not in sys.path]
     try:
         yield
     finally:
-        for p in added:
-            if p in sys.path:
-                sys.path.remove(p)
+        sys.path[:] = saved_path
+        os.chdir(saved_cwd)
 
 
 def _resolve_since(history: History, since: str) -> set[str]:

@@ -547,3 +547,22 @@ def test_a_revision_closing_stdout_and_stderr(tmp_path: Path) -> None:
     result = scan_dir(versions)
     assert [(f.rule, f.line) for f in result.findings] == [("dropped-field", 13)]
     assert result.output == "after close\n"
+
+
+def test_cwd_and_sys_path_are_restored_after_the_scan(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write_revision(tmp_path / "versions", "a1", None, f'''\
+        import os, sys
+        os.chdir({str(elsewhere)!r})
+        sys.path.insert(0, "/envoxy-test-no-such-dir")
+        op.drop_column("t", "href")
+    ''')
+    result = run_cli("check-migrations", "versions", "--rules", RULES, "--format", "json",
+                     "--output", "report.json", cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (1, "", "")
+    assert "/envoxy-test-no-such-dir" not in sys.path
+    assert not (elsewhere / "report.json").exists()
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert [(f["rule"], f["path"], f["line"]) for f in report["findings"]] == [
+        ("dropped-field", "versions/a1_rev.py", 12)]
