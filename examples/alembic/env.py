@@ -19,6 +19,7 @@ from alembic import context
 from alembic.util import CommandError
 from sqlalchemy import MetaData, create_engine, pool
 
+from envoxy.errors import EnvoxyError
 from envoxy.tools.alembic_hooks import RevisionHook, chain_hooks, process_revision_directives
 
 config = context.config
@@ -42,6 +43,8 @@ def _target_metadata() -> MetaData | None:
             raise
         raise CommandError(f"envoxy.target_metadata = {spec}: no module {module_name!r} "
                            "(prepend_sys_path in alembic.ini sets where it is looked for)") from e
+    except EnvoxyError as e:  # EnvoxyMixin reads rules.yaml as the models import it
+        raise CommandError(f"envoxy: cannot import the models ({spec}): {e}") from e
     for part in filter(None, attribute.split(".")):
         try:
             target = getattr(target, part)

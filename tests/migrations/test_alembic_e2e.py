@@ -231,3 +231,26 @@ def test_env_py_without_database_url_fails_plainly(cli, tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "FAILED: set DATABASE_URL to the database to migrate" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_env_py_with_a_bad_rules_file_fails_plainly(cli, tmp_path: Path) -> None:
+    assert cli("init-alembic", cwd=tmp_path).code == 0
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(ini.read_text(encoding="utf-8").replace(
+        "\nenvoxy.target_metadata =\n", "\nenvoxy.target_metadata = models:Base.metadata\n"),
+        encoding="utf-8")
+    (tmp_path / "models.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase\n"
+        "from envoxy.db.envoxy_mixin import EnvoxyMixin\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n", encoding="utf-8")
+    missing = tmp_path / "no-such-rules.yaml"
+    env = {**os.environ, "DATABASE_URL": "sqlite://", "ENVOXY_RULES": str(missing),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("ALEMBIC_CONFIG", None)
+    done = subprocess.run([*alembic_command(), "revision", "--autogenerate", "-m", "x"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.stdout == (
+        "FAILED: envoxy: cannot import the models (models:Base.metadata): "
+        f"{missing}: the rules file does not exist, expected a readable rules.yaml\n")
