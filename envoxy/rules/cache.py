@@ -79,6 +79,13 @@ def _source_files(fs_path: Path, shown: str, files: tuple[str, ...], cwd: Path) 
     return out
 
 
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _read_entry(entry: Path) -> RuleSet | None:
     try:
         fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -135,7 +142,8 @@ def load_rules_cached(path: str | os.PathLike[str] | None = None, *, cwd: Path |
 
     here = cwd or Path.cwd()
     fs_path, shown = find_rules(path, cwd=here)
-    directory = cache_dir()
+    # A pipe or a device (``--rules <(...)``) cannot be read again to check an entry.
+    directory = cache_dir() if _is_regular(fs_path) else None
     entry = _entry_path(directory, fs_path, shown) if directory is not None else None
     if entry is not None:
         cached = _read_entry(entry)

@@ -87,9 +87,18 @@ def find_rules(explicit: str | os.PathLike[str] | None = None, *,
 
 # -- reading and merging ---------------------------------------------------------------------
 
+def _read_bytes(path: FsPath) -> bytes:
+    """The file's bytes; a FIFO nothing writes to reads as empty instead of blocking forever
+    (``--rules <(...)`` still reads what the process writes)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        os.set_blocking(fd, True)
+        return fh.read()
+
+
 def _read_file(path: FsPath, shown: str) -> tuple[YamlDocument | None, list[Problem]]:
     try:
-        raw = path.read_bytes()
+        raw = _read_bytes(path)
     except FileNotFoundError:
         return None, [Problem(path=shown, line=None, column=None,
                               message="the rules file does not exist, expected a readable rules.yaml")]

@@ -145,6 +145,23 @@ def test_a_directory_as_rules_file(tmp_path: Path) -> None:
     assert result.err.endswith("d: is a directory, expected a rules.yaml file\n")
 
 
+def test_a_fifo_nothing_writes_to_as_rules_file_does_not_block(tmp_path: Path) -> None:
+    """Read without waiting for a writer, and not cached (a pipe cannot be read twice)."""
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / "rules.yaml")
+    env = {**os.environ, "ENVOXY_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("ENVOXY_NO_CACHE", None)
+    proc = subprocess.run([sys.executable, "-m", "envoxy", "compile", "--check", "--rules",
+                           "rules.yaml"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == ("envoxy: the rules file has 1 problem:\nrules.yaml:1:1: the file is "
+                           "empty, expected a mapping starting with 'version: 1'\n")
+    assert not (tmp_path / "cache").exists()
+
+
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli("compile", "--frobnicate")
     assert result.code == 2
