@@ -124,3 +124,19 @@ def test_output_to_a_fifo_is_written_not_read(tmp_path: Path) -> None:
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"wrote {fifo}\n", "")
     assert fifo.is_fifo()
     assert received == mixin_source(load_rules(SHIPPED_RULES))
+
+
+def test_quotes_and_backslashes_in_rules_keep_the_module_valid(tmp_path: Path) -> None:
+    """A template or profile name with '\"\"\"' or a backslash must not end the docstring."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text('version: 1\nprofile: "p\\"\\"\\"\\\\"\nprofiles:\n  "p\\"\\"\\"\\\\": {base: native}\n'
+                     'fields:\n  id: {type: uuid, primary_key: true, value: uuid4}\n'
+                     '  href: {type: text, value: {template: "/a/\\"\\"\\"\'{id}\\\\n"}}\n',
+                     encoding="utf-8")
+    result = run_cli("generate-mixin", "--rules", str(rules))
+    assert (result.code, result.err) == (0, "")
+    namespace: dict[str, object] = {}
+    exec(compile(result.out, "envoxy_mixin.py", "exec"), namespace)
+    assert namespace["HREF_TEMPLATE"] == "/a/\"\"\"'{id}\\n"
+    assert "from rules.yaml (profile: p\\\"\\\"\\\"\\\\).\n" in result.out
+    assert "    href  TEXT NOT NULL: /a/\\\"\\\"\\\"\\'{id}\\\\n on insert\n" in result.out
