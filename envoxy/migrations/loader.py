@@ -9,8 +9,10 @@ carries the error, which the scanner reports as ``parse-error``.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
+import sys
 import traceback
 import types
 import warnings
@@ -139,7 +141,7 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
             raise UsageError(f"cannot read alembic.ini: {e}") from e
         if not versions:
             raise UsageError("alembic.ini names no script_location or version_locations")
-        found = [(cwd / v).resolve() for v in versions]
+        found = [_ini_location(v, cwd) for v in versions]
         missing = [str(v) for v, real in zip(versions, found, strict=True) if not real.is_dir()]
         if missing:
             raise UsageError(f"alembic.ini names a versions directory that does not exist: "
@@ -149,6 +151,25 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
     if default.is_dir():
         return [Location(os.path.join("alembic", "versions"), default.resolve())]
     raise UsageError("no versions directory given, no ./alembic.ini and no alembic/versions here")
+
+
+def _ini_location(location: str, cwd: Path) -> Path:
+    """A directory alembic.ini names: a path relative to the current directory, or Alembic's
+    package-resource form ``package:path`` (the package looked up as Alembic would, with the
+    ``prepend_sys_path`` entries on ``sys.path``)."""
+    if os.path.isabs(location) or ":" not in location:
+        return (cwd / location).resolve()
+    package, *parts = location.split(":")
+    saved = list(sys.path)
+    sys.path[:0] = project_sys_path(cwd)
+    try:
+        spec = importlib.util.find_spec(package)
+    except Exception:  # a parent package failing to import: the location does not resolve
+        spec = None
+    finally:
+        sys.path[:] = saved
+    roots = list(spec.submodule_search_locations or ()) if spec is not None else []
+    return Path(roots[0]).joinpath(*parts).resolve() if roots else cwd / location
 
 
 def project_sys_path(cwd: Path) -> list[str]:

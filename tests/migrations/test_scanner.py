@@ -566,3 +566,16 @@ def test_cwd_and_sys_path_are_restored_after_the_scan(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert [(f["rule"], f["path"], f["line"]) for f in report["findings"]] == [
         ("dropped-field", "versions/a1_rev.py", 12)]
+
+
+def test_script_location_as_a_package_resource(tmp_path: Path) -> None:
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = envoxy_test_app:migrations\nprepend_sys_path = .\n",
+        encoding="utf-8")
+    package = tmp_path / "envoxy_test_app"
+    write_revision(package / "migrations" / "versions", "a1", None, 'op.drop_column("t", "id")\n')
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    result = run_cli("check-migrations", "--rules", RULES, "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (1, "")
+    assert [f[:3] for f in findings(result)] == [
+        ("dropped-field", "envoxy_test_app/migrations/versions/a1_rev.py", 9)]
