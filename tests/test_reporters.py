@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from jsonschema import Draft7Validator
 
 from envoxy.findings import Finding, Report
@@ -118,3 +119,17 @@ def test_sarif_absolute_paths_are_file_uris() -> None:
     render(report, "sarif", out)
     location = json.loads(out.getvalue())["runs"][0]["results"][0]["locations"][0]
     assert location["physicalLocation"]["artifactLocation"] == {"uri": "file:///srv/m%20odels/a.json"}
+
+
+@pytest.mark.parametrize(("path", "uri"), [
+    ("c:3.json", "./c:3.json"),  # not the scheme "c"
+    ("models/c:3.json", "models/c:3.json"),
+    ("d\\udcff.json", "d%5Cudcff.json"),  # an escaped undecodable name: no directory "d/"
+])
+def test_sarif_relative_uris_stay_relative_and_in_place(path: str, uri: str) -> None:
+    report = Report.build([Finding(rule="parse-error", severity="error", path=path,
+                                   message="x")], files=1)
+    out = io.StringIO()
+    render(report, "sarif", out)
+    location = json.loads(out.getvalue())["runs"][0]["results"][0]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"] == {"uri": uri}

@@ -22,7 +22,11 @@ def _uri(path: str) -> str:
 
     if os.path.isabs(path):
         return Path(path).as_uri()
-    return quote(path.replace("\\", "/"), safe="/:._-~")
+    if os.sep == "\\":  # a Windows separator; on POSIX a backslash is part of the name
+        path = path.replace("\\", "/")
+    uri = quote(path, safe="/:._-~")
+    # A colon in the first segment would read as a scheme ("c:3.json"): RFC 3986 section 4.2.
+    return "./" + uri if ":" in uri.split("/", 1)[0] else uri
 
 
 def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
