@@ -92,7 +92,8 @@ class RevisionRunner:
         self._recorder = Recorder(self._charge_op)
         self._context = offline_context(dialect)
         self._bind = StandinConnection(self._context.dialect, self.budget, catalog,
-                                       on_ddl=self._record_ddl)
+                                       on_ddl=self._record_ddl,
+                                       on_sql=self._record_sql)
         # ``op.get_context().bind`` and ``context.get_bind()`` are the stand-in too.
         self._context.connection = self._bind  # type: ignore[assignment]
         self.operations = RecordingOperations(self._context, self._recorder, self._bind)
@@ -103,6 +104,10 @@ class RevisionRunner:
             self.operations.execute(CreateTable(table))
         else:
             self.operations.drop_table(table.name, schema=table.schema)
+
+    def _record_sql(self, statement: Any) -> None:
+        """``op.get_bind().execute(text("ALTER TABLE ..."))``: judged as ``op.execute`` is."""
+        self.operations.execute(statement)
 
     def _charge_op(self) -> None:
         self.budget.check_time()

@@ -244,11 +244,13 @@ class StandinConnection:
 
     def __init__(self, dialect: sa.engine.Dialect, budget: Budget,
                  catalog: Catalog | None = None,
-                 on_ddl: Callable[[bool, sa.Table], None] | None = None) -> None:
+                 on_ddl: Callable[[bool, sa.Table], None] | None = None,
+                 on_sql: Callable[[Any], None] | None = None) -> None:
         self.dialect = dialect
         self.budget = budget
         self.catalog: Catalog = catalog or _NoTables()
         self.on_ddl = on_ddl
+        self.on_sql = on_sql
         self.info: dict[str, Any] = {}
         self.closed = False
 
@@ -269,6 +271,11 @@ class StandinConnection:
 
     def execute(self, statement: Any, *args: Any, **kw: Any) -> StandinResult:
         self.budget.charge()
+        # Raw SQL and DDL constructs may change the schema: ``on_sql`` (the runner) records them
+        # as the ``op.execute`` they amount to. Core DML and selects cannot.
+        if self.on_sql is not None and isinstance(
+                statement, (str, sa.TextClause, sa.schema.ExecutableDDLElement)):
+            self.on_sql(statement)
         names = _names(statement)
         return StandinResult([PlaceholderRow(names) for _ in range(self.budget.rows_per_query)])
 

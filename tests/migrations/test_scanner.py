@@ -579,3 +579,27 @@ def test_script_location_as_a_package_resource(tmp_path: Path) -> None:
     assert (result.code, result.err) == (1, "")
     assert [f[:3] for f in findings(result)] == [
         ("dropped-field", "envoxy_test_app/migrations/versions/a1_rev.py", 9)]
+
+
+def test_ddl_through_the_bind_is_judged_as_op_execute(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(versions, "a1", None, '''\
+        conn = op.get_bind()
+        conn.execute(sa.text("ALTER TABLE t DROP COLUMN href"))
+        conn.exec_driver_sql("UPDATE t SET name = 'x'")
+        conn.execute(sa.schema.CreateTable(sa.Table("u", sa.MetaData(),
+                                                    sa.Column("id", sa.String(36),
+                                                              primary_key=True))))
+        conn.execute(sa.select(sa.literal(1)))
+    ''')
+    result = scan_dir(versions)
+    assert [(f.rule, f.line, f.message) for f in result.findings] == [
+        ("unanalysed-sql", 10,
+         "op.execute runs raw DDL that envoxy cannot analyse: 'ALTER TABLE t DROP COLUMN href'; "
+         "check it against rules.yaml by hand or use op.* calls"),
+        ("missing-field", 12, "table 'u' lacks required column 'created' "
+                              "(TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
+        ("missing-field", 12, "table 'u' lacks required column 'updated' "
+                              "(TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
+        ("missing-field", 12, "table 'u' lacks required column 'href' (TEXT NOT NULL)"),
+    ]
