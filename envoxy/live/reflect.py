@@ -152,6 +152,11 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
             inspector = sa.inspect(connection)
             if schema is not None and schema not in inspector.get_schema_names():
                 raise DatabaseError(f"no schema {schema!r} in {shown}")
+            if (schema is None and inspector.default_schema_name is None
+                    and engine.dialect.name == "postgresql"):
+                # A search_path naming no existing schema: nothing would be checked, and pass.
+                raise DatabaseError(f"{shown} has no default schema (its search_path names no "
+                                    "schema that exists); name one with --schema")
             return Reflection(dialect=engine.dialect.name, schema=schema,
                               tables=_tables(inspector, schema))
     except sa.exc.DBAPIError as e:

@@ -224,3 +224,15 @@ def test_a_domain_is_judged_by_its_underlying_type(pg_schema) -> None:
         ("wrong-type", None, "t", "updated",
          "column 't.updated' is INTEGER, expected TIMESTAMP WITHOUT TIME ZONE"),
     ]
+
+
+def test_a_search_path_naming_no_schema_is_an_error(pg_schema) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_schema.base_url).update_query_dict(
+        {"options": "-csearch_path=envoxy_no_such_schema_x"}).render_as_string(hide_password=False)
+    result = run_cli("check-db", url)
+    shown = make_url(url).render_as_string(hide_password=True)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (f"envoxy: {shown} has no default schema (its search_path names no "
+                          "schema that exists); name one with --schema\n")
