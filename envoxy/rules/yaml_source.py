@@ -20,6 +20,8 @@ __all__ = ["Location", "Path", "YamlDocument", "read_yaml"]
 
 Path = tuple[str | int, ...]
 _MAX_NODES = 200_000
+# Real rules files nest fewer than ten levels; the checks after reading recurse per level.
+MAX_DEPTH = 64
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -76,6 +78,10 @@ class _Builder:
         if self.nodes > _MAX_NODES:
             raise _TooLarge(node)
         self.doc.values[path] = self._loc(node)
+        if len(path) >= MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self._problem(node, f"nesting deeper than {MAX_DEPTH} levels, expected a shallower "
+                                "configuration")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -163,6 +169,8 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
                               message=f"invalid YAML: {what}, expected valid YAML syntax")]
     except yaml.YAMLError as e:
         return None, [Problem(path=path, line=None, column=None, message=f"invalid YAML: {e}")]
+    except RecursionError:  # PyYAML's composer recurses once per level of nesting
+        return None, [_too_deep(path)]
     if node is None:
         return None, [Problem(path=path, line=1, column=1,
                               message="the file is empty, expected a mapping starting with 'version: 1'")]
@@ -175,7 +183,10 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
                               message=f"the document expands to more than {_MAX_NODES} nodes "
                                       "(an alias bomb?), expected a small configuration file")]
     except RecursionError:
-        return None, [Problem(path=path, line=None, column=None,
-                              message="the document is nested too deeply, "
-                                      "expected a small configuration file")]
+        return None, [_too_deep(path)]
     return builder.doc, builder.problems
+
+
+def _too_deep(path: str) -> Problem:
+    return Problem(path=path, line=None, column=None,
+                   message="the document is nested too deeply, expected a small configuration file")
