@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -54,6 +56,18 @@ def _prepended(paths: Sequence[str]) -> Iterator[None]:
     finally:
         sys.path[:] = saved_path
         os.chdir(saved_cwd)
+
+
+@contextmanager
+def _threads_joined(seconds: float) -> Iterator[None]:
+    """Wait (up to ``seconds`` in all) for the threads the scripts started, so that what they
+    print is captured too rather than landing in envoxy's report."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + seconds
+    for thread in set(threading.enumerate()) - before:
+        if not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _resolve_since(history: History, since: str) -> set[str]:
@@ -135,8 +149,8 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
     """
     work = _Scan(rules, dialect, head_state)
     runner = RevisionRunner(dialect, seconds=seconds, catalog=work.schema)
-    with captured() as output, legacy_idioms(), runner.installed(), _prepended(sys_path), \
-            no_process_exit():
+    with captured() as output, _threads_joined(seconds), legacy_idioms(), runner.installed(), \
+            _prepended(sys_path), no_process_exit():
         history = load_history(locations, seconds=seconds)
         in_range = _resolve_since(history, since) if since else None
         judged_paths: set[str] = set()

@@ -603,3 +603,15 @@ def test_ddl_through_the_bind_is_judged_as_op_execute(tmp_path: Path) -> None:
                               "(TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
         ("missing-field", 12, "table 'u' lacks required column 'href' (TEXT NOT NULL)"),
     ]
+
+
+def test_what_a_script_thread_prints_later_is_captured(tmp_path: Path) -> None:
+    write_revision(tmp_path / "versions", "a1", None, '''\
+        import threading, time
+        def later():
+            time.sleep(0.2)
+            print("printed by a thread")
+        threading.Thread(target=later).start()
+    ''')
+    result = scan_dir(tmp_path / "versions")
+    assert (result.findings, result.output) == ((), "printed by a thread\n")
