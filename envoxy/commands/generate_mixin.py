@@ -27,11 +27,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     from envoxy._io import atomic_write, read_existing
     from envoxy.errors import UsageError
-    from envoxy.mixin import mixin_source
+    from envoxy.mixin import MixinError, mixin_source
 
     if args.check and not args.output:
         raise UsageError("--check compares against a file: name it with -o FILE")
-    text = mixin_source(ctx.rules())
+    rules = ctx.rules()
+    try:
+        text = mixin_source(rules)
+    except MixinError as e:  # name the rules file: it may not be ./rules.yaml
+        raise UsageError(f"{rules.source}: {e}") from e
     if not args.output:
         ctx.stdout.write(text)
         return 0

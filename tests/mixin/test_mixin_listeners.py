@@ -252,4 +252,4 @@ def test_rules_the_mixin_cannot_follow(tmp_path: Path, fields: str, message: str
         build_mixin(rules)
     assert str(caught.value) == message
     result = run_cli("generate-mixin", "--rules", str(path))
-    assert (result.code, result.out, result.err) == (2, "", f"envoxy: {message}\n")
+    assert (result.code, result.out, result.err) == (2, "", f"envoxy: {path}: {message}\n")
