@@ -32,6 +32,7 @@ __all__ = [
     "LoadError",
     "Location",
     "Revision",
+    "describe_error",
     "load_history",
     "project_sys_path",
     "resolve_locations",
@@ -211,10 +212,11 @@ def _error_line(error: BaseException, filename: str) -> int | None:
     return frames[-1].lineno if frames else None
 
 
-def _describe(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
+    """``Type: message`` on one line (a message's line breaks would split a finding)."""
     if isinstance(error, SyntaxError):
         return f"SyntaxError: {error.msg}"
-    return f"{type(error).__name__}: {error}"
+    return " ".join(f"{type(error).__name__}: {error}".split())
 
 
 class _Directory(ScriptDirectory):
@@ -249,7 +251,7 @@ class _Directory(ScriptDirectory):
         except KeyboardInterrupt:
             raise
         except BaseException as e:  # what a script raises at import (SystemExit too) is its own
-            self.errors[str(real)] = LoadError(_describe(e), _error_line(e, str(real)))
+            self.errors[str(real)] = LoadError(describe_error(e), _error_line(e, str(real)))
             return self._placeholder(real)
 
     def _placeholder(self, real: Path) -> Script | None:

@@ -20,7 +20,7 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.schema import CreateTable
 
-from envoxy.migrations.loader import Revision
+from envoxy.migrations.loader import Revision, describe_error
 from envoxy.migrations.recorder import (
     RecordedOp,
     Recorder,
@@ -59,7 +59,7 @@ def _failure(error: BaseException, filename: str) -> Failure:
     line = frames[-1].lineno if frames else None
     if isinstance(error, BudgetExceeded):
         return Failure(str(error), line, spent=True)
-    return Failure(f"{type(error).__name__}: {error}", line)
+    return Failure(describe_error(error), line)
 
 
 @contextmanager

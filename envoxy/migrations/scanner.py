@@ -20,7 +20,14 @@ from envoxy.errors import UsageError
 from envoxy.findings import Finding
 from envoxy.migrations.capture import captured
 from envoxy.migrations.inspector import inspect_op
-from envoxy.migrations.loader import History, LoadError, Location, Revision, load_history
+from envoxy.migrations.loader import (
+    History,
+    LoadError,
+    Location,
+    Revision,
+    describe_error,
+    load_history,
+)
 from envoxy.migrations.runner import Outcome, RevisionRunner, no_process_exit
 from envoxy.migrations.schema import Origin, SymbolicSchema
 from envoxy.migrations.shims import legacy_idioms
@@ -114,7 +121,7 @@ class _Scan:
             if judged and problem is not None:
                 self.add("unanalysable-revision",
                          f"envoxy could not analyse the {type(recorded.op).__name__} of "
-                         f"revision '{revision.id}' ({type(problem).__name__}: {problem})",
+                         f"revision '{revision.id}' ({describe_error(problem)})",
                          origin.path, origin.line)
         if judged and outcome.failure is not None:
             self.add("unanalysable-revision",

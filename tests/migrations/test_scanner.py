@@ -615,3 +615,13 @@ def test_what_a_script_thread_prints_later_is_captured(tmp_path: Path) -> None:
     ''')
     result = scan_dir(tmp_path / "versions")
     assert (result.findings, result.output) == ((), "printed by a thread\n")
+
+
+def test_a_multi_line_error_message_stays_one_finding_line(tmp_path: Path) -> None:
+    write_revision(tmp_path / "versions", "a1", None, 'raise ValueError("one\\ntwo\\r\\n  three")\n')
+    result = run_cli("check-migrations", "versions", "--rules", RULES, cwd=tmp_path)
+    assert (result.code, result.out) == (0, (
+        "versions/a1_rev.py:9: unanalysable-revision upgrade() of revision 'a1' could not be "
+        "followed to its end (ValueError: one two three); only the ops before it were checked "
+        "[warning]\n"
+        "1 finding in 1 file: 0 errors, 1 warning.\n"))
