@@ -120,6 +120,17 @@ def _shown(path: Path, cwd: Path) -> str:
         return str(path)
 
 
+def _config(cwd: Path) -> Config:
+    """``./alembic.ini``, with ``[tool.alembic]`` of ``./pyproject.toml`` where there is one
+    (Alembic's ``pyproject`` template keeps ``script_location`` there)."""
+    toml = cwd / "pyproject.toml"
+    try:
+        alembic_in_toml = "[tool.alembic" in toml.read_text(encoding="utf-8", errors="replace")
+    except OSError:  # no pyproject.toml (or none we may read): alembic.ini alone
+        alembic_in_toml = False
+    return Config(str(cwd / "alembic.ini"), toml_file=str(toml) if alembic_in_toml else None)
+
+
 def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
     """The versions directories to scan: ``named``, else those of ``./alembic.ini``, else
     ``alembic/versions``. Raises :class:`UsageError` when there is none."""
@@ -133,7 +144,7 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
         try:
             with warnings.catch_warnings():  # alembic's deprecation notes about the ini format
                 warnings.simplefilter("ignore")
-                config = Config(str(ini))
+                config = _config(cwd)
                 script_location = config.get_alembic_option("script_location")
                 versions = config.get_version_locations_list() or (
                     [os.path.join(script_location, "versions")] if script_location else [])
@@ -182,7 +193,7 @@ def project_sys_path(cwd: Path) -> list[str]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                paths = Config(str(ini)).get_prepend_sys_paths_list()
+                paths = _config(cwd).get_prepend_sys_paths_list()
         except Exception:  # an unreadable ini was already reported by resolve_locations
             paths = None
     return [str((cwd / p).resolve()) for p in (paths or ["."])]

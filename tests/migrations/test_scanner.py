@@ -625,3 +625,16 @@ def test_a_multi_line_error_message_stays_one_finding_line(tmp_path: Path) -> No
         "followed to its end (ValueError: one two three); only the ops before it were checked "
         "[warning]\n"
         "1 finding in 1 file: 0 errors, 1 warning.\n"))
+
+
+def test_script_location_in_pyproject_toml(tmp_path: Path) -> None:
+    # What `alembic init --template pyproject` makes: alembic.ini for logging only.
+    (tmp_path / "alembic.ini").write_text("[loggers]\nkeys = root\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\n\n[tool.alembic]\nscript_location = "%(here)s/migrations"\n',
+        encoding="utf-8")
+    write_revision(tmp_path / "migrations" / "versions", "a1", None, 'op.drop_column("t", "id")\n')
+    result = run_cli("check-migrations", "--rules", RULES, "--format", "json", cwd=tmp_path)
+    assert (result.code, result.err) == (1, "")
+    assert [f[:3] for f in findings(result)] == [
+        ("dropped-field", "migrations/versions/a1_rev.py", 9)]
