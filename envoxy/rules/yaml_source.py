@@ -167,6 +167,14 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
             return None, [Problem(path=path, line=None, column=None, message=f"{what}, expected valid YAML")]
         return None, [Problem(path=path, line=mark.line + 1, column=mark.column + 1,
                               message=f"invalid YAML: {what}, expected valid YAML syntax")]
+    except yaml.reader.ReaderError as e:  # a control character: no mark, only an offset
+        before = text[: e.position]
+        char = e.character if isinstance(e.character, str) else chr(e.character)
+        return None, [Problem(path=path, line=before.count("\n") + 1,
+                              column=e.position - before.rfind("\n"),
+                              message=f"invalid YAML: character U+{ord(char):04X} is not allowed, "
+                                      "expected printable text (write it as an escape inside "
+                                      "double quotes)")]
     except yaml.YAMLError as e:
         return None, [Problem(path=path, line=None, column=None, message=f"invalid YAML: {e}")]
     except RecursionError:  # PyYAML's composer recurses once per level of nesting
