@@ -36,13 +36,21 @@ def init_alembic(directory: str | os.PathLike[str] = "alembic",
                  config_file: str | os.PathLike[str] = "alembic.ini") -> Scaffold:
     """Make ``directory`` (env.py, script.py.mako, README, versions/) and ``config_file``.
 
-    Raises ``alembic.util.CommandError`` when ``directory`` exists and is not empty.
+    Raises ``alembic.util.CommandError`` when ``directory`` exists and is not empty, or
+    ``config_file`` is not a file or cannot be written where it is named.
     """
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
     config_path = Path(config_file)
     existed = config_path.exists()
+    # Checked before anything is made, so that a bad config path leaves no half-made project.
+    if existed and not config_path.is_file():
+        raise CommandError(f"{config_path} is not a file; give --config the Alembic config "
+                           "file to write or keep")
+    if not existed and not config_path.parent.is_dir():
+        raise CommandError(f"cannot write {config_path}: no directory {config_path.parent}")
     config = Config(str(config_path), cmd_opts=Namespace(quiet=True))
     # Alembic prints its progress to sys.stdout even when quiet; the caller reports instead.
     with contextlib.redirect_stdout(io.StringIO()):

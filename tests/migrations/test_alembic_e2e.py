@@ -254,3 +254,15 @@ def test_env_py_with_a_bad_rules_file_fails_plainly(cli, tmp_path: Path) -> None
     assert done.stdout == (
         "FAILED: envoxy: cannot import the models (models:Base.metadata): "
         f"{missing}: the rules file does not exist, expected a readable rules.yaml\n")
+
+
+def test_init_alembic_refuses_a_bad_config_path_and_makes_nothing(cli, tmp_path: Path) -> None:
+    (tmp_path / "cfgdir").mkdir()
+    missing = cli("init-alembic", "one", "--config", "nodir/alembic.ini", cwd=tmp_path)
+    assert (missing.code, missing.out, missing.err) == (
+        2, "", "envoxy: cannot write nodir/alembic.ini: no directory nodir\n")
+    directory = cli("init-alembic", "two", "--config", "cfgdir", cwd=tmp_path)
+    assert (directory.code, directory.out, directory.err) == (
+        2, "", "envoxy: cfgdir is not a file; give --config the Alembic config file to write "
+               "or keep\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cfgdir"]
