@@ -49,7 +49,8 @@ def init_alembic(directory: str | os.PathLike[str] = "alembic",
     if existed and not config_path.is_file():
         raise CommandError(f"{config_path} is not a file; give --config the Alembic config "
                            "file to write or keep")
-    if not existed and not config_path.parent.is_dir():
+    parent, made = config_path.parent.resolve(), Path(directory).resolve()
+    if not existed and not (parent.is_dir() or parent == made or parent in made.parents):
         raise CommandError(f"cannot write {config_path}: no directory {config_path.parent}")
     config = Config(str(config_path), cmd_opts=Namespace(quiet=True))
     # Alembic prints its progress to sys.stdout even when quiet; the caller reports instead.
