@@ -11,19 +11,21 @@ from pathlib import Path
 __all__ = ["atomic_write", "read_existing"]
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
+def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, follow: bool = True) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``.
 
     Keeps the target's permission bits when it exists; readers see the old or the new content,
     never a mix. A symbolic link is followed (the link stays, its target gets the content); a
     device or a FIFO (``/dev/stdout``, ``/dev/null``) cannot be replaced, so it is written to.
+    With ``follow=False`` whatever stands at ``path`` is replaced, a link or a FIFO included
+    (for files in a directory others might plant links in, such as a cache).
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    if _is_special(path):
+    if follow and _is_special(path):
         with open(path, "wb") as fh:
             fh.write(payload)
         return
-    target = Path(os.path.realpath(path))
+    target = Path(os.path.realpath(path)) if follow else Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
@@ -31,13 +33,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
+        os.chmod(tmp, _mode(target, follow))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -57,6 +53,19 @@ def read_existing(path: str | os.PathLike[str]) -> bytes | None:
         return Path(path).read_bytes()
     except FileNotFoundError:
         return None
+
+
+def _mode(target: Path, follow: bool) -> int:
+    """The permission bits to give the new file: the old file's, else what umask allows."""
+    try:
+        st = os.stat(target, follow_symlinks=follow)
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISREG(st.st_mode):
+        return st.st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _is_special(path: str | os.PathLike[str]) -> bool:

@@ -129,7 +129,8 @@ def _write_entry(directory: Path, entry: Path, sources: list[tuple[str, str]], r
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         old = os.umask(0o077)
         try:
-            atomic_write(entry, _MAGIC + hashlib.sha256(payload).digest() + payload)
+            atomic_write(entry, _MAGIC + hashlib.sha256(payload).digest() + payload,
+                         follow=False)  # a planted link must not redirect the write
         finally:
             os.umask(old)
     except OSError:

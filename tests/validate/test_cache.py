@@ -153,3 +153,16 @@ def test_the_key_covers_the_compiler_code(tmp_path: Path, cache: Path, compiles:
     load_rules_cached(path, cwd=tmp_path)
     assert len(compiles) == 2
     assert len(os.listdir(cache)) == 2
+
+
+def test_a_link_planted_at_an_entry_does_not_redirect_the_write(tmp_path: Path, cache: Path) -> None:
+    path = rules_file(tmp_path)
+    load_rules_cached(path, cwd=tmp_path)
+    (entry,) = cache.iterdir()
+    entry.unlink()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine\n", encoding="utf-8")
+    entry.symlink_to(victim)
+    load_rules_cached(path, cwd=tmp_path)
+    assert victim.read_text(encoding="utf-8") == "mine\n"
+    assert not entry.is_symlink() and entry.stat().st_mode & 0o077 == 0
