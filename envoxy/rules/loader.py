@@ -190,14 +190,14 @@ def _load_chain(path: FsPath, shown: str, stack: tuple[FsPath, ...], merged: _Me
                              message=f"the file holds {_describe_value(doc.data)}, expected a mapping "
                                      "starting with 'version: 1'"))
         return
-    resolved = path.resolve()
+    resolved = FsPath(os.path.realpath(path))  # (Path.resolve raises on a symlink loop)
     targets, bad = _extends_list(doc)
     problems.extend(bad)
     for target, where in targets:
         loc = doc.values[where]
         target_path = (path.parent / target)
         target_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
-        if target_path.resolve() in (*stack, resolved):
+        if FsPath(os.path.realpath(target_path)) in (*stack, resolved):
             names = [os.path.basename(p) for p in (*stack, resolved)]
             chain = " -> ".join([*names, os.path.basename(target)])
             fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
@@ -209,7 +209,7 @@ def _load_chain(path: FsPath, shown: str, stack: tuple[FsPath, ...], merged: _Me
                                  message=f"extends {target!r}, which is a directory, expected a "
                                          "path to a rules file relative to this file"))
             continue
-        if not target_path.is_file():
+        if not os.path.lexists(target_path):  # a broken link or a loop: _read_file says which
             fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
                                  message=f"extends {target!r}, which does not exist, expected a path "
                                          "relative to this file"))

@@ -162,6 +162,15 @@ def test_a_fifo_nothing_writes_to_as_rules_file_does_not_block(tmp_path: Path) -
     assert not (tmp_path / "cache").exists()
 
 
+def test_extends_a_symlink_loop(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    (tmp_path / "rules.yaml").write_text("version: 1\nextends: loop.yaml\n", encoding="utf-8")
+    result = run_cli("compile", "--check", "--rules", "rules.yaml", cwd=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == ("envoxy: the rules file has 1 problem:\nloop.yaml: cannot read the rules "
+                          "file (Too many levels of symbolic links), expected a readable file\n")
+
+
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli("compile", "--frobnicate")
     assert result.code == 2
