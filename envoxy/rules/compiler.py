@@ -158,12 +158,21 @@ class _Compiler:
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import best_match
 
-        error = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema))
+        # The format checker makes an invalid regex ("pattern", "patternProperties") an error here
+        # rather than when the validator first meets it.
+        meta = Draft202012Validator(Draft202012Validator.META_SCHEMA,
+                                    format_checker=Draft202012Validator.FORMAT_CHECKER)
+        error = best_match(meta.iter_errors(schema))
         if error is not None:
             at = (*where, *error.absolute_path)
             name = ".".join(str(p) for p in at)
             self.error(at, f"{name} makes the declaration an invalid JSON Schema ({error.message}), "
                            "expected a Draft 2020-12 schema")
+            return
+        for at in _references(schema, where):
+            self.error(at, f"{'.'.join(str(p) for p in at)} is a reference, expected a "
+                           "self-contained declaration (it is embedded in the generated model "
+                           "schema, where references do not resolve as written)")
 
     # -- scope, exemptions, severity ---------------------------------------------------------
     def exemptions(self, field_names: tuple[str, ...]) -> tuple[Exemption, ...]:
@@ -230,6 +239,24 @@ class _Compiler:
         from dataclasses import replace
 
         return replace(ruleset, model_schema_json=schema_text, digest=digest)
+
+
+_REFERENCE_KEYS = ("$ref", "$dynamicRef")
+
+
+def _references(node: Any, where: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
+    """Where ``node`` (a JSON Schema) uses ``$ref`` or ``$dynamicRef``."""
+    found: list[tuple[str | int, ...]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _REFERENCE_KEYS and isinstance(value, str):
+                found.append((*where, key))
+            else:
+                found.extend(_references(value, (*where, key)))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            found.extend(_references(item, (*where, i)))
+    return found
 
 
 def compile_rules(raw: RawRules) -> RuleSet:
