@@ -17,13 +17,23 @@ if TYPE_CHECKING:
 HELP = "check JSON model files (directories are walked for *.json) against rules.yaml"
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{value} is out of range, expected 0 (automatic) to 64")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from envoxy.cli import add_report_options
 
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="model files or directories (default: models.paths of rules.yaml, "
                              "relative to the rules file)")
-    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+    parser.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
                         help="worker processes (default 0: one per CPU for large trees)")
     add_report_options(parser)
 

@@ -59,3 +59,14 @@ def test_no_model_paths_is_a_usage_error(tmp_path: Path) -> None:
     assert (result.code, result.out) == (2, "")
     assert result.err == ("envoxy: no paths given and the rules file names no models.paths; name model "
                           "files or directories on the command line\n")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("1000", "argument -j/--jobs: 1000 is out of range, expected 0 (automatic) to 64"),
+    ("two", "argument -j/--jobs: 'two' is not a whole number"),
+])
+def test_jobs_out_of_range_is_a_usage_error(value: str, message: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli("--jobs", value, "models", only="validate")
+    assert result.code == 2
+    assert capsys.readouterr().err.rstrip().endswith(message)
