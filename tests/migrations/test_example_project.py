@@ -34,3 +34,9 @@ def test_example_upgrade_head_passes_check_db(pg_schema) -> None:
     assert (result.code, result.err) == (0, "")
     assert json.loads(result.out) == {
         "findings": [], "summary": {"files": 2, "findings": 0, "errors": 0, "warnings": 0}}
+
+
+def test_example_env_py_is_the_shipped_template() -> None:
+    """The example is what ``envoxy init-alembic`` makes: its env.py must not drift from it."""
+    template = REPO / "envoxy" / "tools" / "templates" / "env.py"
+    assert (EXAMPLE / "env.py").read_text(encoding="utf-8") == template.read_text(encoding="utf-8")
