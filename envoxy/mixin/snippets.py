@@ -55,29 +55,24 @@ MAKERS: dict[str, str] = {
     '''),
 }
 
-# The column default of a ``now`` field, by the maker of its values.
+# The column default of a ``now`` field, by the maker of its values: one template, filled for
+# the naive and the aware clock.
+_STATEMENT_NOW = _code('''
+    def _statement_now_{kind}(context: DefaultExecutionContext) -> datetime.datetime:
+        """The UTC time of this statement: one clock read for all its rows, and on insert
+        one value for all the row's timestamp fields."""
+        cache = context.__dict__
+        now: datetime.datetime | None = cache.get("_envoxy_utc_now_{kind}")
+        if now is None:
+            now = cache["_envoxy_utc_now_{kind}"] = _utc_now_{kind}()
+        return now
+''')
+
 STATEMENT_NOW: dict[str, tuple[str, str]] = {
-    "_utc_now_naive": ("_statement_now_naive", _code('''
-        def _statement_now_naive(context: DefaultExecutionContext) -> datetime.datetime:
-            """The UTC time of this statement: one clock read for all its rows, and on insert
-            one value for all the row's timestamp fields."""
-            cache = context.__dict__
-            now: datetime.datetime | None = cache.get("_envoxy_utc_now_naive")
-            if now is None:
-                now = cache["_envoxy_utc_now_naive"] = _utc_now_naive()
-            return now
-    ''')),
-    "_utc_now_aware": ("_statement_now_aware", _code('''
-        def _statement_now_aware(context: DefaultExecutionContext) -> datetime.datetime:
-            """The UTC time of this statement: one clock read for all its rows, and on insert
-            one value for all the row's timestamp fields."""
-            cache = context.__dict__
-            now: datetime.datetime | None = cache.get("_envoxy_utc_now_aware")
-            if now is None:
-                now = cache["_envoxy_utc_now_aware"] = _utc_now_aware()
-            return now
-    ''')),
+    f"_utc_now_{kind}": (f"_statement_now_{kind}", _STATEMENT_NOW.format(kind=kind))
+    for kind in ("naive", "aware")
 }
+
 
 # What the column default of a template field reads.
 INSERTED_ROW = _code('''
