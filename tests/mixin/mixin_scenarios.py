@@ -196,6 +196,98 @@ core_multi_values = _core_insert(lambda c, t, batch: c.execute(t.insert().values
 core_insert_one = _core_insert(lambda c, t, batch: [c.execute(t.insert().values(**r)) for r in batch])
 
 
+# -- bulk inserts: enough rows for the bulk-insert hook and the defaults' batches ------------------
+
+BULK_PLAIN = 16  # rows with nothing set; the hook fills a statement of 8 rows or more
+
+
+def bulk_rows(model: Any) -> list[list[dict[str, Any]]]:
+    """One executemany whose rows differ in what they set: the hook fills each row apart."""
+    given = given_values(model)
+    plain = [{"name": f"p{i:02}"} for i in range(BULK_PLAIN)]
+    return [[*plain[:8], {"name": "given", **given}, *plain[8:],
+             {"name": "id_only", **given_id_only(model)},
+             {"name": "created_only", "created": given["created"]},
+             {"name": "href_only", "href": GIVEN_HREF}]]
+
+
+def uniform_rows(model: Any) -> list[list[dict[str, Any]]]:
+    """Rows that set nothing, for the statements the hook leaves to the column defaults."""
+    return [[{"name": f"p{i:02}"} for i in range(BULK_PLAIN)]]
+
+
+BulkWrite = Callable[[sa.Connection, Session, Any, list[dict[str, Any]]], "list[Any] | None"]
+
+
+def _bulk(write: BulkWrite, rows: Callable[[Any], list[list[dict[str, Any]]]]) -> Callable[..., Any]:
+    def scenario(engine: sa.Engine, model: Any) -> dict[str, Any]:
+        batches = rows(model)
+        sent = json.dumps(batches, default=str)
+        t0 = now()
+        with Session(engine) as session:
+            returned = [write(session.connection(), session, model, batch) for batch in batches]
+            session.commit()
+        t1 = now()
+        with engine.connect() as conn:
+            out = {"t0": t0, "t1": t1, "rows": stored(conn, model),
+                   "caller_rows_unchanged": json.dumps(batches, default=str) == sent}
+        if returned[0] is not None:
+            out["returned"] = [[encode(v) for v in r] for batch in returned for r in batch]
+        return out
+
+    return scenario
+
+
+def _core_many(connection: sa.Connection, session: Session, model: Any,
+               rows: list[dict[str, Any]]) -> None:
+    connection.execute(model.__table__.insert(), rows)
+
+
+def _orm_many(connection: sa.Connection, session: Session, model: Any,
+              rows: list[dict[str, Any]]) -> None:
+    session.execute(insert(model), rows)
+
+
+def _mappings(connection: sa.Connection, session: Session, model: Any,
+              rows: list[dict[str, Any]]) -> None:
+    session.bulk_insert_mappings(model, rows)
+
+
+def _objects(connection: sa.Connection, session: Session, model: Any,
+             rows: list[dict[str, Any]]) -> None:
+    session.bulk_save_objects([model(**r) for r in rows])
+
+
+def _returning(connection: sa.Connection, session: Session, model: Any,
+               rows: list[dict[str, Any]]) -> list[Any]:
+    table = model.__table__
+    statement = table.insert().returning(table.c.id, table.c.href, sort_by_parameter_order=True)
+    return [tuple(r) for r in connection.execute(statement, rows)]
+
+
+def _multi_values(connection: sa.Connection, session: Session, model: Any,
+                  rows: list[dict[str, Any]]) -> None:
+    connection.execute(model.__table__.insert().values(rows))
+
+
+def _on_conflict_do_nothing(connection: sa.Connection, session: Session, model: Any,
+                            rows: list[dict[str, Any]]) -> None:
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    connection.execute(dialect_insert(model.__table__).on_conflict_do_nothing(), rows)
+
+
+bulk_core_executemany = _bulk(_core_many, bulk_rows)
+bulk_orm_insert = _bulk(_orm_many, bulk_rows)
+bulk_insert_mappings_many = _bulk(_mappings, bulk_rows)
+bulk_save_objects_many = _bulk(_objects, bulk_rows)
+bulk_returning = _bulk(_returning, uniform_rows)
+bulk_multi_values = _bulk(_multi_values, uniform_rows)
+bulk_on_conflict_do_nothing = _bulk(_on_conflict_do_nothing, uniform_rows)
+
+
 # -- update paths: rows a and b exist; the scenario renames a (and only a) ------------------------
 
 def _update(write: Callable[[sa.Engine, Any, Any], None]) -> Callable[..., Any]:
@@ -306,6 +398,38 @@ def threads(engine: sa.Engine, model: Any) -> dict[str, Any]:
             "rows": final}
 
 
+def threads_core(engine: sa.Engine, model: Any) -> dict[str, Any]:
+    """As ``threads``, through Core: one executemany of 500 rows, then one UPDATE, per thread."""
+    snapshots: dict[int, list[dict[str, list[Any]]]] = {}
+    errors: list[str] = []
+    table = model.__table__
+
+    def work(worker: int) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(table.insert(), [{"name": f"w{worker}-{i}", "n": worker}
+                                              for i in range(ROWS_PER_THREAD)])
+            with engine.connect() as conn:
+                rows = conn.execute(sa.select(table).where(table.c.n == worker))
+                snapshots[worker] = [{k: encode(v) for k, v in r._mapping.items()} for r in rows]
+            _pause()
+            with engine.begin() as conn:
+                conn.execute(table.update().where(table.c.n == worker)
+                             .values(name=table.c.name + "!"))
+        except Exception as e:  # reported to the test, which fails on it
+            errors.append(f"worker {worker}: {e!r}")
+
+    workers = [threading.Thread(target=work, args=(w,)) for w in range(THREADS)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    with engine.connect() as conn:
+        final = stored(conn, model)
+    return {"errors": errors, "inserted": [r for w in sorted(snapshots) for r in snapshots[w]],
+            "rows": final}
+
+
 def time_zones(engine: sa.Engine, model: Any) -> dict[str, Any]:
     """The zones the other scenarios ran in: proof that a shifted timestamp would have shown."""
     session = None
@@ -320,8 +444,13 @@ INSERTS = ("add_flush", "merge_new", "orm_bulk_insert", "bulk_save_objects", "bu
            "core_executemany", "core_multi_values", "core_insert_one")
 UPDATES = ("orm_flush_update", "orm_update_statement", "orm_bulk_update_by_pk", "core_update",
            "core_update_executemany", "merge_existing", "update_caller_sets_updated")
+BULK_INSERTS = ("bulk_core_executemany", "bulk_orm_insert", "bulk_insert_mappings_many",
+                "bulk_save_objects_many", "bulk_returning", "bulk_multi_values",
+                "bulk_on_conflict_do_nothing")
+MIXED_BULK = frozenset(BULK_INSERTS[:4])  # their rows differ in what they set (see bulk_rows)
 SCENARIOS: dict[str, Callable[[sa.Engine, Any], dict[str, Any]]] = {
-    name: globals()[name] for name in (*INSERTS, *UPDATES, "threads", "time_zones")
+    name: globals()[name]
+    for name in (*INSERTS, *BULK_INSERTS, *UPDATES, "threads", "threads_core", "time_zones")
 }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import string
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,6 +140,38 @@ def test_quotes_and_backslashes_in_rules_keep_the_module_valid(tmp_path: Path) -
     assert (result.code, result.err) == (0, "")
     namespace: dict[str, object] = {}
     exec(compile(result.out, "envoxy_mixin.py", "exec"), namespace)
-    assert namespace["HREF_TEMPLATE"] == "/a/\"\"\"'{id}\\n"
+    render: Any = namespace["_render_href"]
+    assert render("t", "X") == "/a/\"\"\"'X\\n"
     assert "from rules.yaml (profile: p\\\"\\\"\\\"\\\\).\n" in result.out
     assert "    href  TEXT NOT NULL: /a/\\\"\\\"\\\"\\'{id}\\\\n on insert\n" in result.out
+
+
+TRICKY_TEMPLATES = [
+    "/v3/{table}/{id}",
+    "{id}",
+    "{table}",
+    "plain text, no field",
+    "{{literal braces}} {table}/{{{id}}}",
+    "quotes ' \" \"\"\" ''' and a backslash \\ {id} \\n",
+    "f\"{id}\" # not a comment",
+    "unicode é ✓ 𝄞 {table}·{id}",
+    "tab\there {id}",
+]
+
+
+@pytest.mark.parametrize("template", TRICKY_TEMPLATES)
+def test_template_renders_as_str_format_would(tmp_path: Path, template: str) -> None:
+    """The template becomes an f-string in the module: it must render what ``str.format`` does."""
+    rules = tmp_path / "rules.yaml"
+    quoted = json.dumps(template, ensure_ascii=False)  # a JSON string is a YAML string
+    rules.write_text("version: 1\nprofile: legacy\nfields:\n"
+                     "  id: {type: uuid, primary_key: true, value: uuid4}\n"
+                     f"  href: {{type: text, value: {{template: {quoted}}}}}\n", encoding="utf-8")
+    result = run_cli("generate-mixin", "--rules", str(rules))
+    assert (result.code, result.err) == (0, "")
+    namespace: dict[str, Any] = {}
+    exec(compile(result.out, "envoxy_mixin.py", "exec"), namespace)
+    reads_id = any(field == "id" for _, field, _, _ in string.Formatter().parse(template))
+    for table, row_id in [("things", "0f0e"), ("a{b}", "{id}"), ("é", 'q"\\')]:
+        rendered = namespace["_render_href"](table, *([row_id] if reads_id else []))
+        assert rendered == template.format(table=table, id=row_id)

@@ -24,6 +24,7 @@ from tests.mixin import mixin_scenarios as scenarios
 from tests.mixin.support import (
     SHIPPED_RULES,
     as_utc,
+    decode,
     decode_rows,
     generate_module,
     postgres_schema,
@@ -34,7 +35,8 @@ IMPLS = ("runtime", "generated")
 PROFILES = ("legacy", "native")
 BACKENDS = ("sqlite", "postgresql")
 LOCAL_TIME_ZONE = "Asia/Kathmandu"
-ALL = [*scenarios.INSERTS, *scenarios.UPDATES, "threads", "time_zones"]
+ALL = [*scenarios.INSERTS, *scenarios.BULK_INSERTS, *scenarios.UPDATES, "threads", "threads_core",
+       "time_zones"]
 
 Batch = Callable[[str, str, str], dict[str, Any]]
 
@@ -166,6 +168,58 @@ def check_inserted(result: dict[str, Any], scenario: str, profile: str, backend:
     assert given["href"] == scenarios.GIVEN_HREF
 
 
+def check_bulk(result: dict[str, Any], scenario: str, profile: str, backend: str) -> None:
+    """Every row of a bulk insert filled: distinct ids, each href from its own row's id, one
+    timestamp for the statement's rows; in rows that set some fields, those values kept."""
+    assert result["caller_rows_unchanged"] is True
+    rows = {r["name"]: r for r in decode_rows(result["rows"])}
+    plain = [f"p{i:02}" for i in range(scenarios.BULK_PLAIN)]
+    mixed = scenario in scenarios.MIXED_BULK
+    extra = ["created_only", "given", "href_only", "id_only"] if mixed else []
+    assert sorted(rows) == sorted([*plain, *extra])
+    assert len({r["id"] for r in rows.values()}) == len(rows)
+    t0, t1 = window(result)
+    for name in plain:
+        row = rows[name]
+        check_id(row["id"], profile)
+        check_stamp_type(row["created"], profile, backend)
+        assert t0 <= as_utc(row["created"]) <= t1, (row["created"], t0, t1)
+        assert row["updated"] == row["created"]
+        assert row["href"] == href(scenario, row["id"])
+    # One clock read per statement. The ORM sends consecutive rows that set the same fields as one
+    # statement, so the given row splits its plain rows in two; Core sends all the rows as one.
+    orm = mixed and scenario != "bulk_core_executemany"
+    for statement in ([plain[:8], plain[8:]] if orm else [plain]):
+        assert len({rows[name]["created"] for name in statement}) == 1, statement
+    if "returned" in result:
+        returned = [(r[0], r[1]) for r in decode_rows_list(result["returned"])]
+        assert returned == [(rows[name]["id"], rows[name]["href"]) for name in plain]
+    if not mixed:
+        return
+    given = rows["given"]
+    assert given["id"] == given_id(profile, scenarios.GIVEN_ID)
+    assert as_utc(given["created"]) == scenarios.GIVEN_CREATED
+    assert as_utc(given["updated"]) == scenarios.GIVEN_UPDATED
+    assert given["href"] == scenarios.GIVEN_HREF
+    id_only = rows["id_only"]
+    assert id_only["id"] == given_id(profile, scenarios.GIVEN_ID_ONLY)
+    assert id_only["href"] == href(scenario, id_only["id"])
+    assert t0 <= as_utc(id_only["created"]) <= t1 and id_only["updated"] == id_only["created"]
+    created_only = rows["created_only"]
+    check_id(created_only["id"], profile)
+    assert as_utc(created_only["created"]) == scenarios.GIVEN_CREATED
+    assert t0 <= as_utc(created_only["updated"]) <= t1
+    assert created_only["href"] == href(scenario, created_only["id"])
+    href_only = rows["href_only"]
+    check_id(href_only["id"], profile)
+    assert href_only["href"] == scenarios.GIVEN_HREF
+    assert t0 <= as_utc(href_only["created"]) <= t1
+
+
+def decode_rows_list(rows: list[list[list[Any]]]) -> list[list[Any]]:
+    return [[decode(v) for v in row] for row in rows]
+
+
 def check_objects(result: dict[str, Any], profile: str) -> None:
     """After the flush the objects hold what was stored, in the columns' Python types."""
     rows = {r["name"]: r for r in decode_rows(result["rows"])}
@@ -197,7 +251,7 @@ def check_updated(result: dict[str, Any], scenario: str) -> None:
     assert after["b"] == before["b"]  # a statement that does not touch a row leaves it alone
 
 
-def check_threads(result: dict[str, Any]) -> None:
+def check_threads(result: dict[str, Any], scenario: str = "threads") -> None:
     assert result["errors"] == []
     rows = decode_rows(result["rows"])
     inserted = decode_rows(result["inserted"])
@@ -213,7 +267,7 @@ def check_threads(result: dict[str, Any]) -> None:
         assert last["created"] == first["created"]
         assert last["updated"] > first["updated"]
         assert last["updated"] >= last["created"]
-        assert last["href"] == href("threads", first["id"])
+        assert last["href"] == href(scenario, first["id"])
 
 
 # -- the tests -------------------------------------------------------------------------------------
@@ -238,6 +292,15 @@ def test_insert_path_fills_every_field(batch: Batch, impl: str, profile: str, ba
 @impls
 @profiles
 @matrix
+@pytest.mark.parametrize("scenario", scenarios.BULK_INSERTS)
+def test_bulk_insert_path_fills_every_row(batch: Batch, impl: str, profile: str, backend: str,
+                                          scenario: str) -> None:
+    check_bulk(outcome(batch(impl, profile, backend), scenario), scenario, profile, backend)
+
+
+@impls
+@profiles
+@matrix
 @pytest.mark.parametrize("scenario", scenarios.UPDATES)
 def test_update_path_stamps_updated_only(batch: Batch, impl: str, profile: str, backend: str,
                                          scenario: str) -> None:
@@ -250,6 +313,14 @@ def test_update_path_stamps_updated_only(batch: Batch, impl: str, profile: str, 
 def test_eight_threads_insert_and_update(batch: Batch, impl: str, profile: str,
                                          backend: str) -> None:
     check_threads(outcome(batch(impl, profile, backend), "threads"))
+
+
+@impls
+@profiles
+@matrix
+def test_eight_threads_bulk_insert_and_update_through_core(batch: Batch, impl: str, profile: str,
+                                                           backend: str) -> None:
+    check_threads(outcome(batch(impl, profile, backend), "threads_core"), "threads_core")
 
 
 @impls
