@@ -210,7 +210,10 @@ TEMPLATE_VALUES = _code('''
 
 
     def _template_values(
-        context: Any, render: Callable[..., str], names: tuple[str, ...]
+        context: Any,
+        render: Callable[..., str],
+        render_rows: Callable[..., list[str]],
+        names: tuple[str, ...],
     ) -> Callable[[], str]:
         """What hands out this statement's values of a template reading the fields ``names``.
 
@@ -231,8 +234,8 @@ TEMPLATE_VALUES = _code('''
                         break
                     texts = [row[name] for row in rows]  # given by the caller
                 columns.append(texts)
-            else:  # render(table, <row's values>) for each row, as SQLAlchemy asks for it
-                return map(render, repeat(table, len(rows)), *columns).__next__
+            else:
+                return iter(render_rows(table, len(rows), *columns)).__next__
         return lambda: render(table, *_row_values(context, names))
 ''')
 

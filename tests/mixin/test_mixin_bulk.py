@@ -185,3 +185,51 @@ def test_without_listeners_bulk_inserts_take_the_column_defaults(tmp_path: Path)
     check_uuid4_texts([r.id for r in rows])
     assert all(r.href == f"/{module.marker}/things/{r.id}" for r in rows)
     assert len({(r.created, r.updated) for r in rows}) == 1
+
+
+TWO_TEMPLATES = """\
+version: 1
+profile: legacy
+fields:
+  id: {type: uuid, primary_key: true, value: uuid4}
+  created: {type: timestamp, value: now}
+  touched: {type: timestamp, value: now, on_update: now}
+  href: {type: text, value: {template: "/x/{table}/{id}@{created}", strip_prefix: [t_]}}
+  tag: {type: text, value: {template: "<{table}>"}}
+  note: {type: text, nullable: true}
+"""
+
+
+@pytest.mark.parametrize("how", ["executemany", "returning", "multi_values", "orm"])
+def test_templates_reading_a_timestamp_or_no_field(tmp_path: Path, how: str) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(TWO_TEMPLATES, encoding="utf-8")
+    module = build_mixin_module(load_rules(path))
+    module.register_envoxy_listeners()
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Item(module.EnvoxyMixin, Base):  # type: ignore[misc, name-defined]
+        __tablename__ = "t_items"
+        name: Mapped[str]
+
+    table = Item.__table__
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    Base.metadata.create_all(engine)
+    rows = [{"name": f"i{i:02}"} for i in range(20)]
+    with Session(engine) as session:
+        if how == "executemany":
+            session.connection().execute(table.insert(), rows)
+        elif how == "returning":
+            session.connection().execute(table.insert().returning(table.c.id), rows).all()
+        elif how == "multi_values":
+            session.connection().execute(table.insert().values(rows))
+        else:
+            session.add_all([Item(**r) for r in rows])
+        session.commit()
+        stored = session.execute(sa.select(table).order_by(table.c.name)).all()
+    assert len(stored) == 20 and len({r.id for r in stored}) == 20
+    for r in stored:
+        assert r.href == f"/x/items/{r.id}@{r.created}"
+        assert (r.tag, r.touched, r.note) == ("<t_items>", r.created, None)
