@@ -10,6 +10,7 @@ upward, else the default shipped with envoxy, read once when this module is firs
         name: Mapped[str]
 
     register_envoxy_listeners()  # once at start-up; idempotent
+    # register_envoxy_listeners(bulk_inserts=False): no Engine-wide bulk-insert hook
 
 A project that wants no runtime dependency on envoxy commits the module
 ``envoxy generate-mixin -o FILE`` writes instead: the same code, as a file.
@@ -30,4 +31,4 @@ _module = build_mixin_module(load_rules())
 # ``Any``: its columns depend on rules.yaml, so a type checker cannot know them. A project that
 # wants them checked statically commits the generated module instead.
 EnvoxyMixin: Any = _module.EnvoxyMixin
-register_envoxy_listeners: Callable[[], None] = _module.register_envoxy_listeners
+register_envoxy_listeners: Callable[..., None] = _module.register_envoxy_listeners

@@ -18,7 +18,7 @@ from envoxy.mixin.source import mixin_source
 __all__ = ["MixinError", "build_mixin", "build_mixin_module", "mixin_source", "register_listeners"]
 
 
-def register_listeners(mixin: type) -> None:
-    """Call ``register_envoxy_listeners()`` of the module that defines ``mixin``."""
+def register_listeners(mixin: type, **options: bool) -> None:
+    """Call ``register_envoxy_listeners(**options)`` of the module that defines ``mixin``."""
     module = sys.modules[mixin.__module__]
-    module.register_envoxy_listeners()
+    module.register_envoxy_listeners(**options)

@@ -283,7 +283,7 @@ _REGISTER = _code('''
     _lock = threading.Lock()
 
 
-    def register_envoxy_listeners() -> None:
+    def register_envoxy_listeners({signature}) -> None:
         """Fill the columns of every ``EnvoxyMixin`` model when the ORM flushes a new object{also}.
 
         Idempotent and thread-safe. The mapper listener hangs on the mixin and propagates, so it
@@ -296,16 +296,29 @@ _REGISTER = _code('''
                              raw=True){listen}
 ''')
 _BULK_REGISTER = {
+    "signature": "*, bulk_inserts: bool = True",
     "also": ",\n    and the rows of bulk INSERTs into their tables",
-    "hook": ("\n\n    The bulk-insert hook hangs on every Engine; every statement it does not fill"
-             " passes\n    through unchanged."),
-    "listen": ("\n        if not event.contains(sa.Engine, \"before_execute\", _fill_bulk_insert):"
-               "\n            event.listen(sa.Engine, \"before_execute\", _fill_bulk_insert,"
-               " retval=True)"),
+    "hook": '''
+
+    The bulk-insert hook hangs on every Engine and passes every statement it does not fill
+    through unchanged; but once an Engine listener exists, SQLAlchemy dispatches events for every
+    statement, a few microseconds each. ``bulk_inserts=False`` leaves bulk INSERTs to the column
+    defaults (same values, slower) and registers no hook, or removes this module's.''',
+    "listen": '''
+        hooked = event.contains(sa.Engine, "before_execute", _fill_bulk_insert)
+        if bulk_inserts and not hooked:
+            event.listen(sa.Engine, "before_execute", _fill_bulk_insert, retval=True)
+        elif hooked and not bulk_inserts:
+            event.remove(sa.Engine, "before_execute", _fill_bulk_insert)''',
 }
 
 
 def register(bulk: bool) -> str:
     """``register_envoxy_listeners``, registering the bulk-insert hook too when there is one."""
-    parts = _BULK_REGISTER if bulk else dict.fromkeys(_BULK_REGISTER, "")
+    parts = _BULK_REGISTER if bulk else {
+        **dict.fromkeys(_BULK_REGISTER, ""),
+        "signature": _BULK_REGISTER["signature"],
+        "hook": ("\n\n    ``bulk_inserts`` changes nothing here: these rules leave bulk INSERTs to the"
+                 " column\n    defaults."),
+    }
     return _REGISTER.format(**parts)

@@ -164,6 +164,42 @@ def test_registering_adds_one_engine_hook(tmp_path: Path) -> None:
     assert hooks.count(module._fill_bulk_insert) == 1
 
 
+def test_bulk_inserts_false_registers_no_hook_or_removes_it(tmp_path: Path) -> None:
+    module = fresh_module(tmp_path)
+
+    def hooks() -> int:
+        return list(sa.create_engine("sqlite://").dispatch.before_execute).count(
+            module._fill_bulk_insert)
+
+    module.register_envoxy_listeners(bulk_inserts=False)
+    assert hooks() == 0
+    module.register_envoxy_listeners()
+    assert hooks() == 1
+    module.register_envoxy_listeners(bulk_inserts=False)
+    module.register_envoxy_listeners(bulk_inserts=False)
+    assert hooks() == 0
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Thing(module.EnvoxyMixin, Base):  # type: ignore[misc, name-defined]
+        __tablename__ = "things"
+        name: Mapped[str]
+
+    assert len(Thing.__mapper__.dispatch.before_insert) == 1  # the mapper listener stays
+    engine = sa.create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    rows = [{"name": "a"}, *({"name": f"n{i:02}"} for i in range(9)), {"name": "x", "id": "given"}]
+    with engine.begin() as conn:
+        conn.execute(Thing.__table__.insert(), rows)
+        stored = {r.name: r for r in conn.execute(sa.select(Thing.__table__))}
+    # The column defaults filled them; SQLAlchemy's rule holds: the first row decides the columns,
+    # so the last row's id, a column the first row leaves out, is the default's (the hook would
+    # have kept it).
+    assert len({r.id for r in stored.values()}) == 11 and stored["x"].id != "given"
+    assert all(r.href == f"/{module.marker}/things/{r.id}" for r in stored.values())
+
+
 def test_without_listeners_bulk_inserts_take_the_column_defaults(tmp_path: Path) -> None:
     module = fresh_module(tmp_path)  # never registered
 
