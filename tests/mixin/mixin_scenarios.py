@@ -365,25 +365,21 @@ update_caller_sets_updated = _update(_caller_sets_updated)
 
 # -- 8 threads, each inserting and then updating 500 rows ----------------------------------------
 
-def threads(engine: sa.Engine, model: Any) -> dict[str, Any]:
+def _threaded(engine: sa.Engine, model: Any, insert_rows: Callable[[int], None],
+              update_rows: Callable[[int], None]) -> dict[str, Any]:
+    """THREADS workers, each inserting its rows, reading them back, then updating them."""
     snapshots: dict[int, list[dict[str, list[Any]]]] = {}
     errors: list[str] = []
     table = model.__table__
 
     def work(worker: int) -> None:
         try:
-            with Session(engine) as session:
-                session.add_all([model(name=f"w{worker}-{i}", n=worker)
-                                 for i in range(ROWS_PER_THREAD)])
-                session.commit()
+            insert_rows(worker)
             with engine.connect() as conn:
                 rows = conn.execute(sa.select(table).where(table.c.n == worker))
                 snapshots[worker] = [{k: encode(v) for k, v in r._mapping.items()} for r in rows]
             _pause()
-            with Session(engine) as session:
-                for obj in session.scalars(sa.select(model).where(model.n == worker)):
-                    obj.name += "!"
-                session.commit()
+            update_rows(worker)
         except Exception as e:  # reported to the test, which fails on it
             errors.append(f"worker {worker}: {e!r}")
 
@@ -396,38 +392,41 @@ def threads(engine: sa.Engine, model: Any) -> dict[str, Any]:
         final = stored(conn, model)
     return {"errors": errors, "inserted": [r for w in sorted(snapshots) for r in snapshots[w]],
             "rows": final}
+
+
+def threads(engine: sa.Engine, model: Any) -> dict[str, Any]:
+    """Per thread: 500 new objects through the ORM, then each renamed and flushed."""
+
+    def insert_rows(worker: int) -> None:
+        with Session(engine) as session:
+            session.add_all([model(name=f"w{worker}-{i}", n=worker)
+                             for i in range(ROWS_PER_THREAD)])
+            session.commit()
+
+    def update_rows(worker: int) -> None:
+        with Session(engine) as session:
+            for obj in session.scalars(sa.select(model).where(model.n == worker)):
+                obj.name += "!"
+            session.commit()
+
+    return _threaded(engine, model, insert_rows, update_rows)
 
 
 def threads_core(engine: sa.Engine, model: Any) -> dict[str, Any]:
     """As ``threads``, through Core: one executemany of 500 rows, then one UPDATE, per thread."""
-    snapshots: dict[int, list[dict[str, list[Any]]]] = {}
-    errors: list[str] = []
     table = model.__table__
 
-    def work(worker: int) -> None:
-        try:
-            with engine.begin() as conn:
-                conn.execute(table.insert(), [{"name": f"w{worker}-{i}", "n": worker}
-                                              for i in range(ROWS_PER_THREAD)])
-            with engine.connect() as conn:
-                rows = conn.execute(sa.select(table).where(table.c.n == worker))
-                snapshots[worker] = [{k: encode(v) for k, v in r._mapping.items()} for r in rows]
-            _pause()
-            with engine.begin() as conn:
-                conn.execute(table.update().where(table.c.n == worker)
-                             .values(name=table.c.name + "!"))
-        except Exception as e:  # reported to the test, which fails on it
-            errors.append(f"worker {worker}: {e!r}")
+    def insert_rows(worker: int) -> None:
+        with engine.begin() as conn:
+            conn.execute(table.insert(), [{"name": f"w{worker}-{i}", "n": worker}
+                                          for i in range(ROWS_PER_THREAD)])
 
-    workers = [threading.Thread(target=work, args=(w,)) for w in range(THREADS)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    with engine.connect() as conn:
-        final = stored(conn, model)
-    return {"errors": errors, "inserted": [r for w in sorted(snapshots) for r in snapshots[w]],
-            "rows": final}
+    def update_rows(worker: int) -> None:
+        with engine.begin() as conn:
+            conn.execute(table.update().where(table.c.n == worker)
+                         .values(name=table.c.name + "!"))
+
+    return _threaded(engine, model, insert_rows, update_rows)
 
 
 def time_zones(engine: sa.Engine, model: Any) -> dict[str, Any]:

@@ -76,28 +76,28 @@ def test_hex_batch_makes_32_digit_uuid4s(tmp_path: Path) -> None:
         assert {uuid.UUID(hex=v).version for v in values} == {4}
 
 
-def custom_model(tmp_path: Path) -> tuple[Any, sa.Engine]:
+def model_from_rules(tmp_path: Path, rules_text: str, table: str) -> tuple[Any, sa.Engine]:
+    """A model on the mixin built from ``rules_text`` (listeners registered), and a SQLite engine
+    with its table created."""
     path = tmp_path / "rules.yaml"
-    path.write_text(CUSTOM, encoding="utf-8")
+    path.write_text(rules_text, encoding="utf-8")
     module = build_mixin_module(load_rules(path))
     module.register_envoxy_listeners()
 
     class Base(DeclarativeBase):
         pass
 
-    class Device(module.EnvoxyMixin, Base):  # type: ignore[misc, name-defined]
-        __tablename__ = "aux_devices"
-        name: Mapped[str]
-
+    model = type("Model", (module.EnvoxyMixin, Base), {
+        "__tablename__": table, "__annotations__": {"name": Mapped[str]}})
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     Base.metadata.create_all(engine)
-    return Device, engine
+    return model, engine
 
 
 @pytest.mark.parametrize("how", ["executemany", "returning", "multi_values"])
 def test_other_rules_in_bulk(tmp_path: Path, how: str) -> None:
     """Hex ids, a template on another field with a prefix to strip, a caller-only field."""
-    device, engine = custom_model(tmp_path)
+    device, engine = model_from_rules(tmp_path, CUSTOM, "aux_devices")
     table = device.__table__
     rows = [{"name": f"d{i:03}"} for i in range(40)]
     with engine.begin() as conn:
@@ -238,21 +238,8 @@ fields:
 
 @pytest.mark.parametrize("how", ["executemany", "returning", "multi_values", "orm"])
 def test_templates_reading_a_timestamp_or_no_field(tmp_path: Path, how: str) -> None:
-    path = tmp_path / "rules.yaml"
-    path.write_text(TWO_TEMPLATES, encoding="utf-8")
-    module = build_mixin_module(load_rules(path))
-    module.register_envoxy_listeners()
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Item(module.EnvoxyMixin, Base):  # type: ignore[misc, name-defined]
-        __tablename__ = "t_items"
-        name: Mapped[str]
-
-    table = Item.__table__
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    Base.metadata.create_all(engine)
+    item, engine = model_from_rules(tmp_path, TWO_TEMPLATES, "t_items")
+    table = item.__table__
     rows = [{"name": f"i{i:02}"} for i in range(20)]
     with Session(engine) as session:
         if how == "executemany":
@@ -262,7 +249,7 @@ def test_templates_reading_a_timestamp_or_no_field(tmp_path: Path, how: str) -> 
         elif how == "multi_values":
             session.connection().execute(table.insert().values(rows))
         else:
-            session.add_all([Item(**r) for r in rows])
+            session.add_all([item(**r) for r in rows])
         session.commit()
         stored = session.execute(sa.select(table).order_by(table.c.name)).all()
     assert len(stored) == 20 and len({r.id for r in stored}) == 20
