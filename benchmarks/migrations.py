@@ -53,7 +53,7 @@ def downgrade():
     pass
 '''
 
-_CREATE = '''    op.create_table('table_{n}',
+_CREATE = """    op.create_table('table_{n}',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('created', sa.DateTime(), nullable=False),
     sa.Column('updated', sa.DateTime(), nullable=False),
@@ -63,14 +63,14 @@ _CREATE = '''    op.create_table('table_{n}',
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_table_{n}_name'), 'table_{n}', ['name'], unique=False)
-'''
+"""
 
-_RESHAPE = '''    op.add_column('table_{t}', sa.Column('extra_{n}', sa.String(length=64), nullable=True))
+_RESHAPE = """    op.add_column('table_{t}', sa.Column('extra_{n}', sa.String(length=64), nullable=True))
     op.alter_column('table_{t}', 'name',
                existing_type=sa.String(length=120),
                type_=sa.String(length={length}),
                existing_nullable=True)
-'''
+"""
 
 
 def _rev(n: int) -> str:
@@ -83,8 +83,7 @@ def generate(directory: Path, count: int) -> None:
     versions = directory / "versions"
     versions.mkdir(parents=True)
     (directory / "env.py").write_text("raise SystemExit('not used by alembic history')\n")
-    (directory / "alembic.ini").write_text(
-        f"[alembic]\nscript_location = {directory}\npath_separator = os\n")
+    (directory / "alembic.ini").write_text(f"[alembic]\nscript_location = {directory}\npath_separator = os\n")
     tables: list[int] = []
     down: str | None = None
     for n in range(count):
@@ -96,14 +95,14 @@ def generate(directory: Path, count: int) -> None:
             t = tables[(n * 7) % len(tables)]
             body = _RESHAPE.format(t=t, n=n, length=120 + n)
             message = f"reshape table_{t}"
-        text = _HEADER.format(message=message, rev=rev, down=down or "",
-                              down_repr=repr(down), body=body)
+        text = _HEADER.format(message=message, rev=rev, down=down or "", down_repr=repr(down), body=body)
         (versions / f"{rev}_{message.replace(' ', '_')}.py").write_text(text)
         down = rev
 
 
-def _best(commands: dict[str, list[str]], cwd: Path,
-          repeat: int) -> dict[str, tuple[float, subprocess.CompletedProcess[str]]]:
+def _best(
+    commands: dict[str, list[str]], cwd: Path, repeat: int
+) -> dict[str, tuple[float, subprocess.CompletedProcess[str]]]:
     """Best wall time of each command; the commands take turns, so a busy machine slows all."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     best: dict[str, tuple[float, subprocess.CompletedProcess[str]]] = {}
@@ -127,8 +126,15 @@ def main() -> int:
     py = sys.executable
     rules = str(REPO / "rules.yaml")
     scan = [py, "-m", "envoxy.check_migrations", "versions", "--rules", rules]
-    best = _best({"history": [py, "-m", "alembic", "-c", "alembic.ini", "history"],
-                  "scan": scan, "head-state": [*scan, "--head-state"]}, WORK, args.repeat)
+    best = _best(
+        {
+            "history": [py, "-m", "alembic", "-c", "alembic.ini", "history"],
+            "scan": scan,
+            "head-state": [*scan, "--head-state"],
+        },
+        WORK,
+        args.repeat,
+    )
     for name, (_, proc) in best.items():
         if proc.returncode != 0 or proc.stderr:
             print(f"{name} failed:\n{proc.stdout}{proc.stderr}", file=sys.stderr)
@@ -137,8 +143,10 @@ def main() -> int:
     result = best["scan"][1]
     print(f"revisions: {args.revisions} in one chain (best of {args.repeat})")
     print(f"(a) alembic history (floor):            {floor:7.2f} s")
-    print(f"(b) check_migrations:                   {scan_time:7.2f} s   b/a = {scan_time / floor:.2f}"
-          f"  (goal <= 2)")
+    print(
+        f"(b) check_migrations:                   {scan_time:7.2f} s   b/a = {scan_time / floor:.2f}"
+        f"  (goal <= 2)"
+    )
     print(f"(c) check_migrations --head-state:      {head:7.2f} s   c/a = {head / floor:.2f}")
     print(f"    {result.stdout.strip()}")
     return 0

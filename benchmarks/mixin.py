@@ -71,8 +71,9 @@ def build_models(profile: str) -> tuple[type[DeclarativeBase], Any, Any]:
         updated: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=native))
         href: Mapped[str] = mapped_column(sa.Text())
 
-    assert str(sa.schema.CreateTable(Mixed.__table__)).replace("bench_mixed", "t") == \
-        str(sa.schema.CreateTable(Plain.__table__)).replace("bench_plain", "t")
+    assert str(sa.schema.CreateTable(Mixed.__table__)).replace("bench_mixed", "t") == str(
+        sa.schema.CreateTable(Plain.__table__)
+    ).replace("bench_plain", "t")
     return Base, Mixed, Plain
 
 
@@ -83,9 +84,12 @@ def supplied_values(profile: str, table: str) -> Callable[[], dict[str, Any]]:
     def values() -> dict[str, Any]:
         now = dt.datetime.now(dt.timezone.utc)
         new_id: Any = uuid.uuid4() if native else str(uuid.uuid4())
-        return {"id": new_id, "created": now if native else now.replace(tzinfo=None),
-                "updated": now if native else now.replace(tzinfo=None),
-                "href": f"/v3/data-layer/{table}/{new_id}"}
+        return {
+            "id": new_id,
+            "created": now if native else now.replace(tzinfo=None),
+            "updated": now if native else now.replace(tzinfo=None),
+            "href": f"/v3/data-layer/{table}/{new_id}",
+        }
 
     return values
 
@@ -103,8 +107,9 @@ def timed(engine: sa.Engine, base: type[DeclarativeBase], work: Callable[[], Non
     return time.perf_counter() - start
 
 
-def orm_cases(engine: sa.Engine, mixed: Any, plain: Any, profile: str, n: int
-              ) -> dict[str, Callable[[], None]]:
+def orm_cases(
+    engine: sa.Engine, mixed: Any, plain: Any, profile: str, n: int
+) -> dict[str, Callable[[], None]]:
     values = supplied_values(profile, plain.__tablename__)
 
     def with_mixin() -> None:
@@ -131,8 +136,9 @@ def orm_cases(engine: sa.Engine, mixed: Any, plain: Any, profile: str, n: int
     return {"mixin": with_mixin, "supplied": supplied, "pre-made": premade}
 
 
-def core_cases(engine: sa.Engine, mixed: Any, plain: Any, profile: str, n: int
-               ) -> dict[str, Callable[[], None]]:
+def core_cases(
+    engine: sa.Engine, mixed: Any, plain: Any, profile: str, n: int
+) -> dict[str, Callable[[], None]]:
     values = supplied_values(profile, plain.__tablename__)
     # The caller's rows as they come, made before the clock starts for every case (executing
     # them leaves them as they were).
@@ -159,8 +165,9 @@ def core_cases(engine: sa.Engine, mixed: Any, plain: Any, profile: str, n: int
     return {"mixin": with_mixin, "supplied": supplied, "pre-made": premade}
 
 
-def measure(engine: sa.Engine, base: type[DeclarativeBase], cases: dict[str, Callable[[], None]],
-            repeat: int) -> dict[str, list[float]]:
+def measure(
+    engine: sa.Engine, base: type[DeclarativeBase], cases: dict[str, Callable[[], None]], repeat: int
+) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(repeat):
         for name, work in cases.items():  # interleaved, so drift hits every case alike
@@ -177,9 +184,11 @@ def report(backend: str, label: str, goal: float, times: dict[str, list[float]])
     ratio = best["mixin"] / best["supplied"]
     strict = best["mixin"] / best["pre-made"]
     verdict = "ok" if ratio <= 1 + goal else "MISSED"
-    return (f"{backend:<10} {label:<22} {best['mixin']:7.3f}s {best['supplied']:8.3f}s "
-            f"{ratio:6.3f} {median_ratio:7.3f} {best['pre-made']:8.3f}s {strict:6.3f}  "
-            f"goal <= {1 + goal:.2f}: {verdict}")
+    return (
+        f"{backend:<10} {label:<22} {best['mixin']:7.3f}s {best['supplied']:8.3f}s "
+        f"{ratio:6.3f} {median_ratio:7.3f} {best['pre-made']:8.3f}s {strict:6.3f}  "
+        f"goal <= {1 + goal:.2f}: {verdict}"
+    )
 
 
 def engines() -> list[tuple[str, sa.Engine]]:
@@ -208,18 +217,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     base, mixed, plain = build_models(args.profile)
-    print(f"profile {args.profile}, best of {args.repeat}; ratio = mixin / supplied "
-          f"(median of per-round ratios beside it); strict = mixin / pre-made")
-    print(f"{'backend':<10} {'test':<22} {'mixin':>8} {'supplied':>9} {'ratio':>6} {'median':>7} "
-          f"{'pre-made':>9} {'strict':>6}")
+    print(
+        f"profile {args.profile}, best of {args.repeat}; ratio = mixin / supplied "
+        f"(median of per-round ratios beside it); strict = mixin / pre-made"
+    )
+    print(
+        f"{'backend':<10} {'test':<22} {'mixin':>8} {'supplied':>9} {'ratio':>6} {'median':>7} "
+        f"{'pre-made':>9} {'strict':>6}"
+    )
     for backend, engine in engines():
         try:
-            orm = measure(engine, base, orm_cases(engine, mixed, plain, args.profile, args.orm_rows),
-                          args.repeat)
+            orm = measure(
+                engine, base, orm_cases(engine, mixed, plain, args.profile, args.orm_rows), args.repeat
+            )
             print(report(backend, f"ORM insert {args.orm_rows:,}", 0.10, orm), flush=True)
-            core = measure(engine, base,
-                           core_cases(engine, mixed, plain, args.profile, args.core_rows),
-                           args.repeat)
+            core = measure(
+                engine, base, core_cases(engine, mixed, plain, args.profile, args.core_rows), args.repeat
+            )
             print(report(backend, f"Core executemany {args.core_rows:,}", 0.20, core), flush=True)
         finally:
             base.metadata.drop_all(engine)

@@ -111,8 +111,11 @@ def best(repeat: int, argv: list[str], env: dict[str, str]) -> Run:
 
 def _violations_envoxy(output: str) -> set[tuple[str, str]]:
     report = json.loads(output)
-    return {(os.path.relpath(f["path"], WORK), f["pointer"].rsplit("/fields", 1)[0])
-            for f in report["findings"] if f["rule"] in ("missing-field", "wrong-type")}
+    return {
+        (os.path.relpath(f["path"], WORK), f["pointer"].rsplit("/fields", 1)[0])
+        for f in report["findings"]
+        if f["rule"] in ("missing-field", "wrong-type")
+    }
 
 
 def _violations_check_jsonschema(output: str) -> set[tuple[str, str]]:
@@ -138,8 +141,10 @@ def main() -> int:
     expected = generate(WORK, args.files)
     files = files_under(WORK)
     size = sum(p.stat().st_size for p in files) / len(files)
-    print(f"{len(files)} files, {size / 1024:.1f} KB each on average, {expected} violating datums "
-          f"of {len(files) * DATUMS_PER_FILE}")
+    print(
+        f"{len(files)} files, {size / 1024:.1f} KB each on average, {expected} violating datums "
+        f"of {len(files) * DATUMS_PER_FILE}"
+    )
     from envoxy.rules import load_rules
 
     schema = WORK.parent / "model.schema.json"  # compiled from the same rules.yaml, just now
@@ -167,12 +172,15 @@ def main() -> int:
     assert len(found_b) == expected, (len(found_b), expected)
     print(f"{os.cpu_count()} CPUs; wall time (best of {args.repeat}), CPU time in brackets")
     print(f"(a) read + json.loads, in process     {a:8.2f} s  ({a_cpu:.2f} s)")
-    print(f"(b) python -m envoxy.validate         {b:8.2f} s  ({b_cpu:.2f} s)   b/a = {b / a:.2f}"
-          "  (goal <= 1.5)")
+    print(
+        f"(b) python -m envoxy.validate         {b:8.2f} s  ({b_cpu:.2f} s)   b/a = {b / a:.2f}"
+        "  (goal <= 1.5)"
+    )
     print(f"    the same with --jobs 1            {b1:8.2f} s  ({b1_cpu:.2f} s)   b/a = {b1 / a:.2f}")
     if not args.skip_check_jsonschema:
-        c, run_c, _ = timed(["check-jsonschema", "--schemafile", str(schema), "-o", "JSON",
-                             *map(str, files)], env)
+        c, run_c, _ = timed(
+            ["check-jsonschema", "--schemafile", str(schema), "-o", "JSON", *map(str, files)], env
+        )
         found_c = _violations_check_jsonschema(run_c.stdout)
         assert found_c == found_b, (len(found_c), len(found_b))
         print(f"(c) check-jsonschema                  {c:8.2f} s   c/b = {c / b:.1f}  (goal >= 10)")
@@ -185,8 +193,10 @@ def main() -> int:
     bad, run_bad, _ = best(args.repeat * 3, [*validate, str(one_bad)], env)
     assert run_bad.returncode == 1
     print(f"one file: import jsonschema, yaml    {base * 1000:8.0f} ms")
-    print(f"one file: clean                      {clean * 1000:8.0f} ms   ratio {clean / base:.2f}"
-          "  (goal <= 1.3)")
+    print(
+        f"one file: clean                      {clean * 1000:8.0f} ms   ratio {clean / base:.2f}"
+        "  (goal <= 1.3)"
+    )
     print(f"one file: violating                  {bad * 1000:8.0f} ms   ratio {bad / base:.2f}")
     return 0
 

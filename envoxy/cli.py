@@ -88,16 +88,21 @@ class Context:
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
     """``--format`` and ``--output``, shared by every command that reports findings."""
-    parser.add_argument("--format", choices=FORMATS, default="text",
-                        help="how to print findings (default: text)")
-    parser.add_argument("--output", metavar="FILE",
-                        help="write the report to FILE (atomically) instead of standard output")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="how to print findings (default: text)"
+    )
+    parser.add_argument(
+        "--output", metavar="FILE", help="write the report to FILE (atomically) instead of standard output"
+    )
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", metavar="PATH",
-                        help="rules file (default: $ENVOXY_RULES, else the nearest rules.yaml "
-                             "upward from here, else the one shipped with envoxy)")
+    parser.add_argument(
+        "--rules",
+        metavar="PATH",
+        help="rules file (default: $ENVOXY_RULES, else the nearest rules.yaml "
+        "upward from here, else the one shipped with envoxy)",
+    )
 
 
 def _load(name: str) -> Command:
@@ -113,7 +118,8 @@ def build_parser(only: str | None = None, prog: str | None = None) -> argparse.A
         parser.set_defaults(command=only)
         return parser
     parser = argparse.ArgumentParser(
-        prog=prog or "envoxy", description="Keep every table and model on the Envoxy table pattern.")
+        prog=prog or "envoxy", description="Keep every table and model on the Envoxy table pattern."
+    )
     parser.add_argument("--version", action="version", version=f"envoxy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
@@ -133,8 +139,10 @@ class _Stdout(io.TextIOBase):
 
     def _target(self) -> TextIO:
         if self._stream is None:
-            raise EnvoxyError("standard output is closed, expected somewhere to write (or use "
-                              "--output FILE where the command has it)")
+            raise EnvoxyError(
+                "standard output is closed, expected somewhere to write (or use "
+                "--output FILE where the command has it)"
+            )
         return self._stream
 
     def write(self, text: str) -> int:
@@ -166,8 +174,14 @@ def _explain_rules_error(error: RulesError, stderr: TextIO) -> None:
         stderr.write(f"{problem}\n")
 
 
-def main(argv: Sequence[str] | None = None, *, only: str | None = None, prog: str | None = None,
-         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    only: str | None = None,
+    prog: str | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
     """Run the command line; returns the exit status instead of exiting."""
     out = stdout or cast(TextIO, _Stdout(sys.stdout))
     err = stderr or sys.stderr or io.StringIO()  # stderr closed (2>&-): messages are dropped
@@ -195,8 +209,9 @@ def main(argv: Sequence[str] | None = None, *, only: str | None = None, prog: st
     except Exception as e:  # a bug in envoxy: say so plainly; ENVOXY_DEBUG=1 shows the traceback
         if os.environ.get("ENVOXY_DEBUG"):
             raise
-        err.write(f"envoxy: internal error ({type(e).__name__}: {e}); rerun with ENVOXY_DEBUG=1 "
-                  "and report it\n")
+        err.write(
+            f"envoxy: internal error ({type(e).__name__}: {e}); rerun with ENVOXY_DEBUG=1 and report it\n"
+        )
         return 3
 
 

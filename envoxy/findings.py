@@ -69,8 +69,9 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, findings: Iterable[Finding], *, files: int, unit: str = "file",
-              tool: str = "envoxy") -> Report:
+    def build(
+        cls, findings: Iterable[Finding], *, files: int, unit: str = "file", tool: str = "envoxy"
+    ) -> Report:
         return cls(findings=tuple(sorted(findings, key=sort_key)), files=files, unit=unit, tool=tool)
 
     @property

@@ -53,30 +53,60 @@ def column_expectation(spec: ColumnSpec) -> str:
     return " ".join(parts)
 
 
-def make_finding(rules: RuleSet, rule: str, message: str, *, table: str | None, field: str | None,
-                 path: str | None = None, line: int | None = None, column: int | None = None,
-                 pointer: str | None = None) -> Finding | None:
+def make_finding(
+    rules: RuleSet,
+    rule: str,
+    message: str,
+    *,
+    table: str | None,
+    field: str | None,
+    path: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    pointer: str | None = None,
+) -> Finding | None:
     """A finding at the severity ``rules.yaml`` gives ``rule``; ``None`` when it is ``off``."""
     severity = rules.severity(rule)
     if severity == "off":
         return None
-    return Finding(rule=rule, severity=severity, message=message, path=path, line=line,
-                   column=column, pointer=pointer, table=table, field=field)
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=message,
+        path=path,
+        line=line,
+        column=column,
+        pointer=pointer,
+        table=table,
+        field=field,
+    )
 
 
-def judge_column(rules: RuleSet, table: str, spec: ColumnSpec, column: ColumnState,
-                 dialect: str = "postgresql") -> list[Finding]:
+def judge_column(
+    rules: RuleSet, table: str, spec: ColumnSpec, column: ColumnState, dialect: str = "postgresql"
+) -> list[Finding]:
     """Type, nullability and primary key of one present required column."""
     found: list[Finding | None] = []
     if column.type is not None and not types_match(spec.sql_type, column.type, dialect):
-        found.append(make_finding(
-            rules, "wrong-type",
-            f"column '{table}.{spec.name}' is {column.type.ddl()}, expected {spec.sql_type.ddl()}",
-            table=table, field=spec.name))
+        found.append(
+            make_finding(
+                rules,
+                "wrong-type",
+                f"column '{table}.{spec.name}' is {column.type.ddl()}, expected {spec.sql_type.ddl()}",
+                table=table,
+                field=spec.name,
+            )
+        )
     if column.nullable and not spec.nullable:
-        found.append(make_finding(
-            rules, "nullable-field", f"column '{table}.{spec.name}' is nullable, expected NOT NULL",
-            table=table, field=spec.name))
+        found.append(
+            make_finding(
+                rules,
+                "nullable-field",
+                f"column '{table}.{spec.name}' is nullable, expected NOT NULL",
+                table=table,
+                field=spec.name,
+            )
+        )
     return [f for f in found if f is not None]
 
 
@@ -92,23 +122,34 @@ def judge_table(rules: RuleSet, table: TableState, dialect: str = "postgresql") 
     for spec in required:
         column = table.column(spec.name)
         if column is None:
-            found.append(make_finding(
-                rules, "missing-field",
-                f"table '{table.name}' lacks required column '{spec.name}' ({column_expectation(spec)})",
-                table=table.name, field=spec.name))
+            found.append(
+                make_finding(
+                    rules,
+                    "missing-field",
+                    f"table '{table.name}' lacks required column '{spec.name}' ({column_expectation(spec)})",
+                    table=table.name,
+                    field=spec.name,
+                )
+            )
             continue
         found.extend(judge_column(rules, table.name, spec, column, dialect))
         if spec.primary_key and spec.name not in pk_columns:
-            found.append(make_finding(
-                rules, "missing-primary-key",
-                f"column '{table.name}.{spec.name}' is not the primary key, expected PRIMARY KEY "
-                f"({', '.join(rules.primary_key)})",
-                table=table.name, field=spec.name))
+            found.append(
+                make_finding(
+                    rules,
+                    "missing-primary-key",
+                    f"column '{table.name}.{spec.name}' is not the primary key, expected PRIMARY KEY "
+                    f"({', '.join(rules.primary_key)})",
+                    table=table.name,
+                    field=spec.name,
+                )
+            )
     return [f for f in found if f is not None]
 
 
-def exemption_findings(rules: RuleSet, seen_tables: Iterable[str], *,
-                       today: dt.date | None = None, unused: bool = True) -> list[Finding]:
+def exemption_findings(
+    rules: RuleSet, seen_tables: Iterable[str], *, today: dt.date | None = None, unused: bool = True
+) -> list[Finding]:
     """``expired-exemption`` for exemptions past ``until``; ``unused-exemption`` for those whose
     table was not among ``seen_tables`` (only when ``unused``: a run that saw part of the tables,
     such as pre-commit's list of changed files, cannot tell). Located at the exemption in the
@@ -118,15 +159,32 @@ def exemption_findings(rules: RuleSet, seen_tables: Iterable[str], *,
     for e in rules.exemptions:
         pointer = "/exemptions/" + e.table.replace("~", "~0").replace("/", "~1")
         if e.expired(today):
-            found.append(make_finding(
-                rules, "expired-exemption",
-                f"exemption for table '{e.table}' expired on {e.until.isoformat() if e.until else ''} "
-                f"(reason: {e.reason})", table=e.table, field=None,
-                path=rules.source, line=e.line, column=e.column, pointer=pointer))
+            found.append(
+                make_finding(
+                    rules,
+                    "expired-exemption",
+                    f"exemption for table '{e.table}' expired on {e.until.isoformat() if e.until else ''} "
+                    f"(reason: {e.reason})",
+                    table=e.table,
+                    field=None,
+                    path=rules.source,
+                    line=e.line,
+                    column=e.column,
+                    pointer=pointer,
+                )
+            )
         if unused and e.table not in seen:
-            found.append(make_finding(
-                rules, "unused-exemption",
-                f"exemption for table '{e.table}' matches no table or datum that was checked",
-                table=e.table, field=None,
-                path=rules.source, line=e.line, column=e.column, pointer=pointer))
+            found.append(
+                make_finding(
+                    rules,
+                    "unused-exemption",
+                    f"exemption for table '{e.table}' matches no table or datum that was checked",
+                    table=e.table,
+                    field=None,
+                    path=rules.source,
+                    line=e.line,
+                    column=e.column,
+                    pointer=pointer,
+                )
+            )
     return [f for f in found if f is not None]

@@ -49,6 +49,7 @@ def cli():
 
 # -- PostgreSQL ------------------------------------------------------------------------------
 
+
 def postgres_url() -> str:
     """The test PostgreSQL URL, or skip (fail under ENVOXY_REQUIRE_POSTGRES=1) without one."""
     url = os.environ.get("ENVOXY_TEST_DATABASE_URL")

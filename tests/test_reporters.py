@@ -14,16 +14,44 @@ from envoxy.rules.catalog import RULES
 from tests.conftest import DATA
 
 FINDINGS = [
-    Finding(rule="wrong-type", severity="error", path="models/b.json", line=3, column=9,
-            pointer="/fields/id", table="b", field="id",
-            message="field 'id' of datum 'b' is declared as integer, expected string"),
-    Finding(rule="missing-field", severity="error", path="models/a,weird:name.json", line=12,
-            column=17, pointer="/datums/3/fields", table="products", field="href",
-            message="datum 'products' lacks required field 'href'"),
-    Finding(rule="unused-exemption", severity="warning", path="rules.yaml", line=None, column=None,
-            table="ghost", message="exemption for table 'ghost' matches nothing\nsecond line 100%"),
-    Finding(rule="missing-field", severity="error", table="users", field="href",
-            message="table 'users' lacks required column 'href' (TEXT NOT NULL)"),
+    Finding(
+        rule="wrong-type",
+        severity="error",
+        path="models/b.json",
+        line=3,
+        column=9,
+        pointer="/fields/id",
+        table="b",
+        field="id",
+        message="field 'id' of datum 'b' is declared as integer, expected string",
+    ),
+    Finding(
+        rule="missing-field",
+        severity="error",
+        path="models/a,weird:name.json",
+        line=12,
+        column=17,
+        pointer="/datums/3/fields",
+        table="products",
+        field="href",
+        message="datum 'products' lacks required field 'href'",
+    ),
+    Finding(
+        rule="unused-exemption",
+        severity="warning",
+        path="rules.yaml",
+        line=None,
+        column=None,
+        table="ghost",
+        message="exemption for table 'ghost' matches nothing\nsecond line 100%",
+    ),
+    Finding(
+        rule="missing-field",
+        severity="error",
+        table="users",
+        field="href",
+        message="table 'users' lacks required column 'href' (TEXT NOT NULL)",
+    ),
 ]
 REPORT = Report.build(FINDINGS, files=40)
 
@@ -36,7 +64,11 @@ def _render(fmt: str) -> str:
 
 def test_findings_are_sorted_by_path_then_position() -> None:
     assert [f.path for f in REPORT.findings] == [
-        None, "models/a,weird:name.json", "models/b.json", "rules.yaml"]
+        None,
+        "models/a,weird:name.json",
+        "models/b.json",
+        "rules.yaml",
+    ]
 
 
 def test_text() -> None:
@@ -46,7 +78,8 @@ def test_text() -> None:
         "models/b.json:3:9: wrong-type field 'id' of datum 'b' is declared as integer, expected string\n"
         "rules.yaml: unused-exemption exemption for table 'ghost' matches nothing\n"
         "second line 100% [warning]\n"
-        "4 findings in 40 files: 3 errors, 1 warning.\n")
+        "4 findings in 40 files: 3 errors, 1 warning.\n"
+    )
 
 
 def test_text_colour_only_when_asked() -> None:
@@ -70,11 +103,27 @@ def test_json_matches_the_contract() -> None:
     data = json.loads(_render("json"))
     assert data["summary"] == {"files": 40, "findings": 4, "errors": 3, "warnings": 1}
     assert data["findings"][1] == {
-        "rule": "missing-field", "severity": "error", "path": "models/a,weird:name.json",
-        "line": 12, "column": 17, "pointer": "/datums/3/fields", "table": "products",
-        "field": "href", "message": "datum 'products' lacks required field 'href'"}
-    assert list(data["findings"][0]) == ["rule", "severity", "path", "line", "column", "pointer",
-                                         "table", "field", "message"]
+        "rule": "missing-field",
+        "severity": "error",
+        "path": "models/a,weird:name.json",
+        "line": 12,
+        "column": 17,
+        "pointer": "/datums/3/fields",
+        "table": "products",
+        "field": "href",
+        "message": "datum 'products' lacks required field 'href'",
+    }
+    assert list(data["findings"][0]) == [
+        "rule",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "pointer",
+        "table",
+        "field",
+        "message",
+    ]
 
 
 def test_github_workflow_commands() -> None:
@@ -107,28 +156,43 @@ def test_sarif_is_valid_and_carries_the_rules() -> None:
     assert rules[result["ruleIndex"]]["id"] == "missing-field"
     assert result["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "models/a%2Cweird:name.json"},
-        "region": {"startLine": 12, "startColumn": 17}}
+        "region": {"startLine": 12, "startColumn": 17},
+    }
     assert run["results"][0]["locations"] == [
-        {"logicalLocations": [{"name": "users.href", "kind": "member"}]}]
+        {"logicalLocations": [{"name": "users.href", "kind": "member"}]}
+    ]
 
 
 def test_sarif_absolute_paths_are_file_uris() -> None:
-    report = Report.build([Finding(rule="parse-error", severity="error", path="/srv/m odels/a.json",
-                                   line=1, column=1, message="x")], files=1)
+    report = Report.build(
+        [
+            Finding(
+                rule="parse-error",
+                severity="error",
+                path="/srv/m odels/a.json",
+                line=1,
+                column=1,
+                message="x",
+            )
+        ],
+        files=1,
+    )
     out = io.StringIO()
     render(report, "sarif", out)
     location = json.loads(out.getvalue())["runs"][0]["results"][0]["locations"][0]
     assert location["physicalLocation"]["artifactLocation"] == {"uri": "file:///srv/m%20odels/a.json"}
 
 
-@pytest.mark.parametrize(("path", "uri"), [
-    ("c:3.json", "./c:3.json"),  # not the scheme "c"
-    ("models/c:3.json", "models/c:3.json"),
-    ("d\\udcff.json", "d%5Cudcff.json"),  # an escaped undecodable name: no directory "d/"
-])
+@pytest.mark.parametrize(
+    ("path", "uri"),
+    [
+        ("c:3.json", "./c:3.json"),  # not the scheme "c"
+        ("models/c:3.json", "models/c:3.json"),
+        ("d\\udcff.json", "d%5Cudcff.json"),  # an escaped undecodable name: no directory "d/"
+    ],
+)
 def test_sarif_relative_uris_stay_relative_and_in_place(path: str, uri: str) -> None:
-    report = Report.build([Finding(rule="parse-error", severity="error", path=path,
-                                   message="x")], files=1)
+    report = Report.build([Finding(rule="parse-error", severity="error", path=path, message="x")], files=1)
     out = io.StringIO()
     render(report, "sarif", out)
     location = json.loads(out.getvalue())["runs"][0]["results"][0]["locations"][0]

@@ -14,11 +14,14 @@ HELP = "reflect a live database and check every in-scope table against rules.yam
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from envoxy.cli import add_report_options
 
-    parser.add_argument("url", metavar="URL",
-                        help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db "
-                             "or sqlite:///app.db")
-    parser.add_argument("--schema", metavar="NAME",
-                        help="the schema to check (default: the connection's default schema)")
+    parser.add_argument(
+        "url",
+        metavar="URL",
+        help="SQLAlchemy database URL, e.g. postgresql+psycopg://user@host/db or sqlite:///app.db",
+    )
+    parser.add_argument(
+        "--schema", metavar="NAME", help="the schema to check (default: the connection's default schema)"
+    )
     add_report_options(parser)
 
 

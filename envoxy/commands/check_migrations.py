@@ -8,22 +8,28 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from envoxy.cli import Context
 
-HELP = ("check Alembic revision scripts (default: the versions of ./alembic.ini, else "
-        "alembic/versions)")
+HELP = "check Alembic revision scripts (default: the versions of ./alembic.ini, else alembic/versions)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from envoxy.cli import add_report_options
 
-    parser.add_argument("versions_dir", nargs="?", metavar="VERSIONS_DIR",
-                        help="the revisions directory (default: from ./alembic.ini, else "
-                             "alembic/versions)")
-    parser.add_argument("--since", metavar="REV",
-                        help="check only the revisions after REV (adopting envoxy in an existing "
-                             "history)")
-    parser.add_argument("--head-state", action="store_true",
-                        help="judge the tables as the whole history leaves them, instead of "
-                             "each op")
+    parser.add_argument(
+        "versions_dir",
+        nargs="?",
+        metavar="VERSIONS_DIR",
+        help="the revisions directory (default: from ./alembic.ini, else alembic/versions)",
+    )
+    parser.add_argument(
+        "--since",
+        metavar="REV",
+        help="check only the revisions after REV (adopting envoxy in an existing history)",
+    )
+    parser.add_argument(
+        "--head-state",
+        action="store_true",
+        help="judge the tables as the whole history leaves them, instead of each op",
+    )
     add_report_options(parser)
 
 
@@ -34,6 +40,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     rules = ctx.rules()
     locations = resolve_locations(args.versions_dir, ctx.cwd)
-    result = scan(locations, rules, since=args.since, head_state=args.head_state,
-                  sys_path=project_sys_path(ctx.cwd))
+    result = scan(
+        locations, rules, since=args.since, head_state=args.head_state, sys_path=project_sys_path(ctx.cwd)
+    )
     return ctx.emit(Report.build(result.findings, files=result.files), args)

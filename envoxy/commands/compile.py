@@ -12,10 +12,12 @@ HELP = "compile rules.yaml into schemas/ (model.schema.json, columns.json)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 naming every file that is out of date")
-    parser.add_argument("--out-dir", metavar="DIR",
-                        help="where to write (default: schemas/ beside the rules file)")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 naming every file that is out of date"
+    )
+    parser.add_argument(
+        "--out-dir", metavar="DIR", help="where to write (default: schemas/ beside the rules file)"
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

@@ -16,10 +16,15 @@ HELP = "write a standalone SQLAlchemy mixin module (EnvoxyMixin) from rules.yaml
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", metavar="FILE",
-                        help="write the module to FILE, atomically (default: standard output)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 when FILE (-o) is missing or out of date")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the module to FILE, atomically (default: standard output)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when FILE (-o) is missing or out of date"
+    )
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:

@@ -30,11 +30,20 @@ def _jobs(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from envoxy.cli import add_report_options
 
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="model files or directories (default: models.paths of rules.yaml, "
-                             "relative to the rules file)")
-    parser.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
-                        help="worker processes (default 0: one per CPU for large trees)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="model files or directories (default: models.paths of rules.yaml, relative to the rules file)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="worker processes (default 0: one per CPU for large trees)",
+    )
     add_report_options(parser)
 
 
@@ -43,16 +52,20 @@ def model_paths(rules: RuleSet, cwd: str) -> list[str]:
     from envoxy.errors import UsageError
 
     if not rules.model_paths:
-        raise UsageError("no paths given and the rules file names no models.paths; name model "
-                         "files or directories on the command line")
+        raise UsageError(
+            "no paths given and the rules file names no models.paths; name model "
+            "files or directories on the command line"
+        )
     source = rules.source or ""
     base = "" if source.startswith("<") else os.path.dirname(source)
     out = []
     for path in rules.model_paths:
         shown = os.path.normpath(os.path.join(base, path))
         if not os.path.lexists(os.path.join(cwd, shown)):
-            raise UsageError(f"models.paths entry {path!r} of {source} does not exist (looked for "
-                             f"{shown}); fix rules.yaml or name paths on the command line")
+            raise UsageError(
+                f"models.paths entry {path!r} of {source} does not exist (looked for "
+                f"{shown}); fix rules.yaml or name paths on the command line"
+            )
         out.append(shown)
     return out
 

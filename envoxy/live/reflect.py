@@ -26,8 +26,7 @@ __all__ = ["DatabaseError", "Reflection", "parse_url", "reflect_tables"]
 CONNECT_TIMEOUT = 10  # seconds; an unreachable server fails instead of hanging
 
 # Dialect name -> connect() keyword for the timeout (the drivers we know take this one).
-_TIMEOUT_ARG = {"postgresql": "connect_timeout", "mysql": "connect_timeout",
-                "mariadb": "connect_timeout"}
+_TIMEOUT_ARG = {"postgresql": "connect_timeout", "mysql": "connect_timeout", "mariadb": "connect_timeout"}
 
 
 class DatabaseError(EnvoxyError):
@@ -57,8 +56,7 @@ def _secrets(url: URL) -> list[str]:
 
 def _shown(url: URL) -> str:
     """The URL as it may be printed: every password masked, in the userinfo and the query."""
-    masked = url.update_query_dict(
-        {k: "***" for k in url.query if k.lower() in _SECRET_PARAMS})
+    masked = url.update_query_dict({k: "***" for k in url.query if k.lower() in _SECRET_PARAMS})
     return masked.render_as_string(hide_password=True).replace("=%2A%2A%2A", "=***")
 
 
@@ -76,10 +74,11 @@ def parse_url(raw: str) -> URL:
     try:
         url = make_url(raw)
     except (sa.exc.ArgumentError, ValueError) as e:
-        raise DatabaseError("not a database URL (expected dialect[+driver]://user@host/dbname "
-                            "or sqlite:///file.db)") from e
+        raise DatabaseError(
+            "not a database URL (expected dialect[+driver]://user@host/dbname or sqlite:///file.db)"
+        ) from e
     if url.drivername.startswith("postgres") and not url.drivername.startswith("postgresql"):
-        url = url.set(drivername="postgresql" + url.drivername[len("postgres"):])
+        url = url.set(drivername="postgresql" + url.drivername[len("postgres") :])
     return url
 
 
@@ -91,17 +90,21 @@ def _engine(url: URL) -> sa.Engine:
         connect_args[timeout_arg] = CONNECT_TIMEOUT
     database = url.database or ""
     # SQLite would create a missing file: a typo must not pass as an empty database.
-    if (url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
-            and not database.startswith("file:") and not Path(database).is_file()):
+    if (
+        url.get_backend_name() == "sqlite"
+        and database not in ("", ":memory:")
+        and not database.startswith("file:")
+        and not Path(database).is_file()
+    ):
         raise DatabaseError(f"no SQLite database file at {database}")
     try:
         return sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args=connect_args)
     except sa.exc.NoSuchModuleError as e:
-        raise DatabaseError(f"no SQLAlchemy dialect or driver for {url.drivername!r} "
-                            f"({shown})") from e
+        raise DatabaseError(f"no SQLAlchemy dialect or driver for {url.drivername!r} ({shown})") from e
     except ImportError as e:
-        raise DatabaseError(f"the driver for {url.drivername!r} is not installed: "
-                            f"{_scrub(str(e), _secrets(url))}") from e
+        raise DatabaseError(
+            f"the driver for {url.drivername!r} is not installed: {_scrub(str(e), _secrets(url))}"
+        ) from e
     except (sa.exc.ArgumentError, TypeError, ValueError) as e:
         raise DatabaseError(f"cannot use {shown}: {_scrub(str(e), _secrets(url))}") from e
 
@@ -132,12 +135,14 @@ def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
         states = []
         for c in columns[key]:
             stored, not_null = _stored_type(c["type"])
-            states.append(ColumnState(
-                name=c["name"],
-                type=from_sqlalchemy(stored),
-                nullable=bool(c["nullable"]) and not not_null and c["name"] not in pk,
-                primary_key=c["name"] in pk,
-            ))
+            states.append(
+                ColumnState(
+                    name=c["name"],
+                    type=from_sqlalchemy(stored),
+                    nullable=bool(c["nullable"]) and not not_null and c["name"] not in pk,
+                    primary_key=c["name"] in pk,
+                )
+            )
         tables.append(TableState(name=key[1], columns=tuple(states)))
     return tuple(tables)
 
@@ -152,17 +157,24 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
             inspector = sa.inspect(connection)
             if schema is not None and schema not in inspector.get_schema_names():
                 raise DatabaseError(f"no schema {schema!r} in {shown}")
-            if (schema is None and inspector.default_schema_name is None
-                    and engine.dialect.name == "postgresql"):
+            if (
+                schema is None
+                and inspector.default_schema_name is None
+                and engine.dialect.name == "postgresql"
+            ):
                 # A search_path naming no existing schema: nothing would be checked, and pass.
-                raise DatabaseError(f"{shown} has no default schema (its search_path names no "
-                                    "schema that exists); name one with --schema")
-            return Reflection(dialect=engine.dialect.name, schema=schema,
-                              tables=_tables(inspector, schema))
+                raise DatabaseError(
+                    f"{shown} has no default schema (its search_path names no "
+                    "schema that exists); name one with --schema"
+                )
+            return Reflection(dialect=engine.dialect.name, schema=schema, tables=_tables(inspector, schema))
     except sa.exc.DBAPIError as e:
         detail = _scrub(str(e.orig) if e.orig is not None else str(e), _secrets(url))
-        failed = ("cannot reach" if isinstance(e, (sa.exc.OperationalError, sa.exc.InterfaceError))
-                  else "cannot reflect")
+        failed = (
+            "cannot reach"
+            if isinstance(e, (sa.exc.OperationalError, sa.exc.InterfaceError))
+            else "cannot reflect"
+        )
         raise DatabaseError(f"{failed} {shown}: {detail}") from e
     except sa.exc.SQLAlchemyError as e:
         raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), _secrets(url))}") from e

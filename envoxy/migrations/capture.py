@@ -73,12 +73,17 @@ def captured() -> Iterator[io.StringIO]:
         if record.levelno >= sink.level:
             sink.handle(record)
 
-    def show_warning(message: Any, category: Any, filename: str, lineno: int,
-                     file: Any = None, line: str | None = None) -> None:
+    def show_warning(
+        message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: str | None = None
+    ) -> None:
         buffer.write(warnings.formatwarning(message, category, filename, lineno, line))
 
-    with _descriptors(buffer), contextlib.redirect_stdout(buffer), \
-            contextlib.redirect_stderr(buffer), warnings.catch_warnings():
+    with (
+        _descriptors(buffer),
+        contextlib.redirect_stdout(buffer),
+        contextlib.redirect_stderr(buffer),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("default")
         warnings.showwarning = show_warning
         logging.Logger.callHandlers = call_handlers  # type: ignore[method-assign]

@@ -71,6 +71,7 @@ class _Ctx:
 
 # -- types and table states ----------------------------------------------------------------------
 
+
 @lru_cache(maxsize=8)
 def _dialect(name: str) -> sa.engine.Dialect | None:
     try:
@@ -104,8 +105,9 @@ def sql_type_of(type_: Any, dialect: str = "postgresql") -> SqlType | None:
     return from_sqlalchemy(type_)
 
 
-def column_state(column: sa.Column[Any], dialect: str = "postgresql", *,
-                 primary_key: bool = False) -> ColumnState:
+def column_state(
+    column: sa.Column[Any], dialect: str = "postgresql", *, primary_key: bool = False
+) -> ColumnState:
     """A :class:`ColumnState` for a ``sa.Column``; ``primary_key`` forces it into the key."""
     pk = primary_key or bool(column.primary_key)
     return ColumnState(
@@ -139,13 +141,13 @@ def _table_state(name: str, elements: Iterable[Any], dialect: str) -> TableState
         if isinstance(element, sa.PrimaryKeyConstraint):
             pk |= _pk_names(element)
     columns = tuple(
-        column_state(e, dialect, primary_key=e.name in pk)
-        for e in elements if isinstance(e, sa.Column)
+        column_state(e, dialect, primary_key=e.name in pk) for e in elements if isinstance(e, sa.Column)
     )
     return TableState(name=name, columns=columns)
 
 
 # -- handlers ------------------------------------------------------------------------------------
+
 
 def _create_table(ctx: _Ctx, op: ops.CreateTableOp) -> list[Finding]:
     return judge_table(ctx.rules, table_state_from_create(op, ctx.dialect), ctx.dialect)
@@ -155,8 +157,7 @@ def _add_column(ctx: _Ctx, op: ops.AddColumnOp) -> list[Finding]:
     spec = ctx.required(op.table_name, op.column.name)
     if spec is None:
         return []
-    return judge_column(ctx.rules, op.table_name, spec, column_state(op.column, ctx.dialect),
-                        ctx.dialect)
+    return judge_column(ctx.rules, op.table_name, spec, column_state(op.column, ctx.dialect), ctx.dialect)
 
 
 def _drop_column(ctx: _Ctx, op: ops.DropColumnOp) -> list[Finding]:
@@ -164,10 +165,13 @@ def _drop_column(ctx: _Ctx, op: ops.DropColumnOp) -> list[Finding]:
     if spec is None:
         return []
     found = make_finding(
-        ctx.rules, "dropped-field",
+        ctx.rules,
+        "dropped-field",
         f"drop_column removes required column '{op.table_name}.{op.column_name}'; rules.yaml "
         f"requires it ({column_expectation(spec)})",
-        table=op.table_name, field=spec.name)
+        table=op.table_name,
+        field=spec.name,
+    )
     return [found] if found is not None else []
 
 
@@ -186,8 +190,7 @@ def _rename_into_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
         return []
     type_ = op.modify_type if op.modify_type is not None else op.existing_type
     nullable = op.modify_nullable if op.modify_nullable is not None else op.existing_nullable
-    state = ColumnState(name=new_name, type=sql_type_of(type_, ctx.dialect),
-                        nullable=bool(nullable))
+    state = ColumnState(name=new_name, type=sql_type_of(type_, ctx.dialect), nullable=bool(nullable))
     return judge_column(ctx.rules, op.table_name, spec, state, ctx.dialect)
 
 
@@ -209,8 +212,7 @@ def _alter_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
     if op.modify_nullable is True and not spec.nullable:
         changes.append("makes it nullable")
     found = [
-        make_finding(ctx.rules, "altered-field", f"{where} {change}; {expects}",
-                     table=table, field=spec.name)
+        make_finding(ctx.rules, "altered-field", f"{where} {change}; {expects}", table=table, field=spec.name)
         for change in changes
     ]
     return [f for f in found if f is not None]
@@ -249,7 +251,9 @@ _STATEMENT_DDL = re.compile(rf"^\s*(?:{_DDL_WORDS})\b", re.I)
 _DO_BLOCK = re.compile(rf"^\s*DO\b.*\b(?:{_DDL_WORDS})\b", re.I | re.S)
 _TABLE_NAME = re.compile(
     r"\b(?:CREATE|ALTER|DROP)\s+TABLE\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:ONLY\s+)?"
-    r"(?:\"?\w+\"?\.)?\"?(\w+)\"?", re.I)
+    r"(?:\"?\w+\"?\.)?\"?(\w+)\"?",
+    re.I,
+)
 
 
 def is_raw_ddl(sql: str) -> bool:
@@ -262,8 +266,9 @@ def _execute(ctx: _Ctx, op: ops.ExecuteSQLOp) -> list[Finding]:
     sql = op.sqltext
     if isinstance(sql, CreateTable):  # a Core DDL construct we can read: judge the table
         table = sql.element
-        return judge_table(ctx.rules, _table_state(table.name, [*table.c, *table.constraints],
-                                                   ctx.dialect), ctx.dialect)
+        return judge_table(
+            ctx.rules, _table_state(table.name, [*table.c, *table.constraints], ctx.dialect), ctx.dialect
+        )
     if isinstance(sql, DDL):
         text = sql.statement
     elif isinstance(sql, str):
@@ -280,10 +285,13 @@ def _execute(ctx: _Ctx, op: ops.ExecuteSQLOp) -> list[Finding]:
     if len(shown) > 80:
         shown = shown[:77] + "..."
     found = make_finding(
-        ctx.rules, "unanalysed-sql",
+        ctx.rules,
+        "unanalysed-sql",
         f"op.execute runs raw DDL that envoxy cannot analyse: {shown!r}; check it against "
         "rules.yaml by hand or use op.* calls",
-        table=match.group(1) if match else None, field=None)
+        table=match.group(1) if match else None,
+        field=None,
+    )
     return [found] if found is not None else []
 
 
@@ -315,8 +323,9 @@ def _inspect(ctx: _Ctx, op: Any) -> list[Finding]:
     return _handler(type(op))(ctx, op)
 
 
-def inspect_op(op: ops.MigrateOperation, rules: RuleSet, *, dialect: str = "postgresql",
-               lookup: Lookup = _no_state) -> list[Finding]:
+def inspect_op(
+    op: ops.MigrateOperation, rules: RuleSet, *, dialect: str = "postgresql", lookup: Lookup = _no_state
+) -> list[Finding]:
     """Every way ``op`` breaks ``rules`` (containers are walked).
 
     ``lookup(name)`` returns the table as it stands before ``op`` (the scanner's symbolic
@@ -325,8 +334,13 @@ def inspect_op(op: ops.MigrateOperation, rules: RuleSet, *, dialect: str = "post
     return _inspect(_Ctx(rules, dialect, lookup), op)
 
 
-def inspect_ops(operations: Iterable[ops.MigrateOperation], rules: RuleSet, *,
-                dialect: str = "postgresql", lookup: Lookup = _no_state) -> list[Finding]:
+def inspect_ops(
+    operations: Iterable[ops.MigrateOperation],
+    rules: RuleSet,
+    *,
+    dialect: str = "postgresql",
+    lookup: Lookup = _no_state,
+) -> list[Finding]:
     """:func:`inspect_op` over several ops (``UpgradeOps`` and ``ModifyTableOps`` are walked)."""
     ctx = _Ctx(rules, dialect, lookup)
     found: list[Finding] = []

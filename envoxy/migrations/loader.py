@@ -113,6 +113,7 @@ def _parents(script: Script) -> tuple[str, ...]:
 
 # -- where the versions are ----------------------------------------------------------------------
 
+
 def _shown(path: Path, cwd: Path) -> str:
     try:
         return str(path.relative_to(cwd))
@@ -147,7 +148,8 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
                 config = _config(cwd)
                 script_location = config.get_alembic_option("script_location")
                 versions = config.get_version_locations_list() or (
-                    [os.path.join(script_location, "versions")] if script_location else [])
+                    [os.path.join(script_location, "versions")] if script_location else []
+                )
                 recursive = config.get_alembic_boolean_option("recursive_version_locations")
         except Exception as e:  # configparser and alembic raise many kinds; all mean "unusable"
             raise UsageError(f"cannot read alembic.ini: {e}") from e
@@ -156,8 +158,9 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
         found = [_ini_location(v, cwd) for v in versions]
         missing = [str(v) for v, real in zip(versions, found, strict=True) if not real.is_dir()]
         if missing:
-            raise UsageError(f"alembic.ini names a versions directory that does not exist: "
-                             f"{', '.join(missing)}")
+            raise UsageError(
+                f"alembic.ini names a versions directory that does not exist: {', '.join(missing)}"
+            )
         return [Location(_shown(real, cwd), real, recursive) for real in found]
     default = cwd / "alembic" / "versions"
     if default.is_dir():
@@ -201,8 +204,7 @@ def project_sys_path(cwd: Path) -> list[str]:
 
 # -- loading -------------------------------------------------------------------------------------
 
-_ASSIGN = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=\s*(.+)$",
-                     re.M)
+_ASSIGN = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
 
 
 def _declared(text: str) -> dict[str, Any]:
@@ -234,9 +236,11 @@ class _Directory(ScriptDirectory):
     """A ``ScriptDirectory`` that turns a script's import failure into a value, not a crash."""
 
     def __init__(self, locations: Sequence[Location], seconds: float) -> None:
-        super().__init__(locations[0].real.parent,
-                         version_locations=[str(loc.real) for loc in locations],
-                         recursive_version_locations=any(loc.recursive for loc in locations))
+        super().__init__(
+            locations[0].real.parent,
+            version_locations=[str(loc.real) for loc in locations],
+            recursive_version_locations=any(loc.recursive for loc in locations),
+        )
         self.seconds = seconds
         self.errors: dict[str, LoadError] = {}
         self.loaded: list[Script] = []
@@ -302,26 +306,31 @@ def load_history(locations: Sequence[Location], *, seconds: float = 5.0) -> Hist
         scripts = list(directory.loaded)
         unordered = str(e) if not isinstance(e, KeyError) else f"revision {e} is not present"
     revisions = tuple(
-        Revision(s, _display(s.path, locations), s.path, directory.errors.get(s.path))
-        for s in scripts
+        Revision(s, _display(s.path, locations), s.path, directory.errors.get(s.path)) for s in scripts
     )
     placed = {s.path for s in directory.loaded}
-    orphans = tuple((_display(path, locations), error)
-                    for path, error in sorted(directory.errors.items()) if path not in placed)
+    orphans = tuple(
+        (_display(path, locations), error)
+        for path, error in sorted(directory.errors.items())
+        if path not in placed
+    )
     return History(revisions, unordered, orphans, _duplicates(directory.loaded, scripts, locations))
 
 
-def _duplicates(loaded: Sequence[Script], kept: Sequence[Script],
-                locations: Sequence[Location]) -> tuple[tuple[str, LoadError], ...]:
+def _duplicates(
+    loaded: Sequence[Script], kept: Sequence[Script], locations: Sequence[Location]
+) -> tuple[tuple[str, LoadError], ...]:
     """The files Alembic's revision map left out because another file has the same id."""
     by_id = {s.revision: s.path for s in kept}
     found = []
     for s in loaded:
         other = by_id.get(s.revision)
         if other is not None and other != s.path:
-            message = (f"revision id '{s.revision}' is also declared by "
-                       f"{_display(other, locations)}; Alembic keeps only one of them, so this "
-                       "file was not checked")
+            message = (
+                f"revision id '{s.revision}' is also declared by "
+                f"{_display(other, locations)}; Alembic keeps only one of them, so this "
+                "file was not checked"
+            )
             found.append((_display(s.path, locations), LoadError(message, _revision_line(s.path))))
     return tuple(found)
 

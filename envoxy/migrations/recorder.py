@@ -35,7 +35,8 @@ class RecordedOp:
 def offline_context(dialect: str) -> MigrationContext:
     """A migration context for ``dialect`` in offline mode: it has no connection to open."""
     return MigrationContext.configure(
-        dialect_name=dialect, opts={"as_sql": True, "output_buffer": io.StringIO()})
+        dialect_name=dialect, opts={"as_sql": True, "output_buffer": io.StringIO()}
+    )
 
 
 def _start_lines(code: CodeType) -> list[int | None]:
@@ -110,8 +111,7 @@ class _Recording:
 
 
 class RecordingBatchOperations(_Recording, BatchOperations):
-    def __init__(self, context: MigrationContext, impl: BatchOperationsImpl,
-                 recorder: Recorder) -> None:
+    def __init__(self, context: MigrationContext, impl: BatchOperationsImpl, recorder: Recorder) -> None:
         super().__init__(context, impl=impl)
         self.recorder = recorder
 
@@ -119,8 +119,7 @@ class RecordingBatchOperations(_Recording, BatchOperations):
 class RecordingOperations(_Recording, Operations):
     """``op`` during a scan: records ops, and ``get_bind()`` is the offline stand-in."""
 
-    def __init__(self, context: MigrationContext, recorder: Recorder,
-                 bind: StandinConnection) -> None:
+    def __init__(self, context: MigrationContext, recorder: Recorder, bind: StandinConnection) -> None:
         super().__init__(context)
         self.recorder = recorder
         self.bind = bind
@@ -129,14 +128,31 @@ class RecordingOperations(_Recording, Operations):
         return self.bind
 
     @contextmanager
-    def batch_alter_table(self, table_name: str, schema: str | None = None,
-                          recreate: str = "auto", partial_reordering: Any = None,
-                          copy_from: Any = None, table_args: Any = (), table_kwargs: Any = None,
-                          reflect_args: Any = (), reflect_kwargs: Any = None,
-                          naming_convention: Any = None) -> Iterator[BatchOperations]:
+    def batch_alter_table(
+        self,
+        table_name: str,
+        schema: str | None = None,
+        recreate: str = "auto",
+        partial_reordering: Any = None,
+        copy_from: Any = None,
+        table_args: Any = (),
+        table_kwargs: Any = None,
+        reflect_args: Any = (),
+        reflect_kwargs: Any = None,
+        naming_convention: Any = None,
+    ) -> Iterator[BatchOperations]:
         """Yield a batch whose ops are recorded one by one; nothing is flushed or reflected."""
         impl = BatchOperationsImpl(  # type: ignore[no-untyped-call]
-            self, table_name, schema, recreate, copy_from, table_args,
-            table_kwargs or {}, reflect_args, reflect_kwargs or {}, naming_convention,
-            partial_reordering or ())
+            self,
+            table_name,
+            schema,
+            recreate,
+            copy_from,
+            table_args,
+            table_kwargs or {},
+            reflect_args,
+            reflect_kwargs or {},
+            naming_convention,
+            partial_reordering or (),
+        )
         yield RecordingBatchOperations(self.migration_context, impl, self.recorder)

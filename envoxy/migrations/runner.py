@@ -84,16 +84,22 @@ def _proxied(cls: type[Any], instance: Any) -> Iterator[None]:
 class RevisionRunner:
     """Runs revisions one after another with one recorder, stand-in and ``op`` proxy."""
 
-    def __init__(self, dialect: str = "postgresql", *, seconds: float = 5.0,
-                 max_queries: int = 1000, placeholder_rows: int = 1,
-                 catalog: Catalog | None = None) -> None:
+    def __init__(
+        self,
+        dialect: str = "postgresql",
+        *,
+        seconds: float = 5.0,
+        max_queries: int = 1000,
+        placeholder_rows: int = 1,
+        catalog: Catalog | None = None,
+    ) -> None:
         self.budget = Budget(seconds=seconds, max_queries=max_queries)
         self.placeholder_rows = placeholder_rows
         self._recorder = Recorder(self._charge_op)
         self._context = offline_context(dialect)
-        self._bind = StandinConnection(self._context.dialect, self.budget, catalog,
-                                       on_ddl=self._record_ddl,
-                                       on_sql=self._record_sql)
+        self._bind = StandinConnection(
+            self._context.dialect, self.budget, catalog, on_ddl=self._record_ddl, on_sql=self._record_sql
+        )
         # ``op.get_context().bind`` and ``context.get_bind()`` are the stand-in too.
         self._context.connection = self._bind  # type: ignore[assignment]
         self.operations = RecordingOperations(self._context, self._recorder, self._bind)

@@ -104,14 +104,12 @@ class _Scan:
         self.findings: list[Finding] = []
 
     def add(self, rule: str, message: str, path: str, line: int | None) -> None:
-        found = make_finding(self.rules, rule, message, table=None, field=None, path=path,
-                             line=line)
+        found = make_finding(self.rules, rule, message, table=None, field=None, path=path, line=line)
         if found is not None:
             self.findings.append(found)
 
     def parse_error(self, path: str, error: LoadError) -> None:
-        self.add("parse-error", f"revision file cannot be imported: {error.message}",
-                  path, error.line)
+        self.add("parse-error", f"revision file cannot be imported: {error.message}", path, error.line)
 
     def replay(self, revision: Revision, outcome: Outcome, *, judged: bool) -> None:
         for recorded in outcome.ops:
@@ -119,15 +117,21 @@ class _Scan:
             problem = _safely(self._judge, recorded.op, origin) if judged else None
             problem = _safely(self.schema.apply, recorded.op, origin) or problem
             if judged and problem is not None:
-                self.add("unanalysable-revision",
-                         f"envoxy could not analyse the {type(recorded.op).__name__} of "
-                         f"revision '{revision.id}' ({describe_error(problem)})",
-                         origin.path, origin.line)
+                self.add(
+                    "unanalysable-revision",
+                    f"envoxy could not analyse the {type(recorded.op).__name__} of "
+                    f"revision '{revision.id}' ({describe_error(problem)})",
+                    origin.path,
+                    origin.line,
+                )
         if judged and outcome.failure is not None:
-            self.add("unanalysable-revision",
-                      f"upgrade() of revision '{revision.id}' could not be followed to its end "
-                      f"({outcome.failure.reason}); only the ops before it were checked",
-                      revision.path, outcome.failure.line)
+            self.add(
+                "unanalysable-revision",
+                f"upgrade() of revision '{revision.id}' could not be followed to its end "
+                f"({outcome.failure.reason}); only the ops before it were checked",
+                revision.path,
+                outcome.failure.line,
+            )
 
     def _judge(self, op: Any, origin: Origin) -> None:
         for f in inspect_op(op, self.rules, dialect=self.dialect, lookup=self.schema.lookup):
@@ -139,12 +143,20 @@ class _Scan:
             if origin.path in judged_paths:
                 self.findings.extend(
                     replace(f, path=origin.path, line=origin.line)
-                    for f in judge_table(self.rules, state, self.dialect))
+                    for f in judge_table(self.rules, state, self.dialect)
+                )
 
 
-def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = None,
-         head_state: bool = False, dialect: str = "postgresql",
-         seconds: float = 5.0, sys_path: Sequence[str] = ()) -> ScanResult:
+def scan(
+    locations: Sequence[Location],
+    rules: RuleSet,
+    *,
+    since: str | None = None,
+    head_state: bool = False,
+    dialect: str = "postgresql",
+    seconds: float = 5.0,
+    sys_path: Sequence[str] = (),
+) -> ScanResult:
     """Check every revision under ``locations`` (only those after ``since``, if given).
 
     With ``head_state`` the tables are judged as the whole history leaves them, each finding at
@@ -156,8 +168,14 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
     """
     work = _Scan(rules, dialect, head_state)
     runner = RevisionRunner(dialect, seconds=seconds, catalog=work.schema)
-    with captured() as output, _threads_joined(seconds), legacy_idioms(), runner.installed(), \
-            _prepended(sys_path), no_process_exit():
+    with (
+        captured() as output,
+        _threads_joined(seconds),
+        legacy_idioms(),
+        runner.installed(),
+        _prepended(sys_path),
+        no_process_exit(),
+    ):
         history = load_history(locations, seconds=seconds)
         in_range = _resolve_since(history, since) if since else None
         judged_paths: set[str] = set()
@@ -175,11 +193,13 @@ def scan(locations: Sequence[Location], rules: RuleSet, *, since: str | None = N
     for path, error in history.duplicates:
         work.add("parse-error", error.message, path, error.line)
     if history.unordered is not None:
-        work.add("parse-error", f"the revisions cannot be put in order ({history.unordered}); "
-                  "they were checked in file order", locations[0].shown, None)
+        work.add(
+            "parse-error",
+            f"the revisions cannot be put in order ({history.unordered}); they were checked in file order",
+            locations[0].shown,
+            None,
+        )
     if head_state:
         work.judge_head(judged_paths)
     files = len(history.revisions) + len(history.orphans) + len(history.duplicates)
-    return ScanResult(tuple(work.findings), files,
-                      tuple(work.schema.tables()),
-                      output.getvalue())
+    return ScanResult(tuple(work.findings), files, tuple(work.schema.tables()), output.getvalue())

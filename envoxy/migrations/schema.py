@@ -69,8 +69,7 @@ class SymbolicSchema:
     def _put(self, state: TableState, origin: Origin) -> None:
         self._tables[state.name] = _Entry(state, origin)
 
-    def _reshape(self, name: str, origin: Origin,
-                 fn: Callable[[ColumnState], ColumnState | None]) -> None:
+    def _reshape(self, name: str, origin: Origin, fn: Callable[[ColumnState], ColumnState | None]) -> None:
         entry = self._tables.get(name)
         if entry is not None:
             self._put(_columns(entry.state, fn), origin)
@@ -94,8 +93,7 @@ class SymbolicSchema:
             self._put(replace(entry.state, columns=(*kept, added)), origin)
 
     def _drop_column(self, op: ops.DropColumnOp, origin: Origin) -> None:
-        self._reshape(op.table_name, origin,
-                      lambda c: None if c.name == op.column_name else c)
+        self._reshape(op.table_name, origin, lambda c: None if c.name == op.column_name else c)
 
     def _alter_column(self, op: ops.AlterColumnOp, origin: Origin) -> None:
         def alter(c: ColumnState) -> ColumnState:
@@ -114,8 +112,11 @@ class SymbolicSchema:
     def _create_primary_key(self, op: ops.CreatePrimaryKeyOp, origin: Origin) -> None:
         keys = set(op.columns)
         # PostgreSQL makes primary-key columns NOT NULL.
-        self._reshape(op.table_name, origin, lambda c: replace(
-            c, primary_key=True, nullable=False) if c.name in keys else c)
+        self._reshape(
+            op.table_name,
+            origin,
+            lambda c: replace(c, primary_key=True, nullable=False) if c.name in keys else c,
+        )
 
     def _drop_constraint(self, op: ops.DropConstraintOp, origin: Origin) -> None:
         if op.constraint_type == "primary":

@@ -104,6 +104,7 @@ def _with_only_columns(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _dml(original: Callable[..., Any], *names: str) -> Callable[..., Any]:
     """``table.update(whereclause, values)``, ``table.delete(whereclause)``, ``insert(values)``."""
+
     def method(self: Any, *args: Any, **kw: Any) -> Any:
         given = dict(zip(names, args, strict=False)) | {k: kw.pop(k) for k in names if k in kw}
         statement = original(self, **kw)
@@ -118,6 +119,7 @@ def _dml(original: Callable[..., Any], *names: str) -> Callable[..., Any]:
 
 def _metadata_init(original: Callable[..., Any]) -> Callable[..., Any]:
     """``MetaData(bind=conn)``: the bind is kept for ``Table(..., autoload=True)``."""
+
     def __init__(self: Any, *args: Any, bind: Any = None, **kw: Any) -> None:
         original(self, *args, **kw)
         if bind is not None:

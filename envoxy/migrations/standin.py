@@ -194,18 +194,22 @@ class StandinInspector:
     def has_table(self, table_name: str, schema: str | None = None, **kw: Any) -> bool:
         return self._catalog.lookup(table_name) is not None
 
-    def get_columns(self, table_name: str, schema: str | None = None,
-                    **kw: Any) -> list[dict[str, Any]]:
+    def get_columns(self, table_name: str, schema: str | None = None, **kw: Any) -> list[dict[str, Any]]:
         table = self._table(table_name)
-        return [{"name": c.name, "nullable": c.nullable, "default": None, "autoincrement": False,
-                 "type": to_sqlalchemy(c.type) if c.type is not None else sa.types.NullType()}
-                for c in table.columns]
+        return [
+            {
+                "name": c.name,
+                "nullable": c.nullable,
+                "default": None,
+                "autoincrement": False,
+                "type": to_sqlalchemy(c.type) if c.type is not None else sa.types.NullType(),
+            }
+            for c in table.columns
+        ]
 
-    def get_pk_constraint(self, table_name: str, schema: str | None = None,
-                          **kw: Any) -> dict[str, Any]:
+    def get_pk_constraint(self, table_name: str, schema: str | None = None, **kw: Any) -> dict[str, Any]:
         table = self._table(table_name)
-        return {"name": None,
-                "constrained_columns": [c.name for c in table.columns if c.primary_key]}
+        return {"name": None, "constrained_columns": [c.name for c in table.columns if c.primary_key]}
 
     def _table(self, name: str) -> TableState:
         table = self._catalog.lookup(name)
@@ -217,15 +221,23 @@ class StandinInspector:
     def _inspection_context(self) -> Iterator[StandinInspector]:
         yield self
 
-    def reflect_table(self, table: sa.Table, include_columns: Any = None,
-                      exclude_columns: Any = (), resolve_fks: bool = True, **kw: Any) -> None:
+    def reflect_table(
+        self,
+        table: sa.Table,
+        include_columns: Any = None,
+        exclude_columns: Any = (),
+        resolve_fks: bool = True,
+        **kw: Any,
+    ) -> None:
         """``sa.Table(name, metadata, autoload_with=op.get_bind())``: the catalog's columns."""
         for c in self._table(table.name).columns:
             if (include_columns and c.name not in include_columns) or c.name in exclude_columns:
                 continue
             column_type = to_sqlalchemy(c.type) if c.type is not None else sa.types.NullType()
-            table.append_column(sa.Column(c.name, column_type, nullable=c.nullable,
-                                          primary_key=c.primary_key), replace_existing=True)
+            table.append_column(
+                sa.Column(c.name, column_type, nullable=c.nullable, primary_key=c.primary_key),
+                replace_existing=True,
+            )
 
     def _nothing(self, *args: Any, **kw: Any) -> list[Any]:
         return []
@@ -242,10 +254,14 @@ class StandinConnection:
     ``sa.inspect()`` of it is a :class:`StandinInspector` over ``catalog``.
     """
 
-    def __init__(self, dialect: sa.engine.Dialect, budget: Budget,
-                 catalog: Catalog | None = None,
-                 on_ddl: Callable[[bool, sa.Table], None] | None = None,
-                 on_sql: Callable[[Any], None] | None = None) -> None:
+    def __init__(
+        self,
+        dialect: sa.engine.Dialect,
+        budget: Budget,
+        catalog: Catalog | None = None,
+        on_ddl: Callable[[bool, sa.Table], None] | None = None,
+        on_sql: Callable[[Any], None] | None = None,
+    ) -> None:
         self.dialect = dialect
         self.budget = budget
         self.catalog: Catalog = catalog or _NoTables()
@@ -255,8 +271,7 @@ class StandinConnection:
         self.closed = False
 
     def __getattr__(self, name: str) -> Any:
-        raise AttributeError(
-            f"op.get_bind() is an offline stand-in during the scan and has no {name!r}")
+        raise AttributeError(f"op.get_bind() is an offline stand-in during the scan and has no {name!r}")
 
     @property
     def engine(self) -> StandinConnection:
@@ -274,7 +289,8 @@ class StandinConnection:
         # Raw SQL and DDL constructs may change the schema: ``on_sql`` (the runner) records them
         # as the ``op.execute`` they amount to. Core DML and selects cannot.
         if self.on_sql is not None and isinstance(
-                statement, (str, sa.TextClause, sa.schema.ExecutableDDLElement)):
+            statement, (str, sa.TextClause, sa.schema.ExecutableDDLElement)
+        ):
             self.on_sql(statement)
         names = _names(statement)
         return StandinResult([PlaceholderRow(names) for _ in range(self.budget.rows_per_query)])
@@ -344,9 +360,11 @@ def time_limit(seconds: float) -> Iterator[None]:
     """Interrupt code that neither queries nor records ops (a busy loop, a sleep) after
     ``seconds``; only where a timer signal can be had (POSIX, main thread, no timer already
     armed). Elsewhere the query and op checks of :class:`Budget` still apply."""
-    if (not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):  # the host process has its own timer
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    ):  # the host process has its own timer
         yield
         return
 

@@ -57,8 +57,10 @@ def _uuid_maker(spec: ColumnSpec) -> str:
             return "_new_uuid_text"
         if sql.length >= _UUID_HEX_LENGTH:
             return "_new_uuid_hex"
-    raise MixinError(f"field {spec.name!r} of type {sql.ddl()} cannot hold a UUID4 "
-                     f"(needs UUID, or text of at least {_UUID_HEX_LENGTH} characters)")
+    raise MixinError(
+        f"field {spec.name!r} of type {sql.ddl()} cannot hold a UUID4 "
+        f"(needs UUID, or text of at least {_UUID_HEX_LENGTH} characters)"
+    )
 
 
 def _now_maker(spec: ColumnSpec) -> str:
@@ -82,8 +84,10 @@ def _plan_one(spec: ColumnSpec) -> FieldPlan:
     elif spec.name in _DECLARATIVE_NAMES or spec.name.startswith("_sa_"):
         problem = "is reserved by SQLAlchemy's declarative mapping"
     if problem:
-        raise MixinError(f"field {spec.name!r} {problem}, so the mixin cannot declare it as an "
-                         "attribute; rename it in rules.yaml")
+        raise MixinError(
+            f"field {spec.name!r} {problem}, so the mixin cannot declare it as an "
+            "attribute; rename it in rules.yaml"
+        )
     python_type = spec.sql_type.python_type
     annotation = f"{python_type} | None" if spec.nullable else python_type
     kind = spec.value.kind
@@ -96,8 +100,9 @@ def _plan_one(spec: ColumnSpec) -> FieldPlan:
     elif kind == "template":
         maker = f"_render_{spec.name}"
         needs = _template_needs(spec)
-    return FieldPlan(spec=spec, annotation=annotation, sa_type=spec.sql_type.sqlalchemy_source(),
-                     maker=maker, needs=needs)
+    return FieldPlan(
+        spec=spec, annotation=annotation, sa_type=spec.sql_type.sqlalchemy_source(), maker=maker, needs=needs
+    )
 
 
 def plan_fields(rules: RuleSet) -> tuple[FieldPlan, ...]:

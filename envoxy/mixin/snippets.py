@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-__all__ = ["BATCH_MAKERS", "BULK_INSERT", "MAKERS", "STATEMENT", "STATEMENT_NOW", "TEMPLATE_VALUES",
-           "UUID4_BYTES", "register"]
+__all__ = [
+    "BATCH_MAKERS",
+    "BULK_INSERT",
+    "MAKERS",
+    "STATEMENT",
+    "STATEMENT_NOW",
+    "TEMPLATE_VALUES",
+    "UUID4_BYTES",
+    "register",
+]
 
 
 def _code(text: str) -> str:
@@ -96,7 +104,9 @@ UUID4_BYTES = _code('''
 # ``count`` fresh values at once, and the text of each (what a template shows), by the name of
 # the one-at-a-time maker they stand for: what a column default makes for a statement's rows.
 BATCH_MAKERS: dict[str, tuple[str, str]] = {
-    "_new_uuid": ("_new_uuid_batch", _code('''
+    "_new_uuid": (
+        "_new_uuid_batch",
+        _code('''
         def _new_uuid_batch(count: int) -> tuple[list[uuid.UUID], list[str]]:
             """``count`` fresh UUID4s for a native UUID column, and their text.
 
@@ -116,8 +126,11 @@ BATCH_MAKERS: dict[str, tuple[str, str]] = {
                 put(value, "is_safe", unknown)
                 made.append(value)
             return made, _uuid_texts(raw)
-    ''')),
-    "_new_uuid_text": ("_new_uuid_text_batch", _code('''
+    '''),
+    ),
+    "_new_uuid_text": (
+        "_new_uuid_text_batch",
+        _code('''
         def _new_uuid_text_batch(count: int) -> tuple[list[str], list[str]]:
             """``count`` fresh UUID4s in their 36-character text form (twice: value and text)."""
             if count < _BATCH_FROM:
@@ -125,8 +138,11 @@ BATCH_MAKERS: dict[str, tuple[str, str]] = {
             else:
                 made = _uuid_texts(_uuid4_bytes(count))
             return made, made
-    ''')),
-    "_new_uuid_hex": ("_new_uuid_hex_batch", _code('''
+    '''),
+    ),
+    "_new_uuid_hex": (
+        "_new_uuid_hex_batch",
+        _code('''
         def _new_uuid_hex_batch(count: int) -> tuple[list[str], list[str]]:
             """``count`` fresh UUID4s as 32 hexadecimal digits each (twice: value and text)."""
             if count < _BATCH_FROM:
@@ -135,7 +151,8 @@ BATCH_MAKERS: dict[str, tuple[str, str]] = {
                 digits = _uuid4_bytes(count).hex()
                 made = [digits[start:start + 32] for start in range(0, 32 * count, 32)]
             return made, made
-    ''')),
+    '''),
+    ),
 }
 
 # The column defaults of the ``now`` fields, by the maker of their values: one template, filled
@@ -298,27 +315,33 @@ _REGISTER = _code('''
 _BULK_REGISTER = {
     "signature": "*, bulk_inserts: bool = True",
     "also": ",\n    and the rows of bulk INSERTs into their tables",
-    "hook": '''
+    "hook": """
 
     The bulk-insert hook hangs on every Engine and passes every statement it does not fill
     through unchanged; but once an Engine listener exists, SQLAlchemy dispatches events for every
     statement, a few microseconds each. ``bulk_inserts=False`` leaves bulk INSERTs to the column
-    defaults (same values, slower) and registers no hook, or removes this module's.''',
-    "listen": '''
+    defaults (same values, slower) and registers no hook, or removes this module's.""",
+    "listen": """
         hooked = event.contains(sa.Engine, "before_execute", _fill_bulk_insert)
         if bulk_inserts and not hooked:
             event.listen(sa.Engine, "before_execute", _fill_bulk_insert, retval=True)
         elif hooked and not bulk_inserts:
-            event.remove(sa.Engine, "before_execute", _fill_bulk_insert)''',
+            event.remove(sa.Engine, "before_execute", _fill_bulk_insert)""",
 }
 
 
 def register(bulk: bool) -> str:
     """``register_envoxy_listeners``, registering the bulk-insert hook too when there is one."""
-    parts = _BULK_REGISTER if bulk else {
-        **dict.fromkeys(_BULK_REGISTER, ""),
-        "signature": _BULK_REGISTER["signature"],
-        "hook": ("\n\n    ``bulk_inserts`` changes nothing here: these rules leave bulk INSERTs to the"
-                 " column\n    defaults."),
-    }
+    parts = (
+        _BULK_REGISTER
+        if bulk
+        else {
+            **dict.fromkeys(_BULK_REGISTER, ""),
+            "signature": _BULK_REGISTER["signature"],
+            "hook": (
+                "\n\n    ``bulk_inserts`` changes nothing here: these rules leave bulk INSERTs to the"
+                " column\n    defaults."
+            ),
+        }
+    )
     return _REGISTER.format(**parts)

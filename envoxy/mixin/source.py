@@ -114,22 +114,27 @@ def _imports(plans: Plans) -> str:
     if any(p.kind in ("uuid4", "template") for p in plans):
         stdlib.append("from collections.abc import Callable")
     stdlib.append("from typing import TYPE_CHECKING, Any")
-    return "\n".join([
-        "from __future__ import annotations",
-        "",
-        *stdlib,
-        "",
-        "import sqlalchemy as sa",
-        "from sqlalchemy import event",
-        "from sqlalchemy.orm import Mapped, Mapper, mapped_column",
-        "",
-        "if TYPE_CHECKING:",
-        *(["    from sqlalchemy.engine.default import DefaultExecutionContext"]
-          if any(p.maker for p in plans) else []),
-        "    from sqlalchemy.orm import InstanceState",
-        "",
-        '__all__ = ["EnvoxyMixin", "register_envoxy_listeners"]',
-    ])
+    return "\n".join(
+        [
+            "from __future__ import annotations",
+            "",
+            *stdlib,
+            "",
+            "import sqlalchemy as sa",
+            "from sqlalchemy import event",
+            "from sqlalchemy.orm import Mapped, Mapper, mapped_column",
+            "",
+            "if TYPE_CHECKING:",
+            *(
+                ["    from sqlalchemy.engine.default import DefaultExecutionContext"]
+                if any(p.maker for p in plans)
+                else []
+            ),
+            "    from sqlalchemy.orm import InstanceState",
+            "",
+            '__all__ = ["EnvoxyMixin", "register_envoxy_listeners"]',
+        ]
+    )
 
 
 def _constants(plans: Plans) -> str:
@@ -164,8 +169,10 @@ def _render(p: FieldPlan) -> str:
     """
     template = p.spec.value.template or ""
     params = "".join(f", {n}: Any" for n in p.needs)
-    lines = [*_signature(p.maker or "", f"table: str{params}", "str"),
-             f'    """``{p.name}`` of a row of ``table``: {_in_docstring(template)}"""']
+    lines = [
+        *_signature(p.maker or "", f"table: str{params}", "str"),
+        f'    """``{p.name}`` of a row of ``table``: {_in_docstring(template)}"""',
+    ]
     if p.spec.value.strip_prefix:
         lines.append(_strip_prefix(p))
     lines.append(f"    return f{_quote(template)}")
@@ -176,9 +183,10 @@ def _render_rows(p: FieldPlan) -> str:
     """The same template for many rows at once: one comprehension, no call per row."""
     template = f"f{_quote(p.spec.value.template or '')}"
     params = "".join(f", {n}_values: list[Any]" for n in p.needs)
-    lines = [*_signature(f"{p.maker}_rows", f"table: str, count: int{params}", "list[str]"),
-             f'    """``{p.name}`` of ``count`` rows of ``table``, from the values of the fields it '
-             'reads."""']
+    lines = [
+        *_signature(f"{p.maker}_rows", f"table: str, count: int{params}", "list[str]"),
+        f'    """``{p.name}`` of ``count`` rows of ``table``, from the values of the fields it reads."""',
+    ]
     if p.spec.value.strip_prefix:
         lines.append(_strip_prefix(p))
     if not p.needs:
@@ -216,16 +224,18 @@ def _statement_default(p: FieldPlan, returns: str, first: str) -> str:
     """The column default of a generated field: its values for the whole statement are made on
     the first call (``first``), then handed out one per row."""
     take = f"next_{p.name}"
-    return "\n".join([
-        f"def _default_{p.name}(context: DefaultExecutionContext) -> {returns}:",
-        "    ctx: Any = context  # SQLAlchemy leaves these attributes unannotated",
-        "    try:",
-        f"        {take} = ctx._envoxy_next_{p.name}",
-        "    except AttributeError:  # the statement's first row",
-        *_wrapped(f"        {take} = ctx._envoxy_next_{p.name} = ", first),
-        f"    value: {returns} = {take}()",
-        "    return value",
-    ])
+    return "\n".join(
+        [
+            f"def _default_{p.name}(context: DefaultExecutionContext) -> {returns}:",
+            "    ctx: Any = context  # SQLAlchemy leaves these attributes unannotated",
+            "    try:",
+            f"        {take} = ctx._envoxy_next_{p.name}",
+            "    except AttributeError:  # the statement's first row",
+            *_wrapped(f"        {take} = ctx._envoxy_next_{p.name} = ", first),
+            f"    value: {returns} = {take}()",
+            "    return value",
+        ]
+    )
 
 
 def _default_blocks(plans: Plans) -> list[str]:
@@ -260,15 +270,18 @@ def _column(p: FieldPlan) -> str:
             args.append(f"onupdate={statement_now}")
     if p.spec.description:
         args.append(f"doc={_quote(p.spec.description)}")
-    return "\n".join([f"    {p.name}: Mapped[{p.annotation}] = mapped_column(",
-                      *(f"        {a}," for a in args), "    )"])
+    return "\n".join(
+        [f"    {p.name}: Mapped[{p.annotation}] = mapped_column(", *(f"        {a}," for a in args), "    )"]
+    )
 
 
 def _mixin_class(plans: Plans) -> str:
     names = ", ".join(p.name for p in plans)
     columns = "\n\n".join(_column(p) for p in plans)
-    return (f'class EnvoxyMixin:\n    """Adds the Envoxy columns ({names}) to a declarative '
-            f'model."""\n\n{columns}')
+    return (
+        f'class EnvoxyMixin:\n    """Adds the Envoxy columns ({names}) to a declarative '
+        f'model."""\n\n{columns}'
+    )
 
 
 def _now_locals(plans: Plans) -> dict[str, str]:
@@ -283,7 +296,8 @@ def _bulk_fills(plans: Plans) -> bool:
     caller sets, is left to the column defaults."""
     generated = {p.name for p in plans if p.kind in ("uuid4", "now")}
     return any(p.maker for p in plans) and all(
-        set(p.needs) <= generated for p in plans if p.kind == "template")
+        set(p.needs) <= generated for p in plans if p.kind == "template"
+    )
 
 
 def _filled_rows(plans: Plans) -> str:
@@ -312,8 +326,10 @@ def _filled_rows(plans: Plans) -> str:
     listed = [p.name for p in made if p.kind != "now"]
     lines.append("    filled = []")
     if listed:
-        lines += _wrapped("    for row, " + ", ".join(f"new_{n}" for n in listed) + " in ",
-                          "zip(rows, " + "".join(f"{n}_values, " for n in listed) + "strict=True):")
+        lines += _wrapped(
+            "    for row, " + ", ".join(f"new_{n}" for n in listed) + " in ",
+            "zip(rows, " + "".join(f"{n}_values, " for n in listed) + "strict=True):",
+        )
     else:
         lines.append("    for row in rows:")
     for p in made:
@@ -321,8 +337,10 @@ def _filled_rows(plans: Plans) -> str:
             given = " or ".join(f'"{n}" in row' for n in p.needs)
             given = f"({given})" if len(p.needs) > 1 else given
             args = ", ".join(f'row.get("{n}", {each[n]})' for n in p.needs)
-            lines += [f'        if "{p.name}" not in row and {given}:',
-                      *_wrapped(f"            new_{p.name} = ", f"{p.maker}(table, {args})")]
+            lines += [
+                f'        if "{p.name}" not in row and {given}:',
+                *_wrapped(f"            new_{p.name} = ", f"{p.maker}(table, {args})"),
+            ]
     entries = [f'"{p.name}": {each[p.name]}' for p in made] + ["**row"]
     one_line = "        filled.append({" + ", ".join(entries) + "})"
     if len(one_line) <= 99:
@@ -344,8 +362,7 @@ def _bulk_blocks(plans: Plans) -> list[str]:
             defaults.append(f'"{p.name}": _default_{p.name}')
     mapping = "_MIXIN_DEFAULTS: dict[str, Any] = {" + ", ".join(defaults) + "}"
     if len(mapping) > 99:
-        mapping = "\n".join(["_MIXIN_DEFAULTS: dict[str, Any] = {",
-                             *(f"    {d}," for d in defaults), "}"])
+        mapping = "\n".join(["_MIXIN_DEFAULTS: dict[str, Any] = {", *(f"    {d}," for d in defaults), "}"])
     return [mapping, _filled_rows(plans), BULK_INSERT]
 
 
@@ -366,18 +383,22 @@ def _listener(plans: Plans) -> str:
         else:
             fields = "".join(f', values["{n}"]' for n in p.needs)
             value = f'{p.maker}(mapper.columns["{p.name}"].table.name{fields})'
-        body += [f'    if values.get("{p.name}") is None:',
-                 *_wrapped(f'        values["{p.name}"] = ', value)]
-    return "\n".join([
-        "def _fill_on_insert(",
-        "    mapper: Mapper[Any], connection: sa.Connection, state: InstanceState[Any]",
-        ") -> None:",
-        "    # Filling the object, rather than leaving it to the column defaults, puts the values on",
-        "    # it before the INSERT (later before_insert listeners see them) and costs the ORM less.",
-        "    # The INSERT is built from the new object's __dict__; writing there directly skips the",
-        "    # attribute events and history, which a row not yet stored has no use for.",
-        *body,
-    ])
+        body += [
+            f'    if values.get("{p.name}") is None:',
+            *_wrapped(f'        values["{p.name}"] = ', value),
+        ]
+    return "\n".join(
+        [
+            "def _fill_on_insert(",
+            "    mapper: Mapper[Any], connection: sa.Connection, state: InstanceState[Any]",
+            ") -> None:",
+            "    # Filling the object, rather than leaving it to the column defaults, puts the values on",
+            "    # it before the INSERT (later before_insert listeners see them) and costs the ORM less.",
+            "    # The INSERT is built from the new object's __dict__; writing there directly skips the",
+            "    # attribute events and history, which a row not yet stored has no use for.",
+            *body,
+        ]
+    )
 
 
 def mixin_source(rules: RuleSet) -> str:
@@ -391,8 +412,14 @@ def mixin_source(rules: RuleSet) -> str:
     defaults = _default_blocks(plans)
     blocks = [
         *([_section("values", values[0]), *values[1:]] if values else []),
-        *([_section("column defaults: the write paths where no mapper event fires", defaults[0]),
-           *defaults[1:]] if defaults else []),
+        *(
+            [
+                _section("column defaults: the write paths where no mapper event fires", defaults[0]),
+                *defaults[1:],
+            ]
+            if defaults
+            else []
+        ),
         _mixin_class(plans),
     ]
     bulk = _bulk_fills(plans)

@@ -74,16 +74,20 @@ def to_sarif(report: Report) -> dict[str, Any]:
     return {
         "$schema": _SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "envoxy",
-                "version": __version__,
-                "informationUri": "https://github.com/envoxy/envoxy",
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index) for f in report.findings],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "envoxy",
+                        "version": __version__,
+                        "informationUri": "https://github.com/envoxy/envoxy",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index) for f in report.findings],
+            }
+        ],
     }
 
 

@@ -35,8 +35,10 @@ def _summary(report: Report) -> str:
     if not report.findings:
         return f"No findings in {files}."
     e, w = report.errors, report.warnings
-    return (f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} in {files}: "
-            f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}.")
+    return (
+        f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} in {files}: "
+        f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}."
+    )
 
 
 def render(report: Report, stream: TextIO, color: bool) -> None:

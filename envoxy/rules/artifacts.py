@@ -35,8 +35,11 @@ def column_specs(rules: RuleSet) -> dict[str, Any]:
         "profile": rules.profile,
         "scope": {"include": list(rules.scope.include), "exclude": list(rules.scope.exclude)},
         "exemptions": {
-            e.table: {"fields": sorted(e.fields), "reason": e.reason,
-                      "until": e.until.isoformat() if e.until else None}
+            e.table: {
+                "fields": sorted(e.fields),
+                "reason": e.reason,
+                "until": e.until.isoformat() if e.until else None,
+            }
             for e in rules.exemptions
         },
         "columns": [

@@ -30,8 +30,16 @@ _MAGIC = b"envoxy-rules-cache-1\n"
 _DIGEST_SIZE = 32  # sha256 of the pickled payload, stored before it
 # What a stale or damaged pickle can raise once its checksum has passed (a class that moved or
 # changed shape between envoxy versions): treated as a miss.
-_UNPICKLE_ERRORS = (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError,
-                    ValueError, IndexError, KeyError)
+_UNPICKLE_ERRORS = (
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    EOFError,
+    TypeError,
+    ValueError,
+    IndexError,
+    KeyError,
+)
 
 
 def cache_dir() -> Path | None:
@@ -58,8 +66,7 @@ def _code_stamp() -> str:
 
 
 def _entry_path(directory: Path, fs_path: Path, shown: str) -> Path:
-    key = "\0".join([__version__, sys.version, str(fs_path.resolve()), shown,
-                     _code_stamp()])
+    key = "\0".join([__version__, sys.version, str(fs_path.resolve()), shown, _code_stamp()])
     return directory / (hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest() + ".pickle")
 
 
@@ -94,8 +101,11 @@ def _read_entry(entry: Path) -> RuleSet | None:
     try:
         st = os.fstat(fd)
         # Only our own, private entries: a pickle someone else could write is not loaded.
-        if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o022 or (
-                hasattr(os, "getuid") and st.st_uid != os.getuid()):
+        if (
+            not stat.S_ISREG(st.st_mode)
+            or st.st_mode & 0o022
+            or (hasattr(os, "getuid") and st.st_uid != os.getuid())
+        ):
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
             blob = fh.read()
@@ -105,8 +115,8 @@ def _read_entry(entry: Path) -> RuleSet | None:
         os.close(fd)
     if not blob.startswith(_MAGIC):
         return None
-    digest = blob[len(_MAGIC): len(_MAGIC) + _DIGEST_SIZE]
-    payload = blob[len(_MAGIC) + _DIGEST_SIZE:]
+    digest = blob[len(_MAGIC) : len(_MAGIC) + _DIGEST_SIZE]
+    payload = blob[len(_MAGIC) + _DIGEST_SIZE :]
     if hashlib.sha256(payload).digest() != digest:
         return None
     try:
@@ -129,8 +139,9 @@ def _write_entry(directory: Path, entry: Path, sources: list[tuple[str, str]], r
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         old = os.umask(0o077)
         try:
-            atomic_write(entry, _MAGIC + hashlib.sha256(payload).digest() + payload,
-                         follow=False)  # a planted link must not redirect the write
+            atomic_write(
+                entry, _MAGIC + hashlib.sha256(payload).digest() + payload, follow=False
+            )  # a planted link must not redirect the write
         finally:
             os.umask(old)
     except OSError:

@@ -55,16 +55,20 @@ class _Compiler:
         current: str | None = name
         while current is not None:
             if current in chain:
-                self.error(("profiles", current, "base"),
-                           f"profile bases make a cycle ({' -> '.join([*chain, current])}), "
-                           "expected a chain that ends at a profile without base")
+                self.error(
+                    ("profiles", current, "base"),
+                    f"profile bases make a cycle ({' -> '.join([*chain, current])}), "
+                    "expected a chain that ends at a profile without base",
+                )
                 return None
             chain.append(current)
             spec = defined.get(current, BUILTIN_PROFILES.get(current, {}))
             current = spec.get("base")
             if current is not None and current not in known:
-                self.error(("profiles", chain[-1], "base"),
-                           f"base profile {current!r} is not defined, expected one of: {', '.join(known)}")
+                self.error(
+                    ("profiles", chain[-1], "base"),
+                    f"base profile {current!r} is not defined, expected one of: {', '.join(known)}",
+                )
                 return None
         types: dict[str, tuple[SqlType, Declaration]] = {}
         for pname in reversed(chain):
@@ -76,9 +80,12 @@ class _Compiler:
                     sql = parse_sql_type(tspec["sql"])
                 except SqlTypeError:
                     if in_file:
-                        self.error(where, f"{tspec['sql']!r} is not a SQL type envoxy understands, "
-                                          "expected a type such as VARCHAR(36), UUID, TEXT or "
-                                          "TIMESTAMP WITH TIME ZONE")
+                        self.error(
+                            where,
+                            f"{tspec['sql']!r} is not a SQL type envoxy understands, "
+                            "expected a type such as VARCHAR(36), UUID, TEXT or "
+                            "TIMESTAMP WITH TIME ZONE",
+                        )
                     continue
                 js = tspec.get("json", {})
                 formats = js.get("format", ())
@@ -95,64 +102,96 @@ class _Compiler:
             base = ("fields", name)
             logical = spec["type"]
             if logical not in types:
-                self.error((*base, "type"), f"type {logical!r} of field {name!r} is not a type of profile "
-                                            f"{self.profile_name!r}, expected one of: "
-                                            f"{', '.join(sorted(types))}")
+                self.error(
+                    (*base, "type"),
+                    f"type {logical!r} of field {name!r} is not a type of profile "
+                    f"{self.profile_name!r}, expected one of: "
+                    f"{', '.join(sorted(types))}",
+                )
                 continue
             sql, decl = types[logical]
             value = self.value(spec, base, names, sql, name)
             nullable = bool(spec.get("nullable", False))
             primary_key = bool(spec.get("primary_key", False))
             if primary_key and nullable:
-                self.error((*base, "nullable"), f"field {name!r} is a primary key and cannot be nullable, "
-                                                "expected nullable: false")
+                self.error(
+                    (*base, "nullable"),
+                    f"field {name!r} is a primary key and cannot be nullable, expected nullable: false",
+                )
             extra = spec.get("declaration", {})
             if extra:
                 self.check_declaration_schema(extra, (*base, "declaration"))
-            out.append(ColumnSpec(
-                name=name, logical_type=logical, sql_type=sql, nullable=nullable,
-                primary_key=primary_key, value=value,
-                declaration=Declaration(json_type=decl.json_type, formats=decl.formats,
-                                        extra_json=json.dumps(extra, sort_keys=True)),
-                description=spec.get("description", ""),
-            ))
+            out.append(
+                ColumnSpec(
+                    name=name,
+                    logical_type=logical,
+                    sql_type=sql,
+                    nullable=nullable,
+                    primary_key=primary_key,
+                    value=value,
+                    declaration=Declaration(
+                        json_type=decl.json_type,
+                        formats=decl.formats,
+                        extra_json=json.dumps(extra, sort_keys=True),
+                    ),
+                    description=spec.get("description", ""),
+                )
+            )
         return tuple(out)
 
-    def value(self, spec: dict[str, Any], base: tuple[str, ...], names: list[str], sql: SqlType,
-              field: str) -> ValueSpec:
+    def value(
+        self, spec: dict[str, Any], base: tuple[str, ...], names: list[str], sql: SqlType, field: str
+    ) -> ValueSpec:
         raw_value = spec.get("value", "none")
         on_update = spec.get("on_update", "none") == "now"
         if isinstance(raw_value, dict):
             template = raw_value["template"]
             self.check_template(template, (*base, "value", "template"), names, field)
             strip = raw_value.get("strip_prefix", ())
-            value = ValueSpec(kind="template", on_update=on_update, template=template,
-                              strip_prefix=(strip,) if isinstance(strip, str) else tuple(strip))
+            value = ValueSpec(
+                kind="template",
+                on_update=on_update,
+                template=template,
+                strip_prefix=(strip,) if isinstance(strip, str) else tuple(strip),
+            )
         else:
             value = ValueSpec(kind=raw_value, on_update=on_update)
         if value.kind != "none" and sql.name not in _VALUE_FITS[value.kind]:
-            self.error((*base, "value"), f"value {value.kind!r} cannot fill field {field!r} of type "
-                                         f"{sql.ddl()}, expected a value that fits the type")
+            self.error(
+                (*base, "value"),
+                f"value {value.kind!r} cannot fill field {field!r} of type "
+                f"{sql.ddl()}, expected a value that fits the type",
+            )
         if on_update and sql.name != "TIMESTAMP":
-            self.error((*base, "on_update"), f"on_update 'now' cannot fill field {field!r} of type "
-                                             f"{sql.ddl()}, expected a timestamp field")
+            self.error(
+                (*base, "on_update"),
+                f"on_update 'now' cannot fill field {field!r} of type "
+                f"{sql.ddl()}, expected a timestamp field",
+            )
         return value
 
-    def check_template(self, template: str, where: tuple[str | int, ...], names: list[str],
-                       field: str) -> None:
+    def check_template(
+        self, template: str, where: tuple[str | int, ...], names: list[str], field: str
+    ) -> None:
         allowed = ["table", *(n for n in names if n != field)]
         try:
             parts = list(string.Formatter().parse(template))
         except ValueError as e:
-            self.error(where, f"template {template!r} is malformed ({e}), expected text with "
-                              "{placeholders} such as {table} and {id}")
+            self.error(
+                where,
+                f"template {template!r} is malformed ({e}), expected text with "
+                "{placeholders} such as {table} and {id}",
+            )
             return
         for _, placeholder, fmt, conv in parts:
             if placeholder is None:
                 continue
             if placeholder not in allowed or fmt or conv:
-                self.error(where, f"template {template!r} uses unknown placeholder {{{placeholder}}}, "
-                                  f"expected one of: {', '.join('{' + a + '}' for a in allowed)}")
+                self.error(
+                    where,
+                    f"template {template!r} uses unknown placeholder {{{placeholder}}}, "
+                    f"expected one of: {', '.join('{' + a + '}' for a in allowed)}",
+                )
 
     def check_declaration_schema(self, schema: dict[str, Any], where: tuple[str | int, ...]) -> None:
         from jsonschema import Draft202012Validator
@@ -160,19 +199,26 @@ class _Compiler:
 
         # The format checker makes an invalid regex ("pattern", "patternProperties") an error here
         # rather than when the validator first meets it.
-        meta = Draft202012Validator(Draft202012Validator.META_SCHEMA,
-                                    format_checker=Draft202012Validator.FORMAT_CHECKER)
+        meta = Draft202012Validator(
+            Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
         error = best_match(meta.iter_errors(schema))
         if error is not None:
             at = (*where, *error.absolute_path)
             name = ".".join(str(p) for p in at)
-            self.error(at, f"{name} makes the declaration an invalid JSON Schema ({error.message}), "
-                           "expected a Draft 2020-12 schema")
+            self.error(
+                at,
+                f"{name} makes the declaration an invalid JSON Schema ({error.message}), "
+                "expected a Draft 2020-12 schema",
+            )
             return
         for at in _references(schema, where):
-            self.error(at, f"{'.'.join(str(p) for p in at)} is a reference, expected a "
-                           "self-contained declaration (it is embedded in the generated model "
-                           "schema, where references do not resolve as written)")
+            self.error(
+                at,
+                f"{'.'.join(str(p) for p in at)} is a reference, expected a "
+                "self-contained declaration (it is embedded in the generated model "
+                "schema, where references do not resolve as written)",
+            )
 
     # -- scope, exemptions, severity ---------------------------------------------------------
     def exemptions(self, field_names: tuple[str, ...]) -> tuple[Exemption, ...]:
@@ -181,19 +227,30 @@ class _Compiler:
             base = ("exemptions", table)
             for i, name in enumerate(spec["fields"]):
                 if name not in field_names:
-                    self.error((*base, "fields", i), f"{name!r} is not a required field, expected one of: "
-                                                     f"{', '.join(field_names)}")
+                    self.error(
+                        (*base, "fields", i),
+                        f"{name!r} is not a required field, expected one of: {', '.join(field_names)}",
+                    )
             until = None
             if "until" in spec:
                 try:
                     until = dt.date.fromisoformat(spec["until"])
                 except ValueError:
-                    self.error((*base, "until"), f"{spec['until']!r} is not a real date, expected a date "
-                                                 "written YYYY-MM-DD")
+                    self.error(
+                        (*base, "until"),
+                        f"{spec['until']!r} is not a real date, expected a date written YYYY-MM-DD",
+                    )
             loc = self.raw.where(base, key=True)
-            out.append(Exemption(table=table, fields=frozenset(spec["fields"]), reason=spec["reason"].strip(),
-                                 until=until, line=loc.line if loc else None,
-                                 column=loc.column if loc else None))
+            out.append(
+                Exemption(
+                    table=table,
+                    fields=frozenset(spec["fields"]),
+                    reason=spec["reason"].strip(),
+                    until=until,
+                    line=loc.line if loc else None,
+                    column=loc.column if loc else None,
+                )
+            )
         return tuple(out)
 
     def check_globs(self) -> None:
@@ -202,9 +259,11 @@ class _Compiler:
                 try:
                     re.compile(glob_to_regex(glob))
                 except re.error as e:
-                    self.error(("scope", kind, i),
-                               f"glob {glob!r} is malformed ({e.msg}), expected a shell glob: "
-                               "*, ? and [...] with each range written low-high, such as [a-z]")
+                    self.error(
+                        ("scope", kind, i),
+                        f"glob {glob!r} is malformed ({e.msg}), expected a shell glob: "
+                        "*, ? and [...] with each range written low-high, such as [a-z]",
+                    )
 
     def run(self) -> RuleSet:
         self.profile_name = self.data.get("profile", "legacy")
@@ -214,11 +273,17 @@ class _Compiler:
         exemptions = self.exemptions(field_names)
         self.check_globs()
         if self.problems:
-            raise RulesError(sorted(dict.fromkeys(self.problems),
-                                    key=lambda p: (p.path, p.line or 0, p.column or 0, p.message)))
+            raise RulesError(
+                sorted(
+                    dict.fromkeys(self.problems),
+                    key=lambda p: (p.path, p.line or 0, p.column or 0, p.message),
+                )
+            )
         scope_raw = self.data.get("scope", {})
-        scope = Scope(include=tuple(scope_raw.get("include", ("*",))),
-                      exclude=tuple(scope_raw.get("exclude", ("alembic_version*",))))
+        scope = Scope(
+            include=tuple(scope_raw.get("include", ("*",))),
+            exclude=tuple(scope_raw.get("exclude", ("alembic_version*",))),
+        )
         models = self.data.get("models", {})
         ruleset = RuleSet(
             source=self.raw.path,

@@ -61,8 +61,9 @@ def default_rules_path() -> FsPath:
     return FsPath(str(resources.files("envoxy.rules") / "default.yaml"))
 
 
-def find_rules(explicit: str | os.PathLike[str] | None = None, *,
-               cwd: FsPath | None = None) -> tuple[FsPath, str]:
+def find_rules(
+    explicit: str | os.PathLike[str] | None = None, *, cwd: FsPath | None = None
+) -> tuple[FsPath, str]:
     """Which rules file is in force, and how to name it in messages.
 
     First match wins: ``explicit`` (``--rules``); ``$ENVOXY_RULES``; the nearest ``rules.yaml``
@@ -87,6 +88,7 @@ def find_rules(explicit: str | os.PathLike[str] | None = None, *,
 
 # -- reading and merging ---------------------------------------------------------------------
 
+
 def _read_bytes(path: FsPath) -> bytes:
     """The file's bytes; a FIFO nothing writes to reads as empty instead of blocking forever
     (``--rules <(...)`` still reads what the process writes)."""
@@ -100,14 +102,27 @@ def _read_file(path: FsPath, shown: str) -> tuple[YamlDocument | None, list[Prob
     try:
         raw = _read_bytes(path)
     except FileNotFoundError:
-        return None, [Problem(path=shown, line=None, column=None,
-                              message="the rules file does not exist, expected a readable rules.yaml")]
+        return None, [
+            Problem(
+                path=shown,
+                line=None,
+                column=None,
+                message="the rules file does not exist, expected a readable rules.yaml",
+            )
+        ]
     except IsADirectoryError:
-        return None, [Problem(path=shown, line=None, column=None,
-                              message="is a directory, expected a rules.yaml file")]
+        return None, [
+            Problem(path=shown, line=None, column=None, message="is a directory, expected a rules.yaml file")
+        ]
     except OSError as e:
-        return None, [Problem(path=shown, line=None, column=None,
-                              message=f"cannot read the rules file ({e.strerror}), expected a readable file")]
+        return None, [
+            Problem(
+                path=shown,
+                line=None,
+                column=None,
+                message=f"cannot read the rules file ({e.strerror}), expected a readable file",
+            )
+        ]
     from envoxy.rules.yaml_source import read_yaml
 
     return read_yaml(raw, shown)
@@ -122,17 +137,23 @@ def _extends_list(doc: YamlDocument) -> tuple[list[tuple[str, Path]], list[Probl
         return [], []
     ext = doc.data["extends"]
     entries: list[tuple[Any, Path]] = (
-        [(e, ("extends", i)) for i, e in enumerate(ext)] if isinstance(ext, list)
-        else [(ext, ("extends",))])
+        [(e, ("extends", i)) for i, e in enumerate(ext)] if isinstance(ext, list) else [(ext, ("extends",))]
+    )
     paths, problems = [], []
     for value, where in entries:
         if isinstance(value, str) and value:
             paths.append((value, where))
             continue
         loc = doc.values[where]
-        problems.append(Problem(path=doc.path, line=loc.line, column=loc.column,
-                                message=f"{_where(where)} is {_describe_value(value)}, expected a "
-                                        "path (or a list of paths) of rules files"))
+        problems.append(
+            Problem(
+                path=doc.path,
+                line=loc.line,
+                column=loc.column,
+                message=f"{_where(where)} is {_describe_value(value)}, expected a "
+                "path (or a list of paths) of rules files",
+            )
+        )
     return paths, problems
 
 
@@ -177,8 +198,15 @@ class _Merged:
         self.keys.update((p, loc) for p, loc in doc.keys.items() if p[:n] == prefix)
 
 
-def _load_chain(path: FsPath, shown: str, stack: tuple[FsPath, ...], merged: _Merged,
-                problems: list[Problem], files: list[str], fatal: list[Problem]) -> None:
+def _load_chain(
+    path: FsPath,
+    shown: str,
+    stack: tuple[FsPath, ...],
+    merged: _Merged,
+    problems: list[Problem],
+    files: list[str],
+    fatal: list[Problem],
+) -> None:
     doc, found = _read_file(path, shown)
     (problems if doc is not None else fatal).extend(found)
     files.append(shown)
@@ -186,39 +214,64 @@ def _load_chain(path: FsPath, shown: str, stack: tuple[FsPath, ...], merged: _Me
         return
     if not isinstance(doc.data, dict):
         loc = doc.values[()]
-        fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
-                             message=f"the file holds {_describe_value(doc.data)}, expected a mapping "
-                                     "starting with 'version: 1'"))
+        fatal.append(
+            Problem(
+                path=shown,
+                line=loc.line,
+                column=loc.column,
+                message=f"the file holds {_describe_value(doc.data)}, expected a mapping "
+                "starting with 'version: 1'",
+            )
+        )
         return
     resolved = FsPath(os.path.realpath(path))  # (Path.resolve raises on a symlink loop)
     targets, bad = _extends_list(doc)
     problems.extend(bad)
     for target, where in targets:
         loc = doc.values[where]
-        target_path = (path.parent / target)
+        target_path = path.parent / target
         target_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
         if FsPath(os.path.realpath(target_path)) in (*stack, resolved):
             names = [os.path.basename(p) for p in (*stack, resolved)]
             chain = " -> ".join([*names, os.path.basename(target)])
-            fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
-                                 message=f"extends {target!r} makes a cycle ({chain}), "
-                                         "expected a chain of files that ends"))
+            fatal.append(
+                Problem(
+                    path=shown,
+                    line=loc.line,
+                    column=loc.column,
+                    message=f"extends {target!r} makes a cycle ({chain}), "
+                    "expected a chain of files that ends",
+                )
+            )
             continue
         if target_path.is_dir():
-            fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
-                                 message=f"extends {target!r}, which is a directory, expected a "
-                                         "path to a rules file relative to this file"))
+            fatal.append(
+                Problem(
+                    path=shown,
+                    line=loc.line,
+                    column=loc.column,
+                    message=f"extends {target!r}, which is a directory, expected a "
+                    "path to a rules file relative to this file",
+                )
+            )
             continue
         if not os.path.lexists(target_path):  # a broken link or a loop: _read_file says which
-            fatal.append(Problem(path=shown, line=loc.line, column=loc.column,
-                                 message=f"extends {target!r}, which does not exist, expected a path "
-                                         "relative to this file"))
+            fatal.append(
+                Problem(
+                    path=shown,
+                    line=loc.line,
+                    column=loc.column,
+                    message=f"extends {target!r}, which does not exist, expected a path "
+                    "relative to this file",
+                )
+            )
             continue
         _load_chain(target_path, target_shown, (*stack, resolved), merged, problems, files, fatal)
     merged.overlay(doc)
 
 
 # -- the meta-schema -------------------------------------------------------------------------
+
 
 @cache
 def meta_schema() -> dict[str, Any]:
@@ -254,8 +307,15 @@ def _describe_value(value: Any) -> str:
     return "a mapping"
 
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "boolean": "a boolean",
-               "integer": "an integer", "number": "a number", "null": "null"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "number": "a number",
+    "null": "null",
+}
 
 
 def _expected(error: Any) -> str:
@@ -293,23 +353,32 @@ def _messages(error: Any, raw: RawRules) -> Iterator[Problem]:
             hint = difflib.get_close_matches(key, allowed, n=1)
             tail = f" (did you mean {hint[0]!r}?)" if hint else ""
             choices = ", ".join(allowed) if allowed else "no keys"
-            yield raw.problem((*path, key), f"unknown {what} {key!r} in {where}, expected one of: "
-                                            f"{choices}{tail}", key=True)
+            yield raw.problem(
+                (*path, key), f"unknown {what} {key!r} in {where}, expected one of: {choices}{tail}", key=True
+            )
         return
     if v == "required":
         for key in error.validator_value:
             if key not in error.instance:
-                yield raw.problem(path, f"{where} lacks the required key {key!r}, expected keys: "
-                                        f"{', '.join(error.validator_value)}")
+                yield raw.problem(
+                    path,
+                    f"{where} lacks the required key {key!r}, expected keys: "
+                    f"{', '.join(error.validator_value)}",
+                )
         return
     if "propertyNames" in error.relative_schema_path:
         key = error.instance
-        yield raw.problem((*path, key), f"{key!r} in {where} is not a valid name, expected "
-                                        f"{_expected(error)}", key=True)
+        yield raw.problem(
+            (*path, key), f"{key!r} in {where} is not a valid name, expected {_expected(error)}", key=True
+        )
         return
     if v in ("anyOf", "oneOf"):
-        deeper = [e for e in error.context or () if len(e.absolute_path) > len(error.absolute_path)
-                  or e.validator not in ("type", "enum", "const", "anyOf", "oneOf")]
+        deeper = [
+            e
+            for e in error.context or ()
+            if len(e.absolute_path) > len(error.absolute_path)
+            or e.validator not in ("type", "enum", "const", "anyOf", "oneOf")
+        ]
         if deeper:
             best = min(deeper, key=lambda e: -len(e.absolute_path))
             yield from _messages(best, raw)
@@ -337,8 +406,7 @@ def read_rules(path: FsPath, shown: str) -> RawRules:
     fatal: list[Problem] = []  # nothing (more) to check
     files: list[str] = []
     _load_chain(path, shown, (), merged, problems, files, fatal)
-    raw = RawRules(path=shown, data=merged.data, values=merged.values, keys=merged.keys,
-                   files=tuple(files))
+    raw = RawRules(path=shown, data=merged.data, values=merged.values, keys=merged.keys, files=tuple(files))
     if fatal:
         raise RulesError(_sorted(fatal + problems))
     seen = {(p.path, p.line, p.column) for p in problems}

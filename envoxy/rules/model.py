@@ -44,7 +44,7 @@ class ValueSpec:
         name = table
         for prefix in self.strip_prefix:
             if name.startswith(prefix):
-                name = name[len(prefix):]
+                name = name[len(prefix) :]
                 break
         return self.template.format_map({**{k: v for k, v in values.items()}, "table": name})
 
@@ -101,13 +101,13 @@ def glob_to_regex(pattern: str) -> str:
         elif c == "?":
             out.append(".")
         elif c == "[":
-            start = i + 2 if pattern[i + 1: i + 2] == "!" else i + 1
+            start = i + 2 if pattern[i + 1 : i + 2] == "!" else i + 1
             # a ']' first in the set (after any '!') is a member, as in the shell: '[]]', '[!]]'
-            end = pattern.find("]", start + 1 if pattern[start: start + 1] == "]" else start)
+            end = pattern.find("]", start + 1 if pattern[start : start + 1] == "]" else start)
             if end == -1:
                 out.append(r"\[")
             else:
-                body = pattern[start: end].replace("\\", "\\\\")
+                body = pattern[start:end].replace("\\", "\\\\")
                 body = body.replace("[", r"\[").replace("]", r"\]")  # the same in ECMA-262
                 out.append(("[^" if start > i + 1 else "[") + body + "]")
                 i = end

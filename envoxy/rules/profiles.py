@@ -16,16 +16,20 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
     "legacy": {
         "types": {
             "uuid": {"sql": "VARCHAR(36)", "json": {"type": "string", "format": "uuid"}},
-            "timestamp": {"sql": "TIMESTAMP WITHOUT TIME ZONE",
-                          "json": {"type": "string", "format": "date-time"}},
+            "timestamp": {
+                "sql": "TIMESTAMP WITHOUT TIME ZONE",
+                "json": {"type": "string", "format": "date-time"},
+            },
             "text": _TEXT,
         }
     },
     "native": {
         "types": {
             "uuid": {"sql": "UUID", "json": {"type": "string", "format": "uuid"}},
-            "timestamp": {"sql": "TIMESTAMP WITH TIME ZONE",
-                          "json": {"type": "string", "format": "date-time"}},
+            "timestamp": {
+                "sql": "TIMESTAMP WITH TIME ZONE",
+                "json": {"type": "string", "format": "date-time"},
+            },
             "text": _TEXT,
         }
     },
@@ -33,13 +37,30 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
 
 # What ``fields:`` means when rules.yaml leaves it out (the contract's four fields).
 DEFAULT_FIELDS: dict[str, dict[str, Any]] = {
-    "id": {"type": "uuid", "nullable": False, "primary_key": True, "value": "uuid4",
-           "description": "Primary key: a UUID4 assigned when the row is created."},
-    "created": {"type": "timestamp", "nullable": False, "value": "now",
-                "description": "When the row was created (UTC); never changes afterwards."},
-    "updated": {"type": "timestamp", "nullable": False, "value": "now", "on_update": "now",
-                "description": "When the row was last written (UTC); changes on every update."},
-    "href": {"type": "text", "nullable": False,
-             "value": {"template": "/v3/data-layer/{table}/{id}"},
-             "description": "The row's canonical API path."},
+    "id": {
+        "type": "uuid",
+        "nullable": False,
+        "primary_key": True,
+        "value": "uuid4",
+        "description": "Primary key: a UUID4 assigned when the row is created.",
+    },
+    "created": {
+        "type": "timestamp",
+        "nullable": False,
+        "value": "now",
+        "description": "When the row was created (UTC); never changes afterwards.",
+    },
+    "updated": {
+        "type": "timestamp",
+        "nullable": False,
+        "value": "now",
+        "on_update": "now",
+        "description": "When the row was last written (UTC); changes on every update.",
+    },
+    "href": {
+        "type": "text",
+        "nullable": False,
+        "value": {"template": "/v3/data-layer/{table}/{id}"},
+        "description": "The row's canonical API path.",
+    },
 }

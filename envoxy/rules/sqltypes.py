@@ -101,16 +101,31 @@ _SA_SOURCE = {
 
 # Alias -> canonical name, for types that carry no length or time zone.
 _SIMPLE = {
-    "TEXT": "TEXT", "UNICODETEXT": "TEXT", "CLOB": "TEXT",
-    "UUID": "UUID", "UNIQUEIDENTIFIER": "UUID",
+    "TEXT": "TEXT",
+    "UNICODETEXT": "TEXT",
+    "CLOB": "TEXT",
+    "UUID": "UUID",
+    "UNIQUEIDENTIFIER": "UUID",
     "DATE": "DATE",
-    "INTEGER": "INTEGER", "INT": "INTEGER", "INT4": "INTEGER",
-    "BIGINT": "BIGINT", "INT8": "BIGINT", "BIGINTEGER": "BIGINT",
-    "SMALLINT": "SMALLINT", "INT2": "SMALLINT", "SMALLINTEGER": "SMALLINT",
-    "BOOLEAN": "BOOLEAN", "BOOL": "BOOLEAN",
-    "NUMERIC": "NUMERIC", "DECIMAL": "NUMERIC",
-    "FLOAT": "FLOAT", "REAL": "FLOAT", "DOUBLE PRECISION": "FLOAT", "DOUBLE": "FLOAT",
-    "JSON": "JSON", "JSONB": "JSONB",
+    "INTEGER": "INTEGER",
+    "INT": "INTEGER",
+    "INT4": "INTEGER",
+    "BIGINT": "BIGINT",
+    "INT8": "BIGINT",
+    "BIGINTEGER": "BIGINT",
+    "SMALLINT": "SMALLINT",
+    "INT2": "SMALLINT",
+    "SMALLINTEGER": "SMALLINT",
+    "BOOLEAN": "BOOLEAN",
+    "BOOL": "BOOLEAN",
+    "NUMERIC": "NUMERIC",
+    "DECIMAL": "NUMERIC",
+    "FLOAT": "FLOAT",
+    "REAL": "FLOAT",
+    "DOUBLE PRECISION": "FLOAT",
+    "DOUBLE": "FLOAT",
+    "JSON": "JSON",
+    "JSONB": "JSONB",
 }
 _VARCHAR = {"VARCHAR", "CHARACTER VARYING", "STRING", "NVARCHAR", "UNICODE", "VARCHAR2"}
 _CHAR = {"CHAR", "CHARACTER", "NCHAR"}
@@ -189,8 +204,13 @@ def from_sqlalchemy(type_: TypeEngine[Any] | type[TypeEngine[Any]]) -> SqlType |
 
     for cls, name in (
         (JSONB, "JSONB"),
-        (sa.BigInteger, "BIGINT"), (sa.SmallInteger, "SMALLINT"), (sa.Integer, "INTEGER"),
-        (sa.Boolean, "BOOLEAN"), (sa.Date, "DATE"), (sa.Float, "FLOAT"), (sa.Numeric, "NUMERIC"),
+        (sa.BigInteger, "BIGINT"),
+        (sa.SmallInteger, "SMALLINT"),
+        (sa.Integer, "INTEGER"),
+        (sa.Boolean, "BOOLEAN"),
+        (sa.Date, "DATE"),
+        (sa.Float, "FLOAT"),
+        (sa.Numeric, "NUMERIC"),
         (sa.JSON, "JSON"),
     ):
         if isinstance(type_, cls):
@@ -212,9 +232,16 @@ def to_sqlalchemy(sql_type: SqlType) -> TypeEngine[Any]:
     if sql_type.name == "CHAR":
         return sa.CHAR(sql_type.length)
     simple: dict[str, Any] = {
-        "TEXT": sa.Text, "UUID": sa.Uuid, "DATE": sa.Date, "INTEGER": sa.Integer,
-        "BIGINT": sa.BigInteger, "SMALLINT": sa.SmallInteger, "BOOLEAN": sa.Boolean,
-        "NUMERIC": sa.Numeric, "FLOAT": sa.Float, "JSON": sa.JSON,
+        "TEXT": sa.Text,
+        "UUID": sa.Uuid,
+        "DATE": sa.Date,
+        "INTEGER": sa.Integer,
+        "BIGINT": sa.BigInteger,
+        "SMALLINT": sa.SmallInteger,
+        "BOOLEAN": sa.Boolean,
+        "NUMERIC": sa.Numeric,
+        "FLOAT": sa.Float,
+        "JSON": sa.JSON,
     }
     if sql_type.name == "JSONB":
         from sqlalchemy.dialects.postgresql import JSONB

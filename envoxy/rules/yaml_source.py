@@ -50,8 +50,10 @@ class YamlDocument:
     keys: dict[Path, Location] = field(default_factory=dict)
 
 
-_TAG_MESSAGE = ("tag {tag!r} is not allowed (rules are read with a safe loader), expected plain "
-                "YAML: strings, numbers, booleans, dates, lists and mappings")
+_TAG_MESSAGE = (
+    "tag {tag!r} is not allowed (rules are read with a safe loader), expected plain "
+    "YAML: strings, numbers, booleans, dates, lists and mappings"
+)
 
 
 def _tag(tag: str) -> str:
@@ -79,8 +81,7 @@ class _Builder:
             raise _TooLarge(node)
         self.doc.values[path] = self._loc(node)
         if len(path) >= MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            self._problem(node, f"nesting deeper than {MAX_DEPTH} levels, expected a shallower "
-                                "configuration")
+            self._problem(node, f"nesting deeper than {MAX_DEPTH} levels, expected a shallower configuration")
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -96,8 +97,11 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._problem(key_node, "YAML merge keys ('<<') are not supported, expected "
-                                        "plain keys (use 'extends:' to share rules)")
+                self._problem(
+                    key_node,
+                    "YAML merge keys ('<<') are not supported, expected "
+                    "plain keys (use 'extends:' to share rules)",
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self._problem(key_node, "a mapping key must be a plain string, expected 'name: value'")
@@ -107,8 +111,9 @@ class _Builder:
                 key = str(key_node.value)
             if key in out:
                 first = self.doc.keys[(*path, key)]
-                self._problem(key_node, f"duplicate key {key!r} (first at line {first.line}), "
-                                        "expected each key once")
+                self._problem(
+                    key_node, f"duplicate key {key!r} (first at line {first.line}), expected each key once"
+                )
                 continue
             self.doc.keys[(*path, key)] = self._loc(key_node)
             out[key] = self.build(value_node, (*path, key))
@@ -125,8 +130,9 @@ class _Builder:
             value = self._constructor.construct_object(node, deep=True)
         except (ConstructorError, ValueError) as e:
             if node.tag == "tag:yaml.org,2002:timestamp":
-                self._problem(node, f"{node.value!r} is not a real date ({e}), expected a date "
-                                    "written YYYY-MM-DD")
+                self._problem(
+                    node, f"{node.value!r} is not a real date ({e}), expected a date written YYYY-MM-DD"
+                )
             else:
                 self._problem(node, f"cannot read value {node.value!r} ({e}), expected a valid scalar")
             return None
@@ -148,9 +154,13 @@ def _decode(raw: bytes, path: str) -> str | Problem:
     except UnicodeDecodeError as e:
         before = raw[: e.start]
         line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        return Problem(path=path, line=line, column=column,
-                       message=f"invalid UTF-8 byte 0x{raw[e.start]:02x}, expected a UTF-8 text file")
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return Problem(
+            path=path,
+            line=line,
+            column=column,
+            message=f"invalid UTF-8 byte 0x{raw[e.start]:02x}, expected a UTF-8 text file",
+        )
 
 
 def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]]:
@@ -165,36 +175,63 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
         what = e.problem or e.context or "invalid YAML"
         if mark is None:
             return None, [Problem(path=path, line=None, column=None, message=f"{what}, expected valid YAML")]
-        return None, [Problem(path=path, line=mark.line + 1, column=mark.column + 1,
-                              message=f"invalid YAML: {what}, expected valid YAML syntax")]
+        return None, [
+            Problem(
+                path=path,
+                line=mark.line + 1,
+                column=mark.column + 1,
+                message=f"invalid YAML: {what}, expected valid YAML syntax",
+            )
+        ]
     except yaml.reader.ReaderError as e:  # a control character: no mark, only an offset
         before = text[: e.position]
         char = e.character if isinstance(e.character, str) else chr(e.character)
-        return None, [Problem(path=path, line=before.count("\n") + 1,
-                              column=e.position - before.rfind("\n"),
-                              message=f"invalid YAML: character U+{ord(char):04X} is not allowed, "
-                                      "expected printable text (write it as an escape inside "
-                                      "double quotes)")]
+        return None, [
+            Problem(
+                path=path,
+                line=before.count("\n") + 1,
+                column=e.position - before.rfind("\n"),
+                message=f"invalid YAML: character U+{ord(char):04X} is not allowed, "
+                "expected printable text (write it as an escape inside "
+                "double quotes)",
+            )
+        ]
     except yaml.YAMLError as e:
         return None, [Problem(path=path, line=None, column=None, message=f"invalid YAML: {e}")]
     except RecursionError:  # PyYAML's composer recurses once per level of nesting
         return None, [_too_deep(path)]
     if node is None:
-        return None, [Problem(path=path, line=1, column=1,
-                              message="the file is empty, expected a mapping starting with 'version: 1'")]
+        return None, [
+            Problem(
+                path=path,
+                line=1,
+                column=1,
+                message="the file is empty, expected a mapping starting with 'version: 1'",
+            )
+        ]
     builder = _Builder(path)
     try:
         builder.doc.data = builder.build(node, ())
     except _TooLarge as e:
         loc = builder._loc(e.node)
-        return None, [Problem(path=path, line=loc.line, column=loc.column,
-                              message=f"the document expands to more than {_MAX_NODES} nodes "
-                                      "(an alias bomb?), expected a small configuration file")]
+        return None, [
+            Problem(
+                path=path,
+                line=loc.line,
+                column=loc.column,
+                message=f"the document expands to more than {_MAX_NODES} nodes "
+                "(an alias bomb?), expected a small configuration file",
+            )
+        ]
     except RecursionError:
         return None, [_too_deep(path)]
     return builder.doc, builder.problems
 
 
 def _too_deep(path: str) -> Problem:
-    return Problem(path=path, line=None, column=None,
-                   message="the document is nested too deeply, expected a small configuration file")
+    return Problem(
+        path=path,
+        line=None,
+        column=None,
+        message="the document is nested too deeply, expected a small configuration file",
+    )

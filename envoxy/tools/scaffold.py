@@ -32,8 +32,9 @@ class Scaffold:
     wrote_config: bool
 
 
-def init_alembic(directory: str | os.PathLike[str] = "alembic",
-                 config_file: str | os.PathLike[str] = "alembic.ini") -> Scaffold:
+def init_alembic(
+    directory: str | os.PathLike[str] = "alembic", config_file: str | os.PathLike[str] = "alembic.ini"
+) -> Scaffold:
     """Make ``directory`` (env.py, script.py.mako, README, versions/) and ``config_file``.
 
     Raises ``alembic.util.CommandError`` when ``directory`` exists and is not empty, or
@@ -47,8 +48,9 @@ def init_alembic(directory: str | os.PathLike[str] = "alembic",
     existed = config_path.exists()
     # Checked before anything is made, so that a bad config path leaves no half-made project.
     if existed and not config_path.is_file():
-        raise CommandError(f"{config_path} is not a file; give --config the Alembic config "
-                           "file to write or keep")
+        raise CommandError(
+            f"{config_path} is not a file; give --config the Alembic config file to write or keep"
+        )
     parent, made = config_path.parent.resolve(), Path(directory).resolve()
     if not existed and not (parent.is_dir() or parent == made or parent in made.parents):
         raise CommandError(f"cannot write {config_path}: no directory {config_path.parent}")

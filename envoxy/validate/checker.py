@@ -50,8 +50,7 @@ def _datums(root: dict[str, Any], issues: list[Issue]) -> list[tuple[Pointer, di
 
 def _duplicates(parsed: Parsed, pointer: Pointer, name: str | None, fields: Any) -> list[Issue]:
     """``duplicate-key`` issues: keys repeated inside a datum's ``fields``."""
-    return [make.duplicate_key(pointer, name, key, n)
-            for key, n in parsed.repeated_keys(fields).items()]
+    return [make.duplicate_key(pointer, name, key, n) for key, n in parsed.repeated_keys(fields).items()]
 
 
 class Checker:
@@ -104,8 +103,9 @@ class Checker:
             else:
                 wrong = rule.wrong_keys(declaration) if type(declaration) is dict else ()
                 faults = DeclarationFaults(type(declaration) is not dict, wrong, None)
-            out.extend(declaration_issues(pointer, name, rule.name, declaration, faults,
-                                          self._expected[rule.name]))
+            out.extend(
+                declaration_issues(pointer, name, rule.name, declaration, faults, self._expected[rule.name])
+            )
         return out
 
     def check_reference(self, parsed: Parsed) -> Checked:

@@ -43,8 +43,13 @@ class Discovered:
     issues: tuple[PathIssue, ...]
 
 
-def _walk(shown_root: str, fs_root: str, targets: list[Target], issues: list[PathIssue],
-          visited: set[tuple[int, int]]) -> None:
+def _walk(
+    shown_root: str,
+    fs_root: str,
+    targets: list[Target],
+    issues: list[PathIssue],
+    visited: set[tuple[int, int]],
+) -> None:
     stack = [(shown_root, fs_root)]
     # Symlinked directories wait until the real tree is walked, so that a file reachable both
     # ways is shown under its real path.
@@ -91,8 +96,7 @@ def discover(paths: Sequence[str]) -> Discovered:
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         names = ", ".join(repr(p) for p in missing)
-        raise UsageError(f"no such file or directory: {names}; name existing model files or "
-                         "directories")
+        raise UsageError(f"no such file or directory: {names}; name existing model files or directories")
     targets: list[Target] = []
     issues: list[PathIssue] = []
     visited: set[tuple[int, int]] = set()
@@ -102,5 +106,7 @@ def discover(paths: Sequence[str]) -> Discovered:
         else:
             targets.append(Target(path, path))
     unique = {t.shown: t for t in targets}
-    return Discovered(tuple(sorted(unique.values(), key=lambda t: t.shown)),
-                      tuple(sorted(set(issues), key=lambda i: i.shown)))
+    return Discovered(
+        tuple(sorted(unique.values(), key=lambda t: t.shown)),
+        tuple(sorted(set(issues), key=lambda i: i.shown)),
+    )

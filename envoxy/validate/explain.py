@@ -131,8 +131,9 @@ class Explainer:
                 return value if isinstance(value, str) else None
         return None
 
-    def _datum_issues(self, pointer: Pointer, datum: dict[str, Any],
-                      errors: list[tuple[list[Any], Any]]) -> list[Issue]:
+    def _datum_issues(
+        self, pointer: Pointer, datum: dict[str, Any], errors: list[tuple[list[Any], Any]]
+    ) -> list[Issue]:
         table = self._name_of(datum)
         fields: Any = datum.get("fields")
         out: list[Issue] = []
@@ -143,19 +144,27 @@ class Explainer:
             if rest == ["type"]:
                 out.append(make.fields_not_object(pointer, table, fields))
             elif rest == ["required"]:
-                out.extend(make.missing_field(pointer, table, name)
-                           for name in error.validator_value if name not in fields)
+                out.extend(
+                    make.missing_field(pointer, table, name)
+                    for name in error.validator_value
+                    if name not in fields
+                )
             elif len(rest) >= 2 and rest[0] == "properties":
                 per_field.setdefault(rest[1], []).append((tuple(rest[2:]), error))
         for name, errs in per_field.items():
             faults = _faults(errs, len(pointer) + 2)
-            out.extend(declaration_issues(pointer, table, name, fields[name], faults,
-                                          self._expected[name]))
+            out.extend(declaration_issues(pointer, table, name, fields[name], faults, self._expected[name]))
         return out
 
 
-def declaration_issues(pointer: Pointer, table: str | None, name: str, declaration: Any,
-                       faults: DeclarationFaults, expected: dict[str, Any]) -> list[Issue]:
+def declaration_issues(
+    pointer: Pointer,
+    table: str | None,
+    name: str,
+    declaration: Any,
+    faults: DeclarationFaults,
+    expected: dict[str, Any],
+) -> list[Issue]:
     """The wrong-type and invalid-declaration issues of one declaration."""
     out = []
     if faults.not_object or faults.wrong_keys:

@@ -73,56 +73,92 @@ def datum_label(pointer: Pointer, table: str | None) -> str:
 
 
 def root_not_object(value: Any) -> Issue:
-    return Issue(rule="invalid-model", pointer=(),
-                 message=f"the top level is {describe(value)}, expected an object "
-                         "(a datum, or an object with a 'datums' array)")
+    return Issue(
+        rule="invalid-model",
+        pointer=(),
+        message=f"the top level is {describe(value)}, expected an object "
+        "(a datum, or an object with a 'datums' array)",
+    )
 
 
 def datums_not_array(value: Any) -> Issue:
-    return Issue(rule="invalid-model", pointer=("datums",),
-                 message=f"'datums' is {describe(value)}, expected an array of datums")
+    return Issue(
+        rule="invalid-model",
+        pointer=("datums",),
+        message=f"'datums' is {describe(value)}, expected an array of datums",
+    )
 
 
 def datum_not_object(pointer: Pointer, value: Any) -> Issue:
-    return Issue(rule="invalid-model", pointer=pointer,
-                 message=f"datum at {format_pointer(pointer)} is {describe(value)}, expected an object")
+    return Issue(
+        rule="invalid-model",
+        pointer=pointer,
+        message=f"datum at {format_pointer(pointer)} is {describe(value)}, expected an object",
+    )
 
 
 def fields_not_object(pointer: Pointer, table: str | None, value: Any) -> Issue:
-    return Issue(rule="invalid-model", pointer=(*pointer, "fields"), table=table,
-                 message=f"{datum_label(pointer, table)} has 'fields' {describe(value)}, expected an "
-                         "object of field declarations")
+    return Issue(
+        rule="invalid-model",
+        pointer=(*pointer, "fields"),
+        table=table,
+        message=f"{datum_label(pointer, table)} has 'fields' {describe(value)}, expected an "
+        "object of field declarations",
+    )
 
 
 def missing_field(pointer: Pointer, table: str | None, field: str) -> Issue:
-    return Issue(rule="missing-field", pointer=(*pointer, "fields"), table=table, field=field,
-                 message=f"{datum_label(pointer, table)} lacks required field {field!r}")
+    return Issue(
+        rule="missing-field",
+        pointer=(*pointer, "fields"),
+        table=table,
+        field=field,
+        message=f"{datum_label(pointer, table)} lacks required field {field!r}",
+    )
 
 
-def wrong_type(pointer: Pointer, table: str | None, field: str, declaration: Any,
-               keys: tuple[str, ...], expected: dict[str, Any]) -> Issue:
+def wrong_type(
+    pointer: Pointer,
+    table: str | None,
+    field: str,
+    declaration: Any,
+    keys: tuple[str, ...],
+    expected: dict[str, Any],
+) -> Issue:
     """``keys``: the declaration keys that are wrong, empty when it is not an object at all;
     ``expected``: the declaration the profile asks for, e.g. ``{"type": "string", "format": "uuid"}``."""
     label = datum_label(pointer, table)
     if not keys:
-        message = (f"{label} declares field {field!r} as {describe(declaration)}, expected an "
-                   f"object such as {_json(expected)}")
+        message = (
+            f"{label} declares field {field!r} as {describe(declaration)}, expected an "
+            f"object such as {_json(expected)}"
+        )
     else:
         got = {k: declaration[k] for k in keys}
         want = {k: v for k, v in expected.items() if k in keys}
         message = f"{label} declares field {field!r} as {_json(got)}, expected {_json(want)}"
-    return Issue(rule="wrong-type", pointer=(*pointer, "fields", field), table=table, field=field,
-                 message=message)
+    return Issue(
+        rule="wrong-type", pointer=(*pointer, "fields", field), table=table, field=field, message=message
+    )
 
 
-def invalid_declaration(pointer: Pointer, table: str | None, field: str, at: Pointer,
-                        reason: str) -> Issue:
-    return Issue(rule="invalid-declaration", pointer=at, table=table, field=field,
-                 message=f"{datum_label(pointer, table)}: the declaration of field {field!r} breaks "
-                         f"a constraint of rules.yaml: {shorten(reason, 200)}")
+def invalid_declaration(pointer: Pointer, table: str | None, field: str, at: Pointer, reason: str) -> Issue:
+    return Issue(
+        rule="invalid-declaration",
+        pointer=at,
+        table=table,
+        field=field,
+        message=f"{datum_label(pointer, table)}: the declaration of field {field!r} breaks "
+        f"a constraint of rules.yaml: {shorten(reason, 200)}",
+    )
 
 
 def duplicate_key(pointer: Pointer, table: str | None, key: str, count: int) -> Issue:
-    return Issue(rule="duplicate-key", pointer=(*pointer, "fields", key), table=table, field=key,
-                 message=f"{datum_label(pointer, table)} declares field {key!r} {count} times in "
-                         "'fields'; the last declaration hides the others")
+    return Issue(
+        rule="duplicate-key",
+        pointer=(*pointer, "fields", key),
+        table=table,
+        field=key,
+        message=f"{datum_label(pointer, table)} declares field {key!r} {count} times in "
+        "'fields'; the last declaration hides the others",
+    )

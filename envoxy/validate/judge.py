@@ -26,7 +26,6 @@ __all__ = ["DatumJudge", "FieldRule", "expected_declaration"]
 _MISSING = object()
 
 
-
 def expected_declaration(column: ColumnSpec) -> dict[str, Any]:
     """The declaration the profile asks for, as a user would write it."""
     decl = column.declaration
@@ -57,8 +56,11 @@ class FieldRule:
         wrong = []
         if "type" in declaration and not _equal_str(declaration["type"], self.json_type):
             wrong.append("type")
-        if self.formats and "format" in declaration and not any(
-                _equal_str(declaration["format"], f) for f in self.formats):
+        if (
+            self.formats
+            and "format" in declaration
+            and not any(_equal_str(declaration["format"], f) for f in self.formats)
+        ):
             wrong.append("format")
         return tuple(wrong)
 
@@ -89,13 +91,20 @@ class DatumJudge:
     def __init__(self, rules: RuleSet) -> None:
         self.name_keys = rules.name_keys
         self.fields = tuple(
-            FieldRule(c.name, c.declaration.json_type, c.declaration.formats, bool(c.declaration.extra),
-                      _full_checker(rules, c) if c.declaration.extra else None)
-            for c in rules.columns)
+            FieldRule(
+                c.name,
+                c.declaration.json_type,
+                c.declaration.formats,
+                bool(c.declaration.extra),
+                _full_checker(rules, c) if c.declaration.extra else None,
+            )
+            for c in rules.columns
+        )
         self._exclude = _search(rules.scope.exclude) if rules.scope.exclude else None
         self._include = _search(rules.scope.include)
-        self._exempt = {e.table: tuple(f for f in self.fields if f.name not in e.fields)
-                        for e in rules.exemptions}
+        self._exempt = {
+            e.table: tuple(f for f in self.fields if f.name not in e.fields) for e in rules.exemptions
+        }
         self._check_all = _compile(self.fields)
         self._exempt_checks = {name: _compile(fields) for name, fields in self._exempt.items()}
 
@@ -135,18 +144,22 @@ def _compile(rules: tuple[FieldRule, ...]) -> Callable[[Any], bool]:
     namespace: dict[str, Any] = {"MISSING": _MISSING}
     lines = ["def check(fields):"]  # fields: a dict (DatumJudge.passes made sure)
     for i, rule in enumerate(rules):
-        lines += [f"    d = fields.get({rule.name!r}, MISSING)",
-                  "    if type(d) is not dict:", "        return False"]
+        lines += [
+            f"    d = fields.get({rule.name!r}, MISSING)",
+            "    if type(d) is not dict:",
+            "        return False",
+        ]
         if rule.full_check is not None:
             namespace[f"full_check_{i}"] = rule.full_check
             lines += [f"    if not full_check_{i}(d):", "        return False"]
             continue
         lines += [f"    if d.get('type', {rule.json_type!r}) != {rule.json_type!r}:", "        return False"]
         if rule.formats:
-            lines += ["    f = d.get('format', MISSING)",
-                      f"    if f is not MISSING and (type(f) is not str or f not in {rule.formats!r}):",
-                      "        return False"]
+            lines += [
+                "    f = d.get('format', MISSING)",
+                f"    if f is not MISSING and (type(f) is not str or f not in {rule.formats!r}):",
+                "        return False",
+            ]
     lines.append("    return True")
-    exec(compile("\n".join(lines), f"<envoxy judge {', '.join(r.name for r in rules)}>", "exec"),
-         namespace)
+    exec(compile("\n".join(lines), f"<envoxy judge {', '.join(r.name for r in rules)}>", "exec"), namespace)
     return namespace["check"]  # type: ignore[no-any-return]

@@ -137,6 +137,7 @@ def read(path: str, *, known_regular: bool = False) -> bytes | Unparsable:
 
 # -- parsing -----------------------------------------------------------------------------------
 
+
 def _at(text: str, offset: int, message: str) -> Unparsable:
     line, column = line_column(text, [offset])[offset]
     return Unparsable(message, line, column)
@@ -149,8 +150,11 @@ def _decode(body: bytes) -> str | Unparsable:
         before = body[: e.start]
         start = before.rfind(b"\n") + 1
         column = len(before[start:].decode("utf-8")) + 1
-        return Unparsable(f"is not valid UTF-8 (byte 0x{body[e.start]:02x}), expected UTF-8 text",
-                          before.count(b"\n") + 1, column)
+        return Unparsable(
+            f"is not valid UTF-8 (byte 0x{body[e.start]:02x}), expected UTF-8 text",
+            before.count(b"\n") + 1,
+            column,
+        )
 
 
 def _deep_offset(text: str) -> int | None:
@@ -222,7 +226,7 @@ def _fast(body: bytes, sketch: bytes) -> Any:
 
 def parse(data: bytes) -> Parsed | Unparsable:
     """Decode (UTF-8, BOM allowed) and parse ``data``."""
-    body = data[len(_BOM):] if data.startswith(_BOM) else data
+    body = data[len(_BOM) :] if data.startswith(_BOM) else data
     sketch = body.translate(_SKETCH)
     text: str | None = None
     if sketch.count(b"[") > MAX_DEPTH:  # enough brackets to be too deep: look closer
@@ -232,8 +236,12 @@ def parse(data: bytes) -> Parsed | Unparsable:
         text = decoded
         offset = _deep_offset(text)
         if offset is not None:
-            return _at(text, offset, f"nesting deeper than {MAX_DEPTH} levels, expected a "
-                                     "shallower document (see the depth limit in docs/VALIDATE.md)")
+            return _at(
+                text,
+                offset,
+                f"nesting deeper than {MAX_DEPTH} levels, expected a "
+                "shallower document (see the depth limit in docs/VALIDATE.md)",
+            )
     root = _fast(body, sketch)
     if root is not _UNSURE:
         return Parsed(body, root, "orjson")

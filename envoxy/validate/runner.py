@@ -31,12 +31,29 @@ def _printable(text: str | None) -> str | None:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _finding(rules: RuleSet, rule: str, message: str, *, path: str, table: str | None = None,
-             field: str | None = None, line: int | None = None, column: int | None = None,
-             pointer: str | None = None) -> Finding | None:
-    return make_finding(rules, rule, _printable(message) or "", table=_printable(table),
-                        field=_printable(field), path=_printable(path), line=line, column=column,
-                        pointer=_printable(pointer))
+def _finding(
+    rules: RuleSet,
+    rule: str,
+    message: str,
+    *,
+    path: str,
+    table: str | None = None,
+    field: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    pointer: str | None = None,
+) -> Finding | None:
+    return make_finding(
+        rules,
+        rule,
+        _printable(message) or "",
+        table=_printable(table),
+        field=_printable(field),
+        path=_printable(path),
+        line=line,
+        column=column,
+        pointer=_printable(pointer),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +67,26 @@ def check_file(checker: Checker, target: Target) -> FileResult:
     rules = checker.rules
     loaded = load(target.fs, known_regular=target.known_regular)
     if isinstance(loaded, Unparsable):
-        f = _finding(rules, "parse-error", loaded.message, path=target.shown, line=loaded.line,
-                     column=loaded.column)
+        f = _finding(
+            rules, "parse-error", loaded.message, path=target.shown, line=loaded.line, column=loaded.column
+        )
         return FileResult((f,) if f else (), frozenset())
     checked = checker.check(loaded)
     where = locate(loaded.text(), (i.pointer for i in checked.issues)) if checked.issues else {}
     found = []
     for issue in checked.issues:
         line, column = where.get(issue.pointer, (None, None))
-        f = _finding(rules, issue.rule, issue.message, path=target.shown, table=issue.table,
-                     field=issue.field, line=line, column=column, pointer=format_pointer(issue.pointer))
+        f = _finding(
+            rules,
+            issue.rule,
+            issue.message,
+            path=target.shown,
+            table=issue.table,
+            field=issue.field,
+            line=line,
+            column=column,
+            pointer=format_pointer(issue.pointer),
+        )
         if f is not None:
             found.append(f)
     return FileResult(tuple(found), frozenset(checked.names))
@@ -90,7 +117,7 @@ def _run_parallel(checker: Checker, targets: Sequence[Target], jobs: int) -> lis
     context = multiprocessing.get_context("fork")
     _worker_checker = checker
     size = max(16, len(targets) // (jobs * 8))
-    chunks = [targets[i: i + size] for i in range(0, len(targets), size)]
+    chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             return [r for rs in pool.map(_check_chunk, chunks) for r in rs]
@@ -104,8 +131,9 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def validate(rules: RuleSet, paths: Sequence[str], *, jobs: int | None = None,
-             today: dt.date | None = None) -> Report:
+def validate(
+    rules: RuleSet, paths: Sequence[str], *, jobs: int | None = None, today: dt.date | None = None
+) -> Report:
     """Check the model files under ``paths`` (files or directories) against ``rules``.
 
     ``jobs``: worker processes (``None``: one per CPU for large trees, else one).

@@ -41,8 +41,10 @@ def _target_metadata() -> MetaData | None:
     except ModuleNotFoundError as e:
         if e.name != module_name:  # an import inside the models failed: show it whole
             raise
-        raise CommandError(f"envoxy.target_metadata = {spec}: no module {module_name!r} "
-                           "(prepend_sys_path in alembic.ini sets where it is looked for)") from e
+        raise CommandError(
+            f"envoxy.target_metadata = {spec}: no module {module_name!r} "
+            "(prepend_sys_path in alembic.ini sets where it is looked for)"
+        ) from e
     except EnvoxyError as e:  # EnvoxyMixin reads rules.yaml as the models import it
         raise CommandError(f"envoxy: cannot import the models ({spec}): {e}") from e
     for part in filter(None, attribute.split(".")):
@@ -51,18 +53,20 @@ def _target_metadata() -> MetaData | None:
         except AttributeError as e:
             raise CommandError(f"envoxy.target_metadata = {spec}: {e}") from e
     if not isinstance(target, MetaData):
-        raise CommandError(f"envoxy.target_metadata = {spec} is a {type(target).__name__}, "
-                           "not a sqlalchemy MetaData")
+        raise CommandError(
+            f"envoxy.target_metadata = {spec} is a {type(target).__name__}, not a sqlalchemy MetaData"
+        )
     return target
 
 
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
     if not url:
-        raise CommandError("set DATABASE_URL to the database to migrate "
-                           "(e.g. postgresql+psycopg://user@localhost/dbname)")
+        raise CommandError(
+            "set DATABASE_URL to the database to migrate (e.g. postgresql+psycopg://user@localhost/dbname)"
+        )
     if url.startswith("postgres://"):  # the spelling some hosts use; SQLAlchemy wants postgresql
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url
 
 

@@ -14,26 +14,45 @@ EXAMPLE = REPO / "examples" / "alembic"
 
 
 def _run(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(argv), cwd=REPO, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env})
+    return subprocess.run(
+        list(argv),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
+    )
 
 
 def test_example_revisions_pass_the_scanner() -> None:
-    proc = _run(sys.executable, "-m", "envoxy.check_migrations", "examples/alembic/versions",
-                "--format", "json")
+    proc = _run(
+        sys.executable, "-m", "envoxy.check_migrations", "examples/alembic/versions", "--format", "json"
+    )
     assert (proc.returncode, proc.stderr) == (0, "")
     assert json.loads(proc.stdout) == {
-        "findings": [], "summary": {"files": 1, "findings": 0, "errors": 0, "warnings": 0}}
+        "findings": [],
+        "summary": {"files": 1, "findings": 0, "errors": 0, "warnings": 0},
+    }
 
 
 def test_example_upgrade_head_passes_check_db(pg_schema) -> None:
-    proc = _run(sys.executable, "-m", "alembic", "-c", str(EXAMPLE / "alembic.ini"),
-                "upgrade", "head", DATABASE_URL=pg_schema.url)
+    proc = _run(
+        sys.executable,
+        "-m",
+        "alembic",
+        "-c",
+        str(EXAMPLE / "alembic.ini"),
+        "upgrade",
+        "head",
+        DATABASE_URL=pg_schema.url,
+    )
     assert proc.returncode == 0, proc.stderr
     result = run_cli("check-db", pg_schema.url, "--format", "json")
     assert (result.code, result.err) == (0, "")
     assert json.loads(result.out) == {
-        "findings": [], "summary": {"files": 2, "findings": 0, "errors": 0, "warnings": 0}}
+        "findings": [],
+        "summary": {"files": 2, "findings": 0, "errors": 0, "warnings": 0},
+    }
 
 
 def test_example_env_py_is_the_shipped_template() -> None:

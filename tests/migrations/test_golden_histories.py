@@ -25,8 +25,16 @@ def _case(name: str) -> dict:
 
 
 def run_case(case: Path, *extra: str) -> tuple[int, dict]:
-    result = run_cli("check-migrations", "versions", "--rules", str(REPO / "rules.yaml"),
-                     "--format", "json", *extra, cwd=case)
+    result = run_cli(
+        "check-migrations",
+        "versions",
+        "--rules",
+        str(REPO / "rules.yaml"),
+        "--format",
+        "json",
+        *extra,
+        cwd=case,
+    )
     assert result.err == ""
     return result.code, json.loads(result.out)
 
@@ -49,11 +57,11 @@ def test_golden_history(name: str, native_rules: Path) -> None:
 def test_every_op_kind_and_the_issue_case_are_covered() -> None:
     """The cases the issue asks for exist and say what they must."""
     href = json.loads((CASES_DIR / "href_later" / "expected.json").read_text(encoding="utf-8"))
-    plain = [(f["rule"], f["table"], f["field"], f["path"], f["line"])
-             for f in href["plain"]["report"]["findings"]]
+    plain = [
+        (f["rule"], f["table"], f["field"], f["path"], f["line"]) for f in href["plain"]["report"]["findings"]
+    ]
     assert plain == [("missing-field", "orders", "href", "versions/r1_orders.py", 10)]
     assert href["head-state"] == {
         "exit": 0,
-        "report": {"findings": [],
-                   "summary": {"files": 3, "findings": 0, "errors": 0, "warnings": 0}},
+        "report": {"findings": [], "summary": {"files": 3, "findings": 0, "errors": 0, "warnings": 0}},
     }

@@ -16,12 +16,12 @@ from tests.conftest import DATA, REPO
 
 CASES_DIR = DATA / "migrations"
 UPGRADABLE = sorted(
-    p.name for p in CASES_DIR.iterdir()
-    if (p / "case.json").is_file()
-    and json.loads((p / "case.json").read_text(encoding="utf-8"))["upgradable"]
+    p.name
+    for p in CASES_DIR.iterdir()
+    if (p / "case.json").is_file() and json.loads((p / "case.json").read_text(encoding="utf-8"))["upgradable"]
 )
 
-ENV_PY = '''
+ENV_PY = """
 import sqlalchemy as sa
 from alembic import context
 
@@ -31,7 +31,7 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
 engine.dispose()
-'''
+"""
 
 Shape = dict[str, dict[str, tuple[object, bool, bool]]]
 
@@ -72,8 +72,9 @@ def _scanned(versions: Path) -> Shape:
     from envoxy.migrations.scanner import scan
     from envoxy.rules import load_rules
 
-    result = scan(resolve_locations(str(versions), Path.cwd()), load_rules(str(REPO / "rules.yaml")),
-                  head_state=True)
+    result = scan(
+        resolve_locations(str(versions), Path.cwd()), load_rules(str(REPO / "rules.yaml")), head_state=True
+    )
     return {
         state.name: {c.name: (c.type, c.nullable, c.primary_key) for c in state.columns}
         for state, _ in result.head
@@ -81,8 +82,9 @@ def _scanned(versions: Path) -> Shape:
 
 
 def test_some_histories_are_upgradable() -> None:
-    assert {"every_op", "href_later", "branches_merge", "batch_ops", "data_migrations",
-            "raw_sql"} <= set(UPGRADABLE)
+    assert {"every_op", "href_later", "branches_merge", "batch_ops", "data_migrations", "raw_sql"} <= set(
+        UPGRADABLE
+    )
 
 
 @pytest.mark.parametrize("name", UPGRADABLE)

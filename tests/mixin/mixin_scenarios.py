@@ -42,6 +42,7 @@ GIVEN_HREF = "/given/href"
 
 # -- plumbing --------------------------------------------------------------------------------------
 
+
 def encode(value: Any) -> list[Any]:
     """A JSON form that keeps the Python type: what the tests assert on."""
     if value is None:
@@ -58,8 +59,9 @@ def encode(value: Any) -> list[Any]:
 def make_engine(url: str) -> sa.Engine:
     """An engine whose PostgreSQL sessions run in Asia/Kathmandu; SQLite waits for its lock."""
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
-                                  pool_size=THREADS + 2)
+        engine = sa.create_engine(
+            url, connect_args={"timeout": 60, "check_same_thread": False}, pool_size=THREADS + 2
+        )
 
         # pysqlite's own BEGIN is deferred: two threads that read and then write would deadlock
         # on the lock upgrade. BEGIN IMMEDIATE takes the write lock up front, waiting for it.
@@ -92,8 +94,12 @@ def given_values(model: Any) -> dict[str, Any]:
     def stamp(value: dt.datetime) -> dt.datetime:
         return value if aware else value.replace(tzinfo=None)
 
-    return {"id": uuid.UUID(GIVEN_ID) if native_id else GIVEN_ID,
-            "created": stamp(GIVEN_CREATED), "updated": stamp(GIVEN_UPDATED), "href": GIVEN_HREF}
+    return {
+        "id": uuid.UUID(GIVEN_ID) if native_id else GIVEN_ID,
+        "created": stamp(GIVEN_CREATED),
+        "updated": stamp(GIVEN_UPDATED),
+        "href": GIVEN_HREF,
+    }
 
 
 def given_id_only(model: Any) -> dict[str, Any]:
@@ -106,9 +112,11 @@ def insert_batches(model: Any) -> list[list[dict[str, Any]]]:
 
     Separate batches, because Core's executemany takes its columns from the first row.
     """
-    return [[{"name": "a"}, {"name": "b"}],
-            [{"name": "given", **given_values(model)}],
-            [{"name": "id_only", **given_id_only(model)}]]
+    return [
+        [{"name": "a"}, {"name": "b"}],
+        [{"name": "given", **given_values(model)}],
+        [{"name": "id_only", **given_id_only(model)}],
+    ]
 
 
 def stored(connection: sa.Connection, model: Any) -> list[dict[str, list[Any]]]:
@@ -131,6 +139,7 @@ def _pause() -> None:
 
 
 # -- insert paths ----------------------------------------------------------------------------------
+
 
 def add_flush(engine: sa.Engine, model: Any) -> dict[str, Any]:
     t0 = now()
@@ -205,10 +214,16 @@ def bulk_rows(model: Any) -> list[list[dict[str, Any]]]:
     """One executemany whose rows differ in what they set: the hook fills each row apart."""
     given = given_values(model)
     plain = [{"name": f"p{i:02}"} for i in range(BULK_PLAIN)]
-    return [[*plain[:8], {"name": "given", **given}, *plain[8:],
-             {"name": "id_only", **given_id_only(model)},
-             {"name": "created_only", "created": given["created"]},
-             {"name": "href_only", "href": GIVEN_HREF}]]
+    return [
+        [
+            *plain[:8],
+            {"name": "given", **given},
+            *plain[8:],
+            {"name": "id_only", **given_id_only(model)},
+            {"name": "created_only", "created": given["created"]},
+            {"name": "href_only", "href": GIVEN_HREF},
+        ]
+    ]
 
 
 def uniform_rows(model: Any) -> list[list[dict[str, Any]]]:
@@ -229,8 +244,12 @@ def _bulk(write: BulkWrite, rows: Callable[[Any], list[list[dict[str, Any]]]]) -
             session.commit()
         t1 = now()
         with engine.connect() as conn:
-            out = {"t0": t0, "t1": t1, "rows": stored(conn, model),
-                   "caller_rows_unchanged": json.dumps(batches, default=str) == sent}
+            out = {
+                "t0": t0,
+                "t1": t1,
+                "rows": stored(conn, model),
+                "caller_rows_unchanged": json.dumps(batches, default=str) == sent,
+            }
         if returned[0] is not None:
             out["returned"] = [[encode(v) for v in r] for batch in returned for r in batch]
         return out
@@ -238,40 +257,39 @@ def _bulk(write: BulkWrite, rows: Callable[[Any], list[list[dict[str, Any]]]]) -
     return scenario
 
 
-def _core_many(connection: sa.Connection, session: Session, model: Any,
-               rows: list[dict[str, Any]]) -> None:
+def _core_many(connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     connection.execute(model.__table__.insert(), rows)
 
 
-def _orm_many(connection: sa.Connection, session: Session, model: Any,
-              rows: list[dict[str, Any]]) -> None:
+def _orm_many(connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     session.execute(insert(model), rows)
 
 
-def _mappings(connection: sa.Connection, session: Session, model: Any,
-              rows: list[dict[str, Any]]) -> None:
+def _mappings(connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     session.bulk_insert_mappings(model, rows)
 
 
-def _objects(connection: sa.Connection, session: Session, model: Any,
-             rows: list[dict[str, Any]]) -> None:
+def _objects(connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     session.bulk_save_objects([model(**r) for r in rows])
 
 
-def _returning(connection: sa.Connection, session: Session, model: Any,
-               rows: list[dict[str, Any]]) -> list[Any]:
+def _returning(
+    connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]
+) -> list[Any]:
     table = model.__table__
     statement = table.insert().returning(table.c.id, table.c.href, sort_by_parameter_order=True)
     return [tuple(r) for r in connection.execute(statement, rows)]
 
 
-def _multi_values(connection: sa.Connection, session: Session, model: Any,
-                  rows: list[dict[str, Any]]) -> None:
+def _multi_values(
+    connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]
+) -> None:
     connection.execute(model.__table__.insert().values(rows))
 
 
-def _on_conflict_do_nothing(connection: sa.Connection, session: Session, model: Any,
-                            rows: list[dict[str, Any]]) -> None:
+def _on_conflict_do_nothing(
+    connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]
+) -> None:
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
@@ -289,6 +307,7 @@ bulk_on_conflict_do_nothing = _bulk(_on_conflict_do_nothing, uniform_rows)
 
 
 # -- update paths: rows a and b exist; the scenario renames a (and only a) ------------------------
+
 
 def _update(write: Callable[[sa.Engine, Any, Any], None]) -> Callable[..., Any]:
     def scenario(engine: sa.Engine, model: Any) -> dict[str, Any]:
@@ -334,11 +353,12 @@ def _core(engine: sa.Engine, model: Any, a_id: Any) -> None:
 
 def _core_executemany(engine: sa.Engine, model: Any, a_id: Any) -> None:
     table = model.__table__
-    statement = table.update().where(table.c.id == sa.bindparam("a_id")).values(
-        name=sa.bindparam("new_name"))
+    statement = table.update().where(table.c.id == sa.bindparam("a_id")).values(name=sa.bindparam("new_name"))
     with engine.begin() as conn:
-        conn.execute(statement, [{"a_id": a_id, "new_name": "a2"},
-                                 {"a_id": given_id_only(model)["id"], "new_name": "x"}])
+        conn.execute(
+            statement,
+            [{"a_id": a_id, "new_name": "a2"}, {"a_id": given_id_only(model)["id"], "new_name": "x"}],
+        )
 
 
 def _merge(engine: sa.Engine, model: Any, a_id: Any) -> None:
@@ -365,8 +385,10 @@ update_caller_sets_updated = _update(_caller_sets_updated)
 
 # -- 8 threads, each inserting and then updating 500 rows ----------------------------------------
 
-def _threaded(engine: sa.Engine, model: Any, insert_rows: Callable[[int], None],
-              update_rows: Callable[[int], None]) -> dict[str, Any]:
+
+def _threaded(
+    engine: sa.Engine, model: Any, insert_rows: Callable[[int], None], update_rows: Callable[[int], None]
+) -> dict[str, Any]:
     """THREADS workers, each inserting its rows, reading them back, then updating them."""
     snapshots: dict[int, list[dict[str, list[Any]]]] = {}
     errors: list[str] = []
@@ -390,8 +412,7 @@ def _threaded(engine: sa.Engine, model: Any, insert_rows: Callable[[int], None],
         t.join()
     with engine.connect() as conn:
         final = stored(conn, model)
-    return {"errors": errors, "inserted": [r for w in sorted(snapshots) for r in snapshots[w]],
-            "rows": final}
+    return {"errors": errors, "inserted": [r for w in sorted(snapshots) for r in snapshots[w]], "rows": final}
 
 
 def threads(engine: sa.Engine, model: Any) -> dict[str, Any]:
@@ -399,8 +420,7 @@ def threads(engine: sa.Engine, model: Any) -> dict[str, Any]:
 
     def insert_rows(worker: int) -> None:
         with Session(engine) as session:
-            session.add_all([model(name=f"w{worker}-{i}", n=worker)
-                             for i in range(ROWS_PER_THREAD)])
+            session.add_all([model(name=f"w{worker}-{i}", n=worker) for i in range(ROWS_PER_THREAD)])
             session.commit()
 
     def update_rows(worker: int) -> None:
@@ -418,13 +438,13 @@ def threads_core(engine: sa.Engine, model: Any) -> dict[str, Any]:
 
     def insert_rows(worker: int) -> None:
         with engine.begin() as conn:
-            conn.execute(table.insert(), [{"name": f"w{worker}-{i}", "n": worker}
-                                          for i in range(ROWS_PER_THREAD)])
+            conn.execute(
+                table.insert(), [{"name": f"w{worker}-{i}", "n": worker} for i in range(ROWS_PER_THREAD)]
+            )
 
     def update_rows(worker: int) -> None:
         with engine.begin() as conn:
-            conn.execute(table.update().where(table.c.n == worker)
-                         .values(name=table.c.name + "!"))
+            conn.execute(table.update().where(table.c.n == worker).values(name=table.c.name + "!"))
 
     return _threaded(engine, model, insert_rows, update_rows)
 
@@ -439,13 +459,34 @@ def time_zones(engine: sa.Engine, model: Any) -> dict[str, Any]:
     return {"session": session, "local_offset_minutes": offset.total_seconds() / 60 if offset else 0}
 
 
-INSERTS = ("add_flush", "merge_new", "orm_bulk_insert", "bulk_save_objects", "bulk_insert_mappings",
-           "core_executemany", "core_multi_values", "core_insert_one")
-UPDATES = ("orm_flush_update", "orm_update_statement", "orm_bulk_update_by_pk", "core_update",
-           "core_update_executemany", "merge_existing", "update_caller_sets_updated")
-BULK_INSERTS = ("bulk_core_executemany", "bulk_orm_insert", "bulk_insert_mappings_many",
-                "bulk_save_objects_many", "bulk_returning", "bulk_multi_values",
-                "bulk_on_conflict_do_nothing")
+INSERTS = (
+    "add_flush",
+    "merge_new",
+    "orm_bulk_insert",
+    "bulk_save_objects",
+    "bulk_insert_mappings",
+    "core_executemany",
+    "core_multi_values",
+    "core_insert_one",
+)
+UPDATES = (
+    "orm_flush_update",
+    "orm_update_statement",
+    "orm_bulk_update_by_pk",
+    "core_update",
+    "core_update_executemany",
+    "merge_existing",
+    "update_caller_sets_updated",
+)
+BULK_INSERTS = (
+    "bulk_core_executemany",
+    "bulk_orm_insert",
+    "bulk_insert_mappings_many",
+    "bulk_save_objects_many",
+    "bulk_returning",
+    "bulk_multi_values",
+    "bulk_on_conflict_do_nothing",
+)
 MIXED_BULK = frozenset(BULK_INSERTS[:4])  # their rows differ in what they set (see bulk_rows)
 SCENARIOS: dict[str, Callable[[sa.Engine, Any], dict[str, Any]]] = {
     name: globals()[name]
@@ -466,11 +507,15 @@ def run(mixin_module: Any, url: str, names: list[str]) -> dict[str, Any]:
     mixin = mixin_module.EnvoxyMixin
     models = {}
     for name in names:
-        models[name] = type(f"Thing_{name}", (mixin, Base), {
-            "__tablename__": table_name(name),
-            "__annotations__": {"name": Mapped[str], "n": Mapped[int]},
-            "n": mapped_column(default=0),
-        })
+        models[name] = type(
+            f"Thing_{name}",
+            (mixin, Base),
+            {
+                "__tablename__": table_name(name),
+                "__annotations__": {"name": Mapped[str], "n": Mapped[int]},
+                "n": mapped_column(default=0),
+            },
+        )
     mixin_module.register_envoxy_listeners()
     engine = make_engine(url)
     try:
@@ -480,8 +525,9 @@ def run(mixin_module: Any, url: str, names: list[str]) -> dict[str, Any]:
         engine.dispose()
 
 
-def _isolated(scenario: Callable[[sa.Engine, Any], dict[str, Any]], engine: sa.Engine,
-              model: Any) -> dict[str, Any]:
+def _isolated(
+    scenario: Callable[[sa.Engine, Any], dict[str, Any]], engine: sa.Engine, model: Any
+) -> dict[str, Any]:
     """The scenario's result, or the error it raised: one broken path must not hide the others."""
     try:
         return scenario(engine, model)
@@ -494,8 +540,11 @@ def main(argv: list[str]) -> int:
     envoxy_importable = importlib.util.find_spec("envoxy") is not None
     sys.path.insert(0, mixin_dir)
     module = importlib.import_module(module_name)
-    out = {"envoxy_importable": envoxy_importable, "module_file": module.__file__,
-           "results": run(module, url, names)}
+    out = {
+        "envoxy_importable": envoxy_importable,
+        "module_file": module.__file__,
+        "results": run(module, url, names),
+    }
     json.dump(out, sys.stdout)
     return 0
 

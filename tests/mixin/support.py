@@ -49,17 +49,26 @@ runpy.run_path({script!r}, run_name="__main__")
 """
 
 
-def run_isolated(script: Path, *args: str, env: dict[str, str] | None = None,
-                 cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_isolated(
+    script: Path, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``script`` in a fresh interpreter where envoxy cannot be imported."""
     code = _BOOTSTRAP.format(dirs=_site_dirs(), script=str(script))
-    return subprocess.run([sys.executable, "-I", "-S", "-c", code, *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
 
 
 def run_generated(module: Path, url: str, scenarios: list[str], env: dict[str, str]) -> dict[str, Any]:
-    proc = run_isolated(SCENARIOS_SCRIPT, str(module.parent), module.stem, url, *scenarios,
-                        env=env, cwd=module.parent)
+    proc = run_isolated(
+        SCENARIOS_SCRIPT, str(module.parent), module.stem, url, *scenarios, env=env, cwd=module.parent
+    )
     assert proc.returncode == 0, proc.stderr
     out: dict[str, Any] = json.loads(proc.stdout)
     assert out["envoxy_importable"] is False

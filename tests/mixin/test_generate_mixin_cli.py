@@ -28,8 +28,9 @@ def test_native_profile_changes_only_the_types(native_rules: Path) -> None:
     legacy = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES)).out
     native = run_cli("generate-mixin", "--rules", str(native_rules)).out
     assert "id: Mapped[uuid.UUID] = mapped_column(\n        sa.Uuid()," in native
-    assert ("created: Mapped[datetime.datetime] = mapped_column(\n"
-            "        sa.DateTime(timezone=True),") in native
+    assert (
+        "created: Mapped[datetime.datetime] = mapped_column(\n        sa.DateTime(timezone=True),"
+    ) in native
     assert "return datetime.datetime.now(datetime.timezone.utc)\n" in native
     assert "replace(tzinfo=None)" not in native and "replace(tzinfo=None)" in legacy
 
@@ -39,8 +40,7 @@ def test_write_then_check(tmp_path: Path, native_rules: Path) -> None:
     target.parent.mkdir()
     shown = str(target)
     missing = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "-o", shown, "--check")
-    assert (missing.code, missing.out) == (
-        1, f"{shown} is missing; run 'envoxy generate-mixin -o {shown}'\n")
+    assert (missing.code, missing.out) == (1, f"{shown} is missing; run 'envoxy generate-mixin -o {shown}'\n")
     assert not target.exists()
 
     wrote = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "-o", shown)
@@ -53,8 +53,7 @@ def test_write_then_check(tmp_path: Path, native_rules: Path) -> None:
 
     before = target.read_text(encoding="utf-8")
     stale = run_cli("generate-mixin", "--rules", str(native_rules), "-o", shown, "--check")
-    assert (stale.code, stale.out) == (
-        1, f"{shown} is out of date; run 'envoxy generate-mixin -o {shown}'\n")
+    assert (stale.code, stale.out) == (1, f"{shown} is out of date; run 'envoxy generate-mixin -o {shown}'\n")
     assert target.read_text(encoding="utf-8") == before
 
 
@@ -67,7 +66,10 @@ def test_relative_output_is_below_the_current_directory(tmp_path: Path) -> None:
 def test_check_needs_a_file() -> None:
     result = run_cli("generate-mixin", "--rules", str(SHIPPED_RULES), "--check")
     assert (result.code, result.out, result.err) == (
-        2, "", "envoxy: --check compares against a file: name it with -o FILE\n")
+        2,
+        "",
+        "envoxy: --check compares against a file: name it with -o FILE\n",
+    )
 
 
 def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
@@ -88,8 +90,7 @@ def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: 
     from tests.mixin.test_mixin_listeners import CUSTOM
 
     sources = {"legacy": SHIPPED_RULES, "native": native_rules}
-    for name, text in [("caller_only", CALLER_ONLY), ("custom", CUSTOM),
-                       ("two_templates", TWO_TEMPLATES)]:
+    for name, text in [("caller_only", CALLER_ONLY), ("custom", CUSTOM), ("two_templates", TWO_TEMPLATES)]:
         sources[name] = tmp_path / f"{name}.yaml"
         sources[name].write_text(text, encoding="utf-8")
     modules = tmp_path / "modules"
@@ -98,14 +99,43 @@ def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: 
         target = modules / f"mixin_{name}.py"
         result = run_cli("generate-mixin", "--rules", str(rules), "-o", str(target))
         assert (result.code, result.err) == (0, ""), name
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated",
-                           "--line-length", "100", "--select", "E,F,W,I,B,UP,SIM",
-                           "--target-version", "py310", str(modules)],
-                          capture_output=True, text=True, check=False)
+    ruff = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--line-length",
+            "100",
+            "--select",
+            "E,F,W,I,B,UP,SIM",
+            "--target-version",
+            "py310",
+            str(modules),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
-    mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-                           "--cache-dir", str(tmp_path / "mypy-cache"), str(modules)],
-                          capture_output=True, text=True, check=False, cwd=tmp_path)
+    mypy = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "mypy-cache"),
+            str(modules),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
     assert mypy.stdout.startswith("Success: no issues found in 5 source files"), mypy.stdout
 
@@ -131,8 +161,20 @@ def test_output_to_a_fifo_is_written_not_read(tmp_path: Path) -> None:
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "envoxy", "generate-mixin", "--rules", str(SHIPPED_RULES),
-             "-o", str(fifo)], capture_output=True, text=True, timeout=60)
+            [
+                sys.executable,
+                "-m",
+                "envoxy",
+                "generate-mixin",
+                "--rules",
+                str(SHIPPED_RULES),
+                "-o",
+                str(fifo),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         received = os.read(reader, 1 << 16).decode("utf-8")
     finally:
         os.close(reader)
@@ -144,18 +186,20 @@ def test_output_to_a_fifo_is_written_not_read(tmp_path: Path) -> None:
 def test_quotes_and_backslashes_in_rules_keep_the_module_valid(tmp_path: Path) -> None:
     """A template or profile name with '\"\"\"' or a backslash must not end the docstring."""
     rules = tmp_path / "rules.yaml"
-    rules.write_text('version: 1\nprofile: "p\\"\\"\\"\\\\"\nprofiles:\n  "p\\"\\"\\"\\\\": {base: native}\n'
-                     'fields:\n  id: {type: uuid, primary_key: true, value: uuid4}\n'
-                     '  href: {type: text, value: {template: "/a/\\"\\"\\"\'{id}\\\\n"}}\n',
-                     encoding="utf-8")
+    rules.write_text(
+        'version: 1\nprofile: "p\\"\\"\\"\\\\"\nprofiles:\n  "p\\"\\"\\"\\\\": {base: native}\n'
+        "fields:\n  id: {type: uuid, primary_key: true, value: uuid4}\n"
+        '  href: {type: text, value: {template: "/a/\\"\\"\\"\'{id}\\\\n"}}\n',
+        encoding="utf-8",
+    )
     result = run_cli("generate-mixin", "--rules", str(rules))
     assert (result.code, result.err) == (0, "")
     namespace: dict[str, object] = {}
     exec(compile(result.out, "envoxy_mixin.py", "exec"), namespace)
     render: Any = namespace["_render_href"]
-    assert render("t", "X") == "/a/\"\"\"'X\\n"
-    assert "from rules.yaml (profile: p\\\"\\\"\\\"\\\\).\n" in result.out
-    assert "    href  TEXT NOT NULL: /a/\\\"\\\"\\\"\\'{id}\\\\n on insert\n" in result.out
+    assert render("t", "X") == '/a/"""\'X\\n'
+    assert 'from rules.yaml (profile: p\\"\\"\\"\\\\).\n' in result.out
+    assert '    href  TEXT NOT NULL: /a/\\"\\"\\"\\\'{id}\\\\n on insert\n' in result.out
 
 
 TRICKY_TEMPLATES = [
@@ -165,7 +209,7 @@ TRICKY_TEMPLATES = [
     "plain text, no field",
     "{{literal braces}} {table}/{{{id}}}",
     "quotes ' \" \"\"\" ''' and a backslash \\ {id} \\n",
-    "f\"{id}\" # not a comment",
+    'f"{id}" # not a comment',
     "unicode é ✓ 𝄞 {table}·{id}",
     "tab\there {id}",
 ]
@@ -176,9 +220,12 @@ def test_template_renders_as_str_format_would(tmp_path: Path, template: str) -> 
     """The template becomes an f-string in the module: it must render what ``str.format`` does."""
     rules = tmp_path / "rules.yaml"
     quoted = json.dumps(template, ensure_ascii=False)  # a JSON string is a YAML string
-    rules.write_text("version: 1\nprofile: legacy\nfields:\n"
-                     "  id: {type: uuid, primary_key: true, value: uuid4}\n"
-                     f"  href: {{type: text, value: {{template: {quoted}}}}}\n", encoding="utf-8")
+    rules.write_text(
+        "version: 1\nprofile: legacy\nfields:\n"
+        "  id: {type: uuid, primary_key: true, value: uuid4}\n"
+        f"  href: {{type: text, value: {{template: {quoted}}}}}\n",
+        encoding="utf-8",
+    )
     result = run_cli("generate-mixin", "--rules", str(rules))
     assert (result.code, result.err) == (0, "")
     namespace: dict[str, Any] = {}

@@ -87,8 +87,11 @@ def model_from_rules(tmp_path: Path, rules_text: str, table: str) -> tuple[Any, 
     class Base(DeclarativeBase):
         pass
 
-    model = type("Model", (module.EnvoxyMixin, Base), {
-        "__tablename__": table, "__annotations__": {"name": Mapped[str]}})
+    model = type(
+        "Model",
+        (module.EnvoxyMixin, Base),
+        {"__tablename__": table, "__annotations__": {"name": Mapped[str]}},
+    )
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     Base.metadata.create_all(engine)
     return model, engine
@@ -104,8 +107,9 @@ def test_other_rules_in_bulk(tmp_path: Path, how: str) -> None:
         if how == "executemany":
             conn.execute(table.insert(), rows)
         elif how == "returning":
-            returned = conn.execute(table.insert().returning(table.c.key, table.c.path,
-                                                             sort_by_parameter_order=True), rows)
+            returned = conn.execute(
+                table.insert().returning(table.c.key, table.c.path, sort_by_parameter_order=True), rows
+            )
             pairs = [tuple(r) for r in returned]
         else:
             conn.execute(table.insert().values(rows))
@@ -140,8 +144,9 @@ def test_bulk_hook_leaves_other_tables_and_statements_alone(tmp_path: Path) -> N
         """Overrides the mixin's id with its own default: the hook must leave its rows alone."""
 
         __tablename__ = "own_id"
-        id: Mapped[str] = mapped_column(sa.String(36), primary_key=True,
-                                        default=lambda: f"own-{next(counter):03}")
+        id: Mapped[str] = mapped_column(
+            sa.String(36), primary_key=True, default=lambda: f"own-{next(counter):03}"
+        )
         name: Mapped[str]
 
     engine = sa.create_engine("sqlite://")
@@ -168,8 +173,7 @@ def test_bulk_inserts_false_registers_no_hook_or_removes_it(tmp_path: Path) -> N
     module = fresh_module(tmp_path)
 
     def hooks() -> int:
-        return list(sa.create_engine("sqlite://").dispatch.before_execute).count(
-            module._fill_bulk_insert)
+        return list(sa.create_engine("sqlite://").dispatch.before_execute).count(module._fill_bulk_insert)
 
     module.register_envoxy_listeners(bulk_inserts=False)
     assert hooks() == 0

@@ -20,21 +20,31 @@ from tests.mixin.support import SHIPPED_RULES, generate_module
 DIALECTS = {"postgresql": postgresql.dialect(), "sqlite": sqlite.dialect()}
 
 EXPECTED = {
-    ("legacy", "postgresql"): ("id VARCHAR(36) NOT NULL", "created TIMESTAMP WITHOUT TIME ZONE NOT NULL",
-                               "updated TIMESTAMP WITHOUT TIME ZONE NOT NULL"),
-    ("legacy", "sqlite"): ("id VARCHAR(36) NOT NULL", "created DATETIME NOT NULL",
-                           "updated DATETIME NOT NULL"),
-    ("native", "postgresql"): ("id UUID NOT NULL", "created TIMESTAMP WITH TIME ZONE NOT NULL",
-                               "updated TIMESTAMP WITH TIME ZONE NOT NULL"),
-    ("native", "sqlite"): ("id CHAR(32) NOT NULL", "created DATETIME NOT NULL",
-                           "updated DATETIME NOT NULL"),
+    ("legacy", "postgresql"): (
+        "id VARCHAR(36) NOT NULL",
+        "created TIMESTAMP WITHOUT TIME ZONE NOT NULL",
+        "updated TIMESTAMP WITHOUT TIME ZONE NOT NULL",
+    ),
+    ("legacy", "sqlite"): (
+        "id VARCHAR(36) NOT NULL",
+        "created DATETIME NOT NULL",
+        "updated DATETIME NOT NULL",
+    ),
+    ("native", "postgresql"): (
+        "id UUID NOT NULL",
+        "created TIMESTAMP WITH TIME ZONE NOT NULL",
+        "updated TIMESTAMP WITH TIME ZONE NOT NULL",
+    ),
+    ("native", "sqlite"): ("id CHAR(32) NOT NULL", "created DATETIME NOT NULL", "updated DATETIME NOT NULL"),
 }
 
 
 def expected_ddl(profile: str, dialect: str) -> str:
     id_, created, updated = EXPECTED[profile, dialect]
-    return (f"\nCREATE TABLE things (\n\tname VARCHAR NOT NULL, \n\t{id_}, \n\t{created}, "
-            f"\n\t{updated}, \n\thref TEXT NOT NULL, \n\tPRIMARY KEY (id)\n)\n\n")
+    return (
+        f"\nCREATE TABLE things (\n\tname VARCHAR NOT NULL, \n\t{id_}, \n\t{created}, "
+        f"\n\t{updated}, \n\thref TEXT NOT NULL, \n\tPRIMARY KEY (id)\n)\n\n"
+    )
 
 
 @pytest.fixture
@@ -70,15 +80,25 @@ def python_side(table: sa.Table) -> dict[str, tuple[bool, bool]]:
 @pytest.mark.parametrize("profile", ["legacy", "native"])
 @pytest.mark.parametrize("dialect", sorted(DIALECTS))
 def test_runtime_and_generated_mixins_create_the_same_table(
-        rules_path: Path, tmp_path: Path, profile: str, dialect: str) -> None:
+    rules_path: Path, tmp_path: Path, profile: str, dialect: str
+) -> None:
     runtime = things(build_mixin(load_rules(rules_path)))
     path = generate_module(rules_path, tmp_path, f"generated_{profile}_{dialect}")
     generated = things(import_file(path, path.stem).EnvoxyMixin)
 
-    ddl = [str(sa.schema.CreateTable(m.__table__).compile(dialect=DIALECTS[dialect]))
-           for m in (runtime, generated)]
+    ddl = [
+        str(sa.schema.CreateTable(m.__table__).compile(dialect=DIALECTS[dialect]))
+        for m in (runtime, generated)
+    ]
     assert ddl == [expected_ddl(profile, dialect)] * 2
-    assert python_side(runtime.__table__) == python_side(generated.__table__) == {
-        "name": (False, False), "id": (True, False), "created": (True, False),
-        "updated": (True, True), "href": (True, False),
-    }
+    assert (
+        python_side(runtime.__table__)
+        == python_side(generated.__table__)
+        == {
+            "name": (False, False),
+            "id": (True, False),
+            "created": (True, False),
+            "updated": (True, True),
+            "href": (True, False),
+        }
+    )

@@ -30,8 +30,9 @@ def fresh_module(tmp_path: Path) -> ModuleType:
     text = SHIPPED_RULES.read_text(encoding="utf-8")
     marker = uuid.uuid4().hex
     path = tmp_path / "rules.yaml"
-    path.write_text(text.replace('"/v3/data-layer/{table}/{id}"', f'"/{marker}/{{table}}/{{id}}"'),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace('"/v3/data-layer/{table}/{id}"', f'"/{marker}/{{table}}/{{id}}"'), encoding="utf-8"
+    )
     module = build_mixin_module(load_rules(path))
     module.marker = marker  # type: ignore[attr-defined]
     return module
@@ -48,12 +49,12 @@ class Spy:
 
 
 def declare(mixin: type, base: type, name: str) -> Any:
-    return type(name, (mixin, base), {"__tablename__": name.lower(),
-                                      "__annotations__": {"name": Mapped[str]}})
+    return type(
+        name, (mixin, base), {"__tablename__": name.lower(), "__annotations__": {"name": Mapped[str]}}
+    )
 
 
-def test_listeners_are_idempotent_thread_safe_and_cover_models_before_and_after(
-        tmp_path: Path) -> None:
+def test_listeners_are_idempotent_thread_safe_and_cover_models_before_and_after(tmp_path: Path) -> None:
     module = fresh_module(tmp_path)
 
     class Base(DeclarativeBase):
@@ -131,22 +132,32 @@ def test_same_rules_build_the_same_mixin(native_rules: Path) -> None:
 
 # -- the rules in force ----------------------------------------------------------------------------
 
-PROBE = ("from envoxy.db.envoxy_mixin import EnvoxyMixin; "
-         "print(type(EnvoxyMixin.__dict__['id'].column.type).__name__)")
+PROBE = (
+    "from envoxy.db.envoxy_mixin import EnvoxyMixin; "
+    "print(type(EnvoxyMixin.__dict__['id'].column.type).__name__)"
+)
 
 
 def probe(cwd: Path, rules: Path | None) -> str:
     env = {k: v for k, v in os.environ.items() if k != "ENVOXY_RULES"}
     if rules is not None:
         env["ENVOXY_RULES"] = str(rules)
-    proc = subprocess.run([sys.executable, "-c", PROBE], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
 
-def test_envoxy_mixin_follows_the_rules_in_force(tmp_path_factory: pytest.TempPathFactory,
-                                                 native_rules: Path) -> None:
+def test_envoxy_mixin_follows_the_rules_in_force(
+    tmp_path_factory: pytest.TempPathFactory, native_rules: Path
+) -> None:
     nowhere = tmp_path_factory.mktemp("nowhere")  # beside native_rules' directory, not below
     project = native_rules.parent / "project" / "app"
     project.mkdir(parents=True)
@@ -158,8 +169,9 @@ def test_envoxy_mixin_follows_the_rules_in_force(tmp_path_factory: pytest.TempPa
 
 def test_importing_envoxy_mixin_package_does_not_import_sqlalchemy() -> None:
     code = "import sys, envoxy.mixin; print('sqlalchemy' in sys.modules)"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert (proc.returncode, proc.stdout.strip()) == (0, "False"), proc.stderr
 
 
@@ -200,20 +212,22 @@ def test_a_mixin_from_other_rules(tmp_path: Path) -> None:
         name: Mapped[str]
 
     # The field a template reads comes first, whatever the order in rules.yaml.
-    assert [c.name for c in Device.__table__.columns] == ["name", "key", "path", "born", "note",
-                                                         "price"]
+    assert [c.name for c in Device.__table__.columns] == ["name", "key", "path", "born", "note", "price"]
     rules = load_rules(path)
-    assert {c.name: (from_sqlalchemy(c.type), c.nullable, c.primary_key)
-            for c in Device.__table__.columns if c.name != "name"} == {
-        s.name: (s.sql_type, s.nullable, s.primary_key) for s in rules.columns}
+    assert {
+        c.name: (from_sqlalchemy(c.type), c.nullable, c.primary_key)
+        for c in Device.__table__.columns
+        if c.name != "name"
+    } == {s.name: (s.sql_type, s.nullable, s.primary_key) for s in rules.columns}
     assert rules.column("path").sql_type.ddl() == "VARCHAR(512)"
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     Base.metadata.create_all(engine)
     with Session(engine) as session:
         session.add(Device(name="orm"))
         session.flush()
-        session.execute(insert(Device), [{"name": "bulk"}, {"name": "given", "key": "f" * 32,
-                                                            "price": Decimal("1.50")}])
+        session.execute(
+            insert(Device), [{"name": "bulk"}, {"name": "given", "key": "f" * 32, "price": Decimal("1.50")}]
+        )
         session.commit()
         rows = {r.name: r for r in session.execute(sa.select(Device.__table__))}
     for name in ("orm", "bulk"):
@@ -226,24 +240,38 @@ def test_a_mixin_from_other_rules(tmp_path: Path) -> None:
     assert rows["orm"].key != rows["bulk"].key
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ("  from: {type: timestamp, value: now}\n",
-     "field 'from' is a Python keyword, so the mixin cannot declare it as an attribute; rename "
-     "it in rules.yaml"),
-    ("  metadata: {type: timestamp, value: now}\n",
-     "field 'metadata' is reserved by SQLAlchemy's declarative mapping, so the mixin cannot "
-     "declare it as an attribute; rename it in rules.yaml"),
-    ("  a: {type: text, value: {template: '{b}'}}\n  b: {type: text, value: {template: '{a}'}}\n",
-     "templates refer to each other in a cycle: a -> b -> a"),
-    ("  id: {type: short, primary_key: true, value: uuid4}\n",
-     "field 'id' of type VARCHAR(16) cannot hold a UUID4 (needs UUID, or text of at least "
-     "32 characters)"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            "  from: {type: timestamp, value: now}\n",
+            "field 'from' is a Python keyword, so the mixin cannot declare it as an attribute; rename "
+            "it in rules.yaml",
+        ),
+        (
+            "  metadata: {type: timestamp, value: now}\n",
+            "field 'metadata' is reserved by SQLAlchemy's declarative mapping, so the mixin cannot "
+            "declare it as an attribute; rename it in rules.yaml",
+        ),
+        (
+            "  a: {type: text, value: {template: '{b}'}}\n  b: {type: text, value: {template: '{a}'}}\n",
+            "templates refer to each other in a cycle: a -> b -> a",
+        ),
+        (
+            "  id: {type: short, primary_key: true, value: uuid4}\n",
+            "field 'id' of type VARCHAR(16) cannot hold a UUID4 (needs UUID, or text of at least "
+            "32 characters)",
+        ),
+    ],
+)
 def test_rules_the_mixin_cannot_follow(tmp_path: Path, fields: str, message: str) -> None:
     path = tmp_path / "rules.yaml"
-    path.write_text("version: 1\nprofile: p\nprofiles:\n  p:\n    base: legacy\n    types:\n"
-                    "      short: {sql: 'VARCHAR(16)', json: {type: string}}\n"
-                    f"fields:\n{fields}", encoding="utf-8")
+    path.write_text(
+        "version: 1\nprofile: p\nprofiles:\n  p:\n    base: legacy\n    types:\n"
+        "      short: {sql: 'VARCHAR(16)', json: {type: string}}\n"
+        f"fields:\n{fields}",
+        encoding="utf-8",
+    )
     try:
         rules = load_rules(path)
     except RulesError as e:  # pragma: no cover - the rules themselves must be valid here

@@ -35,8 +35,14 @@ IMPLS = ("runtime", "generated")
 PROFILES = ("legacy", "native")
 BACKENDS = ("sqlite", "postgresql")
 LOCAL_TIME_ZONE = "Asia/Kathmandu"
-ALL = [*scenarios.INSERTS, *scenarios.BULK_INSERTS, *scenarios.UPDATES, "threads", "threads_core",
-       "time_zones"]
+ALL = [
+    *scenarios.INSERTS,
+    *scenarios.BULK_INSERTS,
+    *scenarios.UPDATES,
+    "threads",
+    "threads_core",
+    "time_zones",
+]
 
 Batch = Callable[[str, str, str], dict[str, Any]]
 
@@ -110,6 +116,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
 
 
 # -- expectations ----------------------------------------------------------------------------------
+
 
 def outcome(results: dict[str, Any], scenario: str) -> dict[str, Any]:
     result: dict[str, Any] = results[scenario]
@@ -189,7 +196,7 @@ def check_bulk(result: dict[str, Any], scenario: str, profile: str, backend: str
     # One clock read per statement. The ORM sends consecutive rows that set the same fields as one
     # statement, so the given row splits its plain rows in two; Core sends all the rows as one.
     orm = mixed and scenario != "bulk_core_executemany"
-    for statement in ([plain[:8], plain[8:]] if orm else [plain]):
+    for statement in [plain[:8], plain[8:]] if orm else [plain]:
         assert len({rows[name]["created"] for name in statement}) == 1, statement
     if "returned" in result:
         returned = [(r[0], r[1]) for r in decode_rows_list(result["returned"])]
@@ -281,8 +288,9 @@ impls = pytest.mark.parametrize("impl", IMPLS)
 @profiles
 @matrix
 @pytest.mark.parametrize("scenario", scenarios.INSERTS)
-def test_insert_path_fills_every_field(batch: Batch, impl: str, profile: str, backend: str,
-                                       scenario: str) -> None:
+def test_insert_path_fills_every_field(
+    batch: Batch, impl: str, profile: str, backend: str, scenario: str
+) -> None:
     result = outcome(batch(impl, profile, backend), scenario)
     check_inserted(result, scenario, profile, backend)
     if "objects" in result:
@@ -293,8 +301,9 @@ def test_insert_path_fills_every_field(batch: Batch, impl: str, profile: str, ba
 @profiles
 @matrix
 @pytest.mark.parametrize("scenario", scenarios.BULK_INSERTS)
-def test_bulk_insert_path_fills_every_row(batch: Batch, impl: str, profile: str, backend: str,
-                                          scenario: str) -> None:
+def test_bulk_insert_path_fills_every_row(
+    batch: Batch, impl: str, profile: str, backend: str, scenario: str
+) -> None:
     check_bulk(outcome(batch(impl, profile, backend), scenario), scenario, profile, backend)
 
 
@@ -302,24 +311,25 @@ def test_bulk_insert_path_fills_every_row(batch: Batch, impl: str, profile: str,
 @profiles
 @matrix
 @pytest.mark.parametrize("scenario", scenarios.UPDATES)
-def test_update_path_stamps_updated_only(batch: Batch, impl: str, profile: str, backend: str,
-                                         scenario: str) -> None:
+def test_update_path_stamps_updated_only(
+    batch: Batch, impl: str, profile: str, backend: str, scenario: str
+) -> None:
     check_updated(outcome(batch(impl, profile, backend), scenario), scenario)
 
 
 @impls
 @profiles
 @matrix
-def test_eight_threads_insert_and_update(batch: Batch, impl: str, profile: str,
-                                         backend: str) -> None:
+def test_eight_threads_insert_and_update(batch: Batch, impl: str, profile: str, backend: str) -> None:
     check_threads(outcome(batch(impl, profile, backend), "threads"))
 
 
 @impls
 @profiles
 @matrix
-def test_eight_threads_bulk_insert_and_update_through_core(batch: Batch, impl: str, profile: str,
-                                                           backend: str) -> None:
+def test_eight_threads_bulk_insert_and_update_through_core(
+    batch: Batch, impl: str, profile: str, backend: str
+) -> None:
     check_threads(outcome(batch(impl, profile, backend), "threads_core"), "threads_core")
 
 
@@ -330,5 +340,7 @@ def test_scenarios_ran_in_kathmandu(batch: Batch, impl: str, profile: str, backe
     """Asia/Kathmandu is UTC+05:45 (no daylight saving): a value written in local time, or an
     aware one converted by a PostgreSQL session, would have missed the insert window by hours."""
     zones = outcome(batch(impl, profile, backend), "time_zones")
-    assert zones == {"session": "Asia/Kathmandu" if backend == "postgresql" else None,
-                     "local_offset_minutes": 345.0}
+    assert zones == {
+        "session": "Asia/Kathmandu" if backend == "postgresql" else None,
+        "local_offset_minutes": 345.0,
+    }

@@ -33,8 +33,10 @@ def project(tmp_path: Path) -> Path:
 def test_check_fails_until_compile_is_run(project: Path) -> None:
     result = run_cli("compile", "--check", cwd=project)
     assert result.code == 1
-    assert result.out == ("schemas/model.schema.json is missing; run 'envoxy compile'\n"
-                          "schemas/columns.json is missing; run 'envoxy compile'\n")
+    assert result.out == (
+        "schemas/model.schema.json is missing; run 'envoxy compile'\n"
+        "schemas/columns.json is missing; run 'envoxy compile'\n"
+    )
     assert not (project / "schemas").exists()  # --check never writes
 
     result = run_cli("compile", cwd=project)
@@ -46,8 +48,10 @@ def test_check_fails_until_compile_is_run(project: Path) -> None:
     before = {p.name: p.read_bytes() for p in (project / "schemas").iterdir()}
     result = run_cli("compile", "--check", cwd=project)
     assert result.code == 1
-    assert result.out == ("schemas/model.schema.json is out of date; run 'envoxy compile'\n"
-                          "schemas/columns.json is out of date; run 'envoxy compile'\n")
+    assert result.out == (
+        "schemas/model.schema.json is out of date; run 'envoxy compile'\n"
+        "schemas/columns.json is out of date; run 'envoxy compile'\n"
+    )
     assert {p.name: p.read_bytes() for p in (project / "schemas").iterdir()} == before
 
     assert run_cli("compile", cwd=project).code == 0
@@ -90,9 +94,17 @@ def test_compiled_schema_judges_datums() -> None:
     assert validator.is_valid({"table": "users", "fields": complete})
     assert validator.is_valid({"table": "alembic_version", "fields": {}})
     assert validator.is_valid({"table": "users"})  # no fields: not a datum we check
-    errors = sorted((list(e.absolute_path), e.message) for e in validator.iter_errors(
-        {"datums": [{"name": "a", "fields": {**complete, "id": {"type": "integer"}}},
-                    {"table": "b", "fields": {"id": {}}}]}))
+    errors = sorted(
+        (list(e.absolute_path), e.message)
+        for e in validator.iter_errors(
+            {
+                "datums": [
+                    {"name": "a", "fields": {**complete, "id": {"type": "integer"}}},
+                    {"table": "b", "fields": {"id": {}}},
+                ]
+            }
+        )
+    )
     assert errors == [
         (["datums", 0, "fields", "id", "type"], "'string' was expected"),
         (["datums", 1, "fields"], "'created' is a required property"),
@@ -104,7 +116,8 @@ def test_compiled_schema_judges_datums() -> None:
 def test_exemptions_and_scope_are_in_the_schema(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text(
         "version: 1\nscope: {include: ['app_*'], exclude: ['app_tmp*']}\n"
-        "exemptions:\n  app_log: {fields: [href], reason: append-only}\n")
+        "exemptions:\n  app_log: {fields: [href], reason: append-only}\n"
+    )
     validator = Draft202012Validator(load_rules(tmp_path / "rules.yaml").model_schema)
     three = {n: {} for n in ("id", "created", "updated")}
     assert validator.is_valid({"table": "app_log", "fields": three})
@@ -134,8 +147,10 @@ def test_rules_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_a_missing_rules_file_is_a_configuration_error(tmp_path: Path) -> None:
     result = run_cli("compile", "--rules", "nope.yaml", cwd=tmp_path)
     assert (result.code, result.out) == (2, "")
-    assert result.err == ("envoxy: the rules file has 1 problem:\n"
-                          "nope.yaml: the rules file does not exist, expected a readable rules.yaml\n")
+    assert result.err == (
+        "envoxy: the rules file has 1 problem:\n"
+        "nope.yaml: the rules file does not exist, expected a readable rules.yaml\n"
+    )
 
 
 def test_a_directory_as_rules_file(tmp_path: Path) -> None:
@@ -153,12 +168,19 @@ def test_a_fifo_nothing_writes_to_as_rules_file_does_not_block(tmp_path: Path) -
     os.mkfifo(tmp_path / "rules.yaml")
     env = {**os.environ, "ENVOXY_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("ENVOXY_NO_CACHE", None)
-    proc = subprocess.run([sys.executable, "-m", "envoxy", "compile", "--check", "--rules",
-                           "rules.yaml"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "envoxy", "compile", "--check", "--rules", "rules.yaml"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (proc.returncode, proc.stdout) == (2, "")
-    assert proc.stderr == ("envoxy: the rules file has 1 problem:\nrules.yaml:1:1: the file is "
-                           "empty, expected a mapping starting with 'version: 1'\n")
+    assert proc.stderr == (
+        "envoxy: the rules file has 1 problem:\nrules.yaml:1:1: the file is "
+        "empty, expected a mapping starting with 'version: 1'\n"
+    )
     assert not (tmp_path / "cache").exists()
 
 
@@ -167,8 +189,10 @@ def test_extends_a_symlink_loop(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text("version: 1\nextends: loop.yaml\n", encoding="utf-8")
     result = run_cli("compile", "--check", "--rules", "rules.yaml", cwd=tmp_path)
     assert (result.code, result.out) == (2, "")
-    assert result.err == ("envoxy: the rules file has 1 problem:\nloop.yaml: cannot read the rules "
-                          "file (Too many levels of symbolic links), expected a readable file\n")
+    assert result.err == (
+        "envoxy: the rules file has 1 problem:\nloop.yaml: cannot read the rules "
+        "file (Too many levels of symbolic links), expected a readable file\n"
+    )
 
 
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,19 +201,22 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     assert "unrecognized arguments: --frobnicate" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("glob", "regex", "matches", "misses"), [
-    ("[!]", r"^\[!\]$", ["[!]"], ["a", "!"]),
-    ("[!]]x", r"^[^\]]x$", ["ax"], ["]x"]),
-    ("[]]x", r"^[\]]x$", ["]x"], ["ax"]),
-    ("[[:a]", r"^[\[:a]$", ["[", ":", "a"], ["b"]),
-    ("aux_[a-c]*", r"^aux_[a-c].*$", ["aux_b1"], ["aux_d"]),
-])
+@pytest.mark.parametrize(
+    ("glob", "regex", "matches", "misses"),
+    [
+        ("[!]", r"^\[!\]$", ["[!]"], ["a", "!"]),
+        ("[!]]x", r"^[^\]]x$", ["ax"], ["]x"]),
+        ("[]]x", r"^[\]]x$", ["]x"], ["ax"]),
+        ("[[:a]", r"^[\[:a]$", ["[", ":", "a"], ["b"]),
+        ("aux_[a-c]*", r"^aux_[a-c].*$", ["aux_b1"], ["aux_d"]),
+    ],
+)
 def test_globs_as_in_the_shell_with_the_same_regex_in_python_and_ecma(
-        glob: str, regex: str, matches: list[str], misses: list[str]) -> None:
+    glob: str, regex: str, matches: list[str], misses: list[str]
+) -> None:
     """A ']' or '[' inside a set is escaped, so that ECMA-262 (editors) reads it as Python does."""
     from envoxy.rules.model import Scope, glob_to_regex
 
     assert glob_to_regex(glob) == regex
     scope = Scope(include=(glob,), exclude=())
-    assert [scope.applies(name) for name in matches + misses] == [True] * len(matches) + [
-        False] * len(misses)
+    assert [scope.applies(name) for name in matches + misses] == [True] * len(matches) + [False] * len(misses)

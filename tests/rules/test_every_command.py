@@ -45,7 +45,12 @@ def test_every_command_refuses_a_broken_rules_file(case: Path, command: str, wor
 def test_module_entry_points_refuse_it_too(module: str, workdir: Path) -> None:
     case = DATA / "rules" / "invalid" / "many-problems"
     shutil.copy(case / "rules.yaml", workdir / "rules.yaml")
-    proc = subprocess.run([sys.executable, "-m", module, "--rules", "rules.yaml"], cwd=workdir,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", module, "--rules", "rules.yaml"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == (case / "expected.txt").read_text(encoding="utf-8")

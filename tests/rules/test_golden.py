@@ -48,7 +48,10 @@ def test_broken_rules_in_a_real_process(case: str) -> None:
     """The installed entry point, not just main(): exit 2, the same message, no traceback."""
     proc = subprocess.run(
         [sys.executable, "-m", "envoxy", "compile", "--check", "--rules", "rules.yaml"],
-        cwd=DATA / "rules" / "invalid" / case, capture_output=True, text=True, timeout=60,
+        cwd=DATA / "rules" / "invalid" / case,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert proc.stderr == (DATA / "rules" / "invalid" / case / "expected.txt").read_text()

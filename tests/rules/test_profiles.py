@@ -44,19 +44,27 @@ def test_switching_to_native_changes_only_the_types(native_rules: Path) -> None:
         expected_columns[f"/columns/{i}/sql"] = tz_ddl["postgresql"]
         expected_columns[f"/columns/{i}/ddl/postgresql"] = tz_ddl["postgresql"]
         expected_columns[f"/columns/{i}/sqlalchemy"] = (
-            "sa.DateTime(timezone=False)", "sa.DateTime(timezone=True)")
+            "sa.DateTime(timezone=False)",
+            "sa.DateTime(timezone=True)",
+        )
     assert columns == expected_columns
 
     schema = _diff(json.loads(legacy["model.schema.json"]), json.loads(native["model.schema.json"]))
     assert set(schema) == {
-        "/description", "/x-envoxy/profile",
-        "/$defs/field-id/description", "/$defs/field-id/x-envoxy-column/sql",
-        "/$defs/field-created/description", "/$defs/field-created/x-envoxy-column/sql",
-        "/$defs/field-updated/description", "/$defs/field-updated/x-envoxy-column/sql",
+        "/description",
+        "/x-envoxy/profile",
+        "/$defs/field-id/description",
+        "/$defs/field-id/x-envoxy-column/sql",
+        "/$defs/field-created/description",
+        "/$defs/field-created/x-envoxy-column/sql",
+        "/$defs/field-updated/description",
+        "/$defs/field-updated/x-envoxy-column/sql",
     }
     assert schema["/$defs/field-id/x-envoxy-column/sql"] == ("VARCHAR(36)", "UUID")
     assert schema["/$defs/field-created/x-envoxy-column/sql"] == (
-        "TIMESTAMP WITHOUT TIME ZONE", "TIMESTAMP WITH TIME ZONE")
+        "TIMESTAMP WITHOUT TIME ZONE",
+        "TIMESTAMP WITH TIME ZONE",
+    )
     assert "Column id UUID NOT NULL, primary key" in schema["/$defs/field-id/description"][1]
     assert schema["/x-envoxy/profile"] == ("legacy", "native")
 

@@ -20,16 +20,33 @@ TSTZ = SqlType(name="TIMESTAMP", timezone=True)
 UUID = SqlType(name="UUID")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("VARCHAR(36)", VARCHAR36), ("String(36)", VARCHAR36), ("sa.String(length=36)", VARCHAR36),
-    ("character varying(36)", VARCHAR36), ("sqlalchemy.String(36)", VARCHAR36),
-    ("DateTime()", TS), ("TIMESTAMP WITHOUT TIME ZONE", TS), ("sa.DateTime(timezone=False)", TS),
-    ("timestamp", TS), ("TIMESTAMP WITH TIME ZONE", TSTZ), ("timestamptz", TSTZ),
-    ("sa.TIMESTAMP(timezone=True)", TSTZ), ("TIMESTAMP(6) WITH TIME ZONE", TSTZ),
-    ("Uuid", UUID), ("sa.Uuid()", UUID), ("postgresql.UUID(as_uuid=True)", UUID), ("uuid", UUID),
-    ("TEXT", SqlType(name="TEXT")), ("sa.Text()", SqlType(name="TEXT")), ("String()", SqlType(name="TEXT")),
-    ("CHAR(32)", SqlType(name="CHAR", length=32)), ("int", SqlType(name="INTEGER")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("VARCHAR(36)", VARCHAR36),
+        ("String(36)", VARCHAR36),
+        ("sa.String(length=36)", VARCHAR36),
+        ("character varying(36)", VARCHAR36),
+        ("sqlalchemy.String(36)", VARCHAR36),
+        ("DateTime()", TS),
+        ("TIMESTAMP WITHOUT TIME ZONE", TS),
+        ("sa.DateTime(timezone=False)", TS),
+        ("timestamp", TS),
+        ("TIMESTAMP WITH TIME ZONE", TSTZ),
+        ("timestamptz", TSTZ),
+        ("sa.TIMESTAMP(timezone=True)", TSTZ),
+        ("TIMESTAMP(6) WITH TIME ZONE", TSTZ),
+        ("Uuid", UUID),
+        ("sa.Uuid()", UUID),
+        ("postgresql.UUID(as_uuid=True)", UUID),
+        ("uuid", UUID),
+        ("TEXT", SqlType(name="TEXT")),
+        ("sa.Text()", SqlType(name="TEXT")),
+        ("String()", SqlType(name="TEXT")),
+        ("CHAR(32)", SqlType(name="CHAR", length=32)),
+        ("int", SqlType(name="INTEGER")),
+    ],
+)
 def test_spellings_of_one_type(text: str, expected: SqlType) -> None:
     assert parse_sql_type(text) == expected
 
@@ -40,13 +57,24 @@ def test_not_a_type(text: str) -> None:
         parse_sql_type(text)
 
 
-@pytest.mark.parametrize(("obj", "expected"), [
-    (sa.String(length=36), VARCHAR36), (sa.VARCHAR(36), VARCHAR36), (sa.DateTime(), TS),
-    (sa.TIMESTAMP(timezone=True), TSTZ), (postgresql.TIMESTAMP(timezone=True), TSTZ),
-    (postgresql.UUID(as_uuid=True), UUID), (postgresql.UUID(as_uuid=False), UUID), (sa.Uuid(), UUID),
-    (sa.UUID(), UUID), (sa.Text(), SqlType(name="TEXT")), (sqlite.DATETIME(), TS),
-    (mysql.VARCHAR(36), VARCHAR36), (sa.Integer, SqlType(name="INTEGER")),
-])
+@pytest.mark.parametrize(
+    ("obj", "expected"),
+    [
+        (sa.String(length=36), VARCHAR36),
+        (sa.VARCHAR(36), VARCHAR36),
+        (sa.DateTime(), TS),
+        (sa.TIMESTAMP(timezone=True), TSTZ),
+        (postgresql.TIMESTAMP(timezone=True), TSTZ),
+        (postgresql.UUID(as_uuid=True), UUID),
+        (postgresql.UUID(as_uuid=False), UUID),
+        (sa.Uuid(), UUID),
+        (sa.UUID(), UUID),
+        (sa.Text(), SqlType(name="TEXT")),
+        (sqlite.DATETIME(), TS),
+        (mysql.VARCHAR(36), VARCHAR36),
+        (sa.Integer, SqlType(name="INTEGER")),
+    ],
+)
 def test_sqlalchemy_objects(obj: object, expected: SqlType) -> None:
     assert from_sqlalchemy(obj) == expected  # type: ignore[arg-type]
 

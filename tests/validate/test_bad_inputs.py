@@ -22,11 +22,21 @@ from envoxy.validate.loader import MAX_DEPTH
 from tests.conftest import REPO, run_cli
 
 RULES = str(REPO / "tests" / "data" / "validate" / "rules.yaml")
-GOOD = {"id": {"type": "string", "format": "uuid"}, "created": {"type": "string", "format": "date-time"},
-        "updated": {"type": "string", "format": "date-time"}, "href": {"type": "string"}}
+GOOD = {
+    "id": {"type": "string", "format": "uuid"},
+    "created": {"type": "string", "format": "date-time"},
+    "updated": {"type": "string", "format": "date-time"},
+    "href": {"type": "string"},
+}
 FINE_FINDING = {
-    "rule": "missing-field", "severity": "error", "path": "models/other.json", "line": 1,
-    "column": 30, "pointer": "/fields", "table": "other", "field": "href",
+    "rule": "missing-field",
+    "severity": "error",
+    "path": "models/other.json",
+    "line": 1,
+    "column": 30,
+    "pointer": "/fields",
+    "table": "other",
+    "field": "href",
     "message": "datum 'other' lacks required field 'href'",
 }
 
@@ -53,12 +63,23 @@ def findings(tmp_path: Path, *args: str) -> tuple[int, list[dict]]:
 
 
 def parse_error(path: str, line: int | None, column: int | None, message: str) -> dict:
-    return {"rule": "parse-error", "severity": "error", "path": path, "line": line, "column": column,
-            "pointer": None, "table": None, "field": None, "message": message}
+    return {
+        "rule": "parse-error",
+        "severity": "error",
+        "path": path,
+        "line": line,
+        "column": column,
+        "pointer": None,
+        "table": None,
+        "field": None,
+        "message": message,
+    }
 
 
-DEPTH_MESSAGE = (f"nesting deeper than {MAX_DEPTH} levels, expected a shallower document "
-                 "(see the depth limit in docs/VALIDATE.md)")
+DEPTH_MESSAGE = (
+    f"nesting deeper than {MAX_DEPTH} levels, expected a shallower document "
+    "(see the depth limit in docs/VALIDATE.md)"
+)
 
 
 def test_nesting_100000_levels(tmp_path: Path, models: Path) -> None:
@@ -100,10 +121,17 @@ def test_100_mb_file(tmp_path: Path, models: Path) -> None:
     code, found = findings(tmp_path, "models")
     assert code == 1
     assert found == [
-        {"rule": "missing-field", "severity": "error", "path": "models/huge.json",
-         "line": count + 2, "column": bad.index('"fields"') + len('"fields": ') + 1,
-         "pointer": f"/datums/{count}/fields", "table": "last", "field": "id",
-         "message": "datum 'last' lacks required field 'id'"},
+        {
+            "rule": "missing-field",
+            "severity": "error",
+            "path": "models/huge.json",
+            "line": count + 2,
+            "column": bad.index('"fields"') + len('"fields": ') + 1,
+            "pointer": f"/datums/{count}/fields",
+            "table": "last",
+            "field": "id",
+            "message": "datum 'last' lacks required field 'id'",
+        },
         FINE_FINDING,
     ]
 
@@ -111,9 +139,14 @@ def test_100_mb_file(tmp_path: Path, models: Path) -> None:
 def test_fifo_is_a_finding_and_never_read(tmp_path: Path, models: Path) -> None:
     os.mkfifo(models / "pipe.json")
     # a subprocess with a timeout: opening a FIFO for reading would block forever
-    done = subprocess.run([sys.executable, "-m", "envoxy.validate", "--rules", RULES, "--format", "json",
-                           "models"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "ENVOXY_NO_CACHE": "1"})
+    done = subprocess.run(
+        [sys.executable, "-m", "envoxy.validate", "--rules", RULES, "--format", "json", "models"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "ENVOXY_NO_CACHE": "1"},
+    )
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["findings"] == [
         FINE_FINDING,
@@ -121,16 +154,20 @@ def test_fifo_is_a_finding_and_never_read(tmp_path: Path, models: Path) -> None:
     ]
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root reads files whatever their mode; see test_unreadable_file_simulated")
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="root reads files whatever their mode; see test_unreadable_file_simulated",
+)
 def test_unreadable_file(tmp_path: Path, models: Path) -> None:
     secret = models / "secret.json"
     secret.write_text("{}")
     secret.chmod(0)
     code, found = findings(tmp_path, "models")
     assert code == 1
-    assert found == [FINE_FINDING, parse_error("models/secret.json", None, None,
-                                               "cannot be read: permission denied")]
+    assert found == [
+        FINE_FINDING,
+        parse_error("models/secret.json", None, None, "cannot be read: permission denied"),
+    ]
 
 
 def test_unreadable_file_simulated(tmp_path: Path, models: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,28 +183,34 @@ def test_unreadable_file_simulated(tmp_path: Path, models: Path, monkeypatch: py
     monkeypatch.setattr(loader, "open", guarded_open, raising=False)
     code, found = findings(tmp_path, "models")
     assert code == 1
-    assert found == [FINE_FINDING, parse_error("models/secret.json", None, None,
-                                               "cannot be read: permission denied")]
+    assert found == [
+        FINE_FINDING,
+        parse_error("models/secret.json", None, None, "cannot be read: permission denied"),
+    ]
 
 
 def test_named_paths_broken_symlink_and_missing(tmp_path: Path, models: Path) -> None:
     (tmp_path / "dangling.json").symlink_to("nowhere.json")
     code, found = findings(tmp_path, "dangling.json", "models/other.json")
     assert code == 1
-    assert found == [parse_error("dangling.json", None, None,
-                                 "is a broken symbolic link (its target does not exist)"), FINE_FINDING]
+    assert found == [
+        parse_error("dangling.json", None, None, "is a broken symbolic link (its target does not exist)"),
+        FINE_FINDING,
+    ]
     result = run_cli("--rules", RULES, "missing.json", "models", only="validate", cwd=tmp_path)
     assert result.code == 2
     assert result.out == ""
-    assert result.err == ("envoxy: no such file or directory: 'missing.json'; name existing model "
-                          "files or directories\n")
+    assert result.err == (
+        "envoxy: no such file or directory: 'missing.json'; name existing model files or directories\n"
+    )
 
 
 def test_output_file_is_written_atomically(tmp_path: Path, models: Path) -> None:
     out = tmp_path / "report.json"
     out.write_text("old")
-    result = run_cli("--rules", RULES, "--format", "json", "--output", str(out), "models",
-                     only="validate", cwd=tmp_path)
+    result = run_cli(
+        "--rules", RULES, "--format", "json", "--output", str(out), "models", only="validate", cwd=tmp_path
+    )
     assert (result.code, result.out, result.err) == (1, "", "")
     assert json.loads(out.read_text())["findings"] == [FINE_FINDING]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []

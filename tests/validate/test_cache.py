@@ -106,8 +106,9 @@ def test_an_entry_others_can_write_is_not_loaded(tmp_path: Path, cache: Path, co
     assert len(compiles) == 2
 
 
-def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              compiles: list[str]) -> None:
+def test_an_unwritable_cache_only_costs_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiles: list[str]
+) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
     monkeypatch.setenv("ENVOXY_CACHE_DIR", str(blocker / "cache"))
@@ -116,8 +117,9 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytes
     assert len(compiles) == 2
 
 
-def test_no_cache_switch(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch,
-                         compiles: list[str]) -> None:
+def test_no_cache_switch(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, compiles: list[str]
+) -> None:
     monkeypatch.setenv("ENVOXY_NO_CACHE", "1")
     assert cache_dir() is None
     path = rules_file(tmp_path)
@@ -145,8 +147,9 @@ def test_a_bad_rules_file_is_never_cached(tmp_path: Path, cache: Path) -> None:
     assert not cache.exists() or not any(cache.iterdir())
 
 
-def test_the_key_covers_the_compiler_code(tmp_path: Path, cache: Path, compiles: list[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_key_covers_the_compiler_code(
+    tmp_path: Path, cache: Path, compiles: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = rules_file(tmp_path)
     load_rules_cached(path, cwd=tmp_path)
     monkeypatch.setattr(cache_module, "_code_stamp", lambda: "another compiler")

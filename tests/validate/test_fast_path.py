@@ -35,33 +35,63 @@ def checker(name: str) -> Checker:
 
 
 REQUIRED = ["id", "created", "updated", "href"]
-NAMES = ["products", "legacy_events", "old_audit", "tmp_scratch", "alembic_version",
-         "alembic_version_2", "tmp", "Products", "line\nbreak", "alembic_version\n", ""]
-scalars = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.5, 1.0]) | st.sampled_from(
-    ["string", "integer", "uuid", "date-time", "email", "", "ab", "a description"])
-json_values = st.recursive(scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(
-    st.sampled_from(["type", "format", "description", "x"]), c, max_size=3), max_leaves=8)
+NAMES = [
+    "products",
+    "legacy_events",
+    "old_audit",
+    "tmp_scratch",
+    "alembic_version",
+    "alembic_version_2",
+    "tmp",
+    "Products",
+    "line\nbreak",
+    "alembic_version\n",
+    "",
+]
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.sampled_from([0.5, 1.0])
+    | st.sampled_from(["string", "integer", "uuid", "date-time", "email", "", "ab", "a description"])
+)
+json_values = st.recursive(
+    scalars,
+    lambda c: (
+        st.lists(c, max_size=3)
+        | st.dictionaries(st.sampled_from(["type", "format", "description", "x"]), c, max_size=3)
+    ),
+    max_leaves=8,
+)
 declarations = st.one_of(
-    st.fixed_dictionaries({}, optional={
-        "type": st.sampled_from(["string", "integer", "number", "boolean", "array", "object", "null"])
-        | json_values,
-        "format": st.sampled_from(["uuid", "date-time", "date", "email"]) | json_values,
-        "description": st.sampled_from(["", "ab", "The row's API path."]) | json_values,
-        "maxLength": st.integers(0, 300),
-    }),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(["string", "integer", "number", "boolean", "array", "object", "null"])
+            | json_values,
+            "format": st.sampled_from(["uuid", "date-time", "date", "email"]) | json_values,
+            "description": st.sampled_from(["", "ab", "The row's API path."]) | json_values,
+            "maxLength": st.integers(0, 300),
+        },
+    ),
     json_values,
 )
 fields = st.dictionaries(st.sampled_from([*REQUIRED, "price", "name", "a/b~c"]), declarations, max_size=6)
-datums = st.fixed_dictionaries({}, optional={
-    "table": st.sampled_from(NAMES) | scalars,
-    "name": st.sampled_from(NAMES) | scalars,
-    "fields": fields | json_values,
-    "description": json_values,
-})
+datums = st.fixed_dictionaries(
+    {},
+    optional={
+        "table": st.sampled_from(NAMES) | scalars,
+        "name": st.sampled_from(NAMES) | scalars,
+        "fields": fields | json_values,
+        "description": json_values,
+    },
+)
 documents = st.one_of(
     datums,
-    st.fixed_dictionaries({"datums": st.lists(datums | json_values, max_size=5)}, optional={
-        "fields": fields, "table": st.sampled_from(NAMES)}),
+    st.fixed_dictionaries(
+        {"datums": st.lists(datums | json_values, max_size=5)},
+        optional={"fields": fields, "table": st.sampled_from(NAMES)},
+    ),
     st.fixed_dictionaries({"datums": json_values}),
     json_values,
 )
@@ -119,11 +149,13 @@ def test_the_fast_path_needs_no_jsonschema_without_declaration_constraints(tmp_p
     import sys
 
     (tmp_path / "m.json").write_text(json.dumps({"table": "t", "fields": {"id": {"type": "integer"}}}))
-    code = ("import sys; from envoxy.rules import load_rules; from envoxy.validate.checker import Checker;"
-            "from envoxy.validate.loader import load;"
-            f"r = load_rules({str(RULE_FILES['shipped'])!r}); sys.modules.pop('jsonschema', None);"
-            "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith('jsonschema')];"
-            f"issues = Checker(r).check(load({str(tmp_path / 'm.json')!r})).issues;"
-            "print(len(issues), any(m.startswith('jsonschema') for m in sys.modules))")
+    code = (
+        "import sys; from envoxy.rules import load_rules; from envoxy.validate.checker import Checker;"
+        "from envoxy.validate.loader import load;"
+        f"r = load_rules({str(RULE_FILES['shipped'])!r}); sys.modules.pop('jsonschema', None);"
+        "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith('jsonschema')];"
+        f"issues = Checker(r).check(load({str(tmp_path / 'm.json')!r})).issues;"
+        "print(len(issues), any(m.startswith('jsonschema') for m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["4", "False"]

@@ -44,8 +44,10 @@ def test_text_format() -> None:
         suffix = " [warning]" if f["severity"] == "warning" else ""
         expected.append(f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} {f['message']}{suffix}")
     assert lines[:-1] == expected
-    assert lines[0] == ("models/dupes.json:1:47: duplicate-key datum 'dupes' declares field 'id' 2 "
-                        "times in 'fields'; the last declaration hides the others [warning]")
+    assert lines[0] == (
+        "models/dupes.json:1:47: duplicate-key datum 'dupes' declares field 'id' 2 "
+        "times in 'fields'; the last declaration hides the others [warning]"
+    )
     assert "\033[" not in out  # not a terminal: no colour
 
 
@@ -59,12 +61,16 @@ def test_github_format() -> None:
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == len(expected_findings())
-    assert lines[0] == ("::warning file=models/dupes.json,line=1,col=47,title=duplicate-key::datum "
-                        "'dupes' declares field 'id' 2 times in 'fields'; the last declaration hides "
-                        "the others")
-    assert lines[-2] == ("::error file=rules.yaml,line=48,col=3,title=expired-exemption::exemption for "
-                         "table 'old_audit' expired on 2020-01-31 (reason: Append-only audit log, "
-                         "never updated.)")
+    assert lines[0] == (
+        "::warning file=models/dupes.json,line=1,col=47,title=duplicate-key::datum "
+        "'dupes' declares field 'id' 2 times in 'fields'; the last declaration hides "
+        "the others"
+    )
+    assert lines[-2] == (
+        "::error file=rules.yaml,line=48,col=3,title=expired-exemption::exemption for "
+        "table 'old_audit' expired on 2020-01-31 (reason: Append-only audit log, "
+        "never updated.)"
+    )
 
 
 def test_sarif_is_valid_and_complete() -> None:
@@ -80,20 +86,30 @@ def test_sarif_is_valid_and_complete() -> None:
     for rule_id, info in RULES.items():
         assert rules[rule_id]["shortDescription"]["text"] == info.short
         assert rules[rule_id]["help"]["text"] == info.help
-    got = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+    got = [
+        (
+            r["ruleId"],
+            r["level"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             r["locations"][0]["physicalLocation"]["region"]["startLine"],
-            r["locations"][0]["physicalLocation"]["region"]["startColumn"], r["message"]["text"])
-           for r in run_["results"]]
-    assert got == [(f["rule"], f["severity"], f["path"], f["line"], f["column"], f["message"])
-                   for f in expected_findings()]
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+            r["message"]["text"],
+        )
+        for r in run_["results"]
+    ]
+    assert got == [
+        (f["rule"], f["severity"], f["path"], f["line"], f["column"], f["message"])
+        for f in expected_findings()
+    ]
     for result in run_["results"]:
         assert run_["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
 
 
 def test_sarif_without_positions_is_valid(tmp_path: Path) -> None:
     (tmp_path / "broken.json").symlink_to("nowhere")
-    result = run_cli("--rules", str(REPO / "rules.yaml"), "--format", "sarif", "broken.json",
-                     only="validate", cwd=tmp_path)
+    result = run_cli(
+        "--rules", str(REPO / "rules.yaml"), "--format", "sarif", "broken.json", only="validate", cwd=tmp_path
+    )
     sarif = json.loads(result.out)
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     assert list(validator_for(schema)(schema).iter_errors(sarif)) == []
@@ -104,8 +120,14 @@ def test_sarif_without_positions_is_valid(tmp_path: Path) -> None:
 def _run_on_terminal(env: dict[str, str]) -> str:
     """Run the validator with its stdout on a pseudo-terminal; returns what it printed."""
     leader, follower = pty.openpty()
-    done = subprocess.run([sys.executable, "-m", "envoxy.validate", "--rules", "rules.yaml", "models"],
-                          cwd=CASE, stdout=follower, stderr=subprocess.PIPE, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "envoxy.validate", "--rules", "rules.yaml", "models"],
+        cwd=CASE,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+        timeout=60,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -136,8 +158,7 @@ def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     real.write_text("old\n", encoding="utf-8")
     link = tmp_path / "latest.txt"
     link.symlink_to(real)
-    result = run_cli("--rules", "rules.yaml", "--output", str(link), "models", only="validate",
-                     cwd=CASE)
+    result = run_cli("--rules", "rules.yaml", "--output", str(link), "models", only="validate", cwd=CASE)
     assert (result.code, result.out, result.err) == (1, "", "")
     assert link.is_symlink()
     assert real.read_text(encoding="utf-8") == run("text")[1]
@@ -150,8 +171,7 @@ def test_output_to_a_fifo_writes_into_it(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so that opening it to write does not block
     try:
-        result = run_cli("--rules", "rules.yaml", "--output", str(fifo), "models", only="validate",
-                         cwd=CASE)
+        result = run_cli("--rules", "rules.yaml", "--output", str(fifo), "models", only="validate", cwd=CASE)
         received = os.read(reader, 1 << 16).decode("utf-8")
     finally:
         os.close(reader)
@@ -164,16 +184,27 @@ def _closed_stdout() -> None:
     os.close(1)
 
 
-@pytest.mark.parametrize(("stdout", "preexec", "message"), [
-    ("/dev/full", None, "envoxy: cannot write to standard output: No space left on device\n"),
-    (None, _closed_stdout, "envoxy: standard output is closed, expected somewhere to write (or "
-                           "use --output FILE where the command has it)\n"),
-])
-def test_an_unwritable_stdout_is_a_clear_error(stdout: str | None, preexec: object,
-                                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("stdout", "preexec", "message"),
+    [
+        ("/dev/full", None, "envoxy: cannot write to standard output: No space left on device\n"),
+        (
+            None,
+            _closed_stdout,
+            "envoxy: standard output is closed, expected somewhere to write (or "
+            "use --output FILE where the command has it)\n",
+        ),
+    ],
+)
+def test_an_unwritable_stdout_is_a_clear_error(stdout: str | None, preexec: object, message: str) -> None:
     with open(stdout, "w") if stdout else open(os.devnull, "w") as sink:
         proc = subprocess.run(
             [sys.executable, "-m", "envoxy.validate", "--rules", "rules.yaml", "models"],
-            cwd=CASE, stdout=sink, stderr=subprocess.PIPE, text=True, timeout=60,
-            preexec_fn=preexec)  # type: ignore[arg-type]
+            cwd=CASE,
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            preexec_fn=preexec,
+        )  # type: ignore[arg-type]
     assert (proc.returncode, proc.stderr) == (2, message)

@@ -18,9 +18,22 @@ def imported(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
     """Run the validator under ``-X importtime``; returns the exit status and the top-level
     modules it imported."""
     env = {**os.environ, "ENVOXY_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "envoxy.validate",
-                           "--rules", str(REPO / "rules.yaml"), *args],
-                          cwd=tmp_path, capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "envoxy.validate",
+            "--rules",
+            str(REPO / "rules.yaml"),
+            *args,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     modules = set()
     for line in done.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
@@ -59,8 +72,10 @@ def test_cached_rules_and_a_clean_file_need_neither_yaml_nor_jsonschema(tmp_path
 
 
 def test_import_envoxy_validate_is_light() -> None:
-    code = ("import sys, envoxy.validate, envoxy.validate.runner; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('sqlalchemy', 'alembic', 'jsonschema', 'yaml')))")
+    code = (
+        "import sys, envoxy.validate, envoxy.validate.runner; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'alembic', 'jsonschema', 'yaml')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -37,36 +37,48 @@ def test_model_paths_relative_to_the_rules_file(tmp_path: Path) -> None:
     root = project(tmp_path, '["models", "legacy/b.json"]')
     here = run_cli("--format", "json", only="validate", cwd=root)
     assert here.code == 1, here.err
-    assert paths_found(here) == [("legacy/b.json", "parse-error"),
-                                 *[("models/shop/a.json", "missing-field")] * 4]
+    assert paths_found(here) == [
+        ("legacy/b.json", "parse-error"),
+        *[("models/shop/a.json", "missing-field")] * 4,
+    ]
     below = run_cli("--format", "json", only="validate", cwd=root / "models" / "shop")
     assert below.code == 1, below.err
-    assert paths_found(below) == [("../../legacy/b.json", "parse-error"),
-                                  *[("../../models/shop/a.json", "missing-field")] * 4]
+    assert paths_found(below) == [
+        ("../../legacy/b.json", "parse-error"),
+        *[("../../models/shop/a.json", "missing-field")] * 4,
+    ]
 
 
 def test_missing_model_path_is_a_usage_error(tmp_path: Path) -> None:
     root = project(tmp_path, '["models", "gone"]')
     result = run_cli(only="validate", cwd=root)
     assert (result.code, result.out) == (2, "")
-    assert result.err == ("envoxy: models.paths entry 'gone' of rules.yaml does not exist (looked for "
-                          "gone); fix rules.yaml or name paths on the command line\n")
+    assert result.err == (
+        "envoxy: models.paths entry 'gone' of rules.yaml does not exist (looked for "
+        "gone); fix rules.yaml or name paths on the command line\n"
+    )
 
 
 def test_no_model_paths_is_a_usage_error(tmp_path: Path) -> None:
     root = project(tmp_path, "[]")
     result = run_cli(only="validate", cwd=root)
     assert (result.code, result.out) == (2, "")
-    assert result.err == ("envoxy: no paths given and the rules file names no models.paths; name model "
-                          "files or directories on the command line\n")
+    assert result.err == (
+        "envoxy: no paths given and the rules file names no models.paths; name model "
+        "files or directories on the command line\n"
+    )
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("1000", "argument -j/--jobs: 1000 is out of range, expected 0 (automatic) to 64"),
-    ("two", "argument -j/--jobs: 'two' is not a whole number"),
-])
-def test_jobs_out_of_range_is_a_usage_error(value: str, message: str,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1000", "argument -j/--jobs: 1000 is out of range, expected 0 (automatic) to 64"),
+        ("two", "argument -j/--jobs: 'two' is not a whole number"),
+    ],
+)
+def test_jobs_out_of_range_is_a_usage_error(
+    value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     result = run_cli("--jobs", value, "models", only="validate")
     assert result.code == 2
     assert capsys.readouterr().err.rstrip().endswith(message)

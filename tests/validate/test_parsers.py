@@ -47,14 +47,19 @@ def assert_same(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
         assert fast.repeats == {} == slow.repeats
     else:
         assert [counts for _, counts in fast.repeats.values()] == [
-            counts for _, counts in slow.repeats.values()]
+            counts for _, counts in slow.repeats.values()
+        ]
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=8),
     lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=3), c, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @SETTINGS
@@ -89,16 +94,21 @@ def test_documents_with_a_repeated_key(value: Any, key: str) -> None:
         assert_same(data, mp)
 
 
-@pytest.mark.parametrize(("data", "parser"), [
-    (b'{"fields": {"id": {}, "href": {"description": "a: b"}}}', "orjson"),
-    (b'{"fields": {"id": {}, "id": {}}}', "json"),
-    (b'{"fields": {"id": {"description": "\\u003a"}}}', "json"),  # an escaped colon: unsure
-    (b'{"fields": {"id": {"maxLength": 12345678901234567890}}}', "json"),  # > 64 bits
-    (b'{"a": NaN}', None),
-    # many brackets, shallow: still the fast path once the depth is known to be fine
-    (json.dumps({"datums": [{"table": f"t{i}", "fields": {"id": {}}} for i in range(300)]}).encode(),
-     "orjson"),
-])
+@pytest.mark.parametrize(
+    ("data", "parser"),
+    [
+        (b'{"fields": {"id": {}, "href": {"description": "a: b"}}}', "orjson"),
+        (b'{"fields": {"id": {}, "id": {}}}', "json"),
+        (b'{"fields": {"id": {"description": "\\u003a"}}}', "json"),  # an escaped colon: unsure
+        (b'{"fields": {"id": {"maxLength": 12345678901234567890}}}', "json"),  # > 64 bits
+        (b'{"a": NaN}', None),
+        # many brackets, shallow: still the fast path once the depth is known to be fine
+        (
+            json.dumps({"datums": [{"table": f"t{i}", "fields": {"id": {}}} for i in range(300)]}).encode(),
+            "orjson",
+        ),
+    ],
+)
 def test_which_path(data: bytes, parser: str | None) -> None:
     result = parse(data)
     if parser is None:

@@ -17,21 +17,33 @@ import pytest
 
 from tests.conftest import REPO
 
-pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None or shutil.which("git") is None,
-                                reason="needs the pre-commit and git commands")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pre-commit") is None or shutil.which("git") is None,
+    reason="needs the pre-commit and git commands",
+)
 
 GOOD = {"id": {"type": "string", "format": "uuid"}, "created": {}, "updated": {}, "href": {}}
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-                   cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 def try_repo(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never"}
-    return subprocess.run(["pre-commit", "try-repo", str(REPO), "envoxy-validate", *args],
-                          cwd=repo, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        ["pre-commit", "try-repo", str(REPO), "envoxy-validate", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_pre_commit_try_repo(tmp_path: Path) -> None:
@@ -50,10 +62,12 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "envoxy validate (JSON model files)" in failed.stdout
     assert "Failed" in failed.stdout
-    assert ("models/bad.json:3:13: missing-field datum 'bad' lacks required field 'href'\n"
-            "models/bad.json:4:11: wrong-type datum 'bad' declares field 'id' as "
-            '{"type": "integer"}, expected {"type": "string"}\n'
-            "2 findings in 2 files: 2 errors, 0 warnings.\n") in failed.stdout
+    assert (
+        "models/bad.json:3:13: missing-field datum 'bad' lacks required field 'href'\n"
+        "models/bad.json:4:11: wrong-type datum 'bad' declares field 'id' as "
+        '{"type": "integer"}, expected {"type": "string"}\n'
+        "2 findings in 2 files: 2 errors, 0 warnings.\n"
+    ) in failed.stdout
 
     (repo / "models" / "bad.json").write_text(json.dumps({"table": "bad", "fields": GOOD}))
     git(repo, "add", ".")

@@ -16,15 +16,41 @@ from hypothesis import strategies as st
 from tests.conftest import REPO, run_cli
 
 RULES = str(REPO / "tests" / "data" / "validate" / "exemptions" / "rules.yaml")
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(
-        st.sampled_from(["fields", "datums", "table", "name", "id", "created", "updated", "href",
-                         "type", "format", "description"]) | st.text(max_size=5), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "fields",
+                    "datums",
+                    "table",
+                    "name",
+                    "id",
+                    "created",
+                    "updated",
+                    "href",
+                    "type",
+                    "format",
+                    "description",
+                ]
+            )
+            | st.text(max_size=5),
+            children,
+            max_size=4,
+        )
+    ),
     max_leaves=25,
 )
 
@@ -32,8 +58,10 @@ json_values = st.recursive(
 def validate_twice(content: bytes) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "model.json").write_bytes(content)
-        runs = [run_cli("--rules", RULES, "--format", "json", "model.json", only="validate", cwd=Path(tmp))
-                for _ in range(2)]
+        runs = [
+            run_cli("--rules", RULES, "--format", "json", "model.json", only="validate", cwd=Path(tmp))
+            for _ in range(2)
+        ]
     first, second = runs
     assert first.code in (0, 1), first.err  # 2: usage, 3: internal error
     assert first.err == ""
@@ -85,9 +113,12 @@ def test_undecodable_names_reach_every_output_stream(tmp_path: Path) -> None:
     os.mkdir(os.fsencode(tmp_path / "models") + b"/\xff-dir")
     (Path(os.fsdecode(os.fsencode(tmp_path / "models") + b"/\xff-dir")) / "x.json").write_text("[")
     for fmt in ("text", "json", "sarif", "github"):
-        done = subprocess.run([sys.executable, "-m", "envoxy.validate", "--rules", RULES, "--format", fmt,
-                               "models"], cwd=tmp_path, capture_output=True,
-                              env={**os.environ, "PYTHONIOENCODING": "utf-8", "ENVOXY_NO_CACHE": "1"})
+        done = subprocess.run(
+            [sys.executable, "-m", "envoxy.validate", "--rules", RULES, "--format", fmt, "models"],
+            cwd=tmp_path,
+            capture_output=True,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8", "ENVOXY_NO_CACHE": "1"},
+        )
         assert done.returncode == 1, done.stderr
         assert done.stderr == b""
         out = done.stdout.decode("utf-8")
