@@ -34,7 +34,6 @@ COMMANDS: dict[str, str] = {
     "generate-mixin": "envoxy.commands.generate_mixin",
     "init-alembic": "envoxy.commands.init_alembic",
 }
-FORMATS = ("text", "json", "sarif", "github")
 
 
 class Command(Protocol):
@@ -87,9 +86,12 @@ class Context:
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
-    """``--format`` and ``--output``, shared by every command that reports findings."""
+    """``--format`` (one choice per entry of the reporter table) and ``--output``, shared by every
+    command that reports findings."""
+    from envoxy.report import REPORTERS
+
     parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="how to print findings (default: text)"
+        "--format", choices=tuple(REPORTERS), default="text", help="how to print findings (default: text)"
     )
     parser.add_argument(
         "--output", metavar="FILE", help="write the report to FILE (atomically) instead of standard output"
