@@ -170,10 +170,12 @@ class _Stdout(io.TextIOBase):
 
 
 def _explain_rules_error(error: RulesError, stderr: TextIO) -> None:
+    from envoxy.report.escape import escape
+
     n = len(error.problems)
     stderr.write(f"envoxy: the rules file has {n} problem{'s' if n != 1 else ''}:\n")
     for problem in error.problems:
-        stderr.write(f"{problem}\n")
+        stderr.write(f"{escape(str(problem))}\n")
 
 
 def main(
@@ -201,7 +203,9 @@ def main(
         _explain_rules_error(e, err)
         return 2
     except EnvoxyError as e:
-        err.write(f"envoxy: {e}\n")
+        from envoxy.report.escape import escape  # a message may name a hostile path
+
+        err.write(f"envoxy: {escape(str(e))}\n")
         return 2
     except KeyboardInterrupt:
         err.write("envoxy: interrupted\n")

@@ -76,7 +76,7 @@ def test_text() -> None:
         "table users: missing-field table 'users' lacks required column 'href' (TEXT NOT NULL)\n"
         "models/a,weird:name.json:12:17: missing-field datum 'products' lacks required field 'href'\n"
         "models/b.json:3:9: wrong-type field 'id' of datum 'b' is declared as integer, expected string\n"
-        "rules.yaml: unused-exemption exemption for table 'ghost' matches nothing\n"
+        "rules.yaml: unused-exemption exemption for table 'ghost' matches nothing\\n"
         "second line 100% [warning]\n"
         "4 findings in 40 files: 3 errors, 1 warning.\n"
     )
@@ -135,7 +135,7 @@ def test_github_workflow_commands() -> None:
         "::error file=models/b.json,line=3,col=9,title=wrong-type::"
         "field 'id' of datum 'b' is declared as integer, expected string",
         "::warning file=rules.yaml,title=unused-exemption::"
-        "exemption for table 'ghost' matches nothing%0Asecond line 100%25",
+        "exemption for table 'ghost' matches nothing\\nsecond line 100%25",
     ]
 
 

@@ -4,6 +4,10 @@ Adding an output format is one entry in :data:`REPORTERS` plus its module, which
 ``render(report, stream, color)``. The table names modules instead of importing them, so building
 the command line (``python -m envoxy.validate --help``) imports no renderer; the one asked for is
 imported when it renders.
+
+:func:`render` is the entry point: it hands every renderer the report with each path, name and
+message escaped (:mod:`envoxy.report.escape`), so no format can be made to print control
+characters, terminal escapes or text that is not valid UTF-8.
 """
 
 from __future__ import annotations
@@ -60,4 +64,6 @@ def use_color(stream: TextIO) -> bool:
 
 def render(report: Report, fmt: str, stream: TextIO, *, color: bool = False) -> None:
     """Write ``report`` to ``stream`` in the format named ``fmt`` (a key of :data:`REPORTERS`)."""
-    REPORTERS[fmt](report, stream, color)
+    from envoxy.report.escape import escape_report
+
+    REPORTERS[fmt](escape_report(report), stream, color)
