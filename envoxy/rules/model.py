@@ -89,6 +89,10 @@ class ColumnSpec:
 # Characters with a meaning in a regex, escaped with a backslash: each escape means the character
 # itself in Python and in ECMA-262, with or without its "u" flag (which rejects "\-", "\#", ...).
 _REGEX_SYNTAX = frozenset("^$\\.*+?()[]{}|/")
+# Inside a set: brackets and backslash escaped alike in both dialects; "|", "&" and "~" too, whose
+# doubles Python reserves for set operations (a FutureWarning today), as escapes both dialects
+# read as the character with or without the "u" flag.
+_SET_ESCAPES = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "|": "\\|", "&": "\\x26", "~": "\\x7e"})
 # Any character, newline included, in both dialects ("." stops at a newline in both).
 _ANY = r"[\s\S]"
 
@@ -117,8 +121,7 @@ def glob_to_regex(pattern: str) -> str:
             if end == -1:
                 out.append(r"\[")
             else:
-                body = pattern[start:end].replace("\\", "\\\\")
-                body = body.replace("[", r"\[").replace("]", r"\]")  # the same in ECMA-262
+                body = pattern[start:end].translate(_SET_ESCAPES)
                 out.append(("[^" if start > i + 1 else "[") + body + "]")
                 i = end
         else:

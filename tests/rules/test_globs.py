@@ -17,9 +17,9 @@ from envoxy.rules.model import Scope, glob_to_regex
 
 # No "-" (a reversed range is an error the compiler reports) and no "^" (fnmatch reads "[^a]" as
 # a literal "^", the shell and envoxy as "[!a]"); everything else a glob can hold.
-GLOBS = st.text(alphabet="ab.*?[]!\\\n\r$(|{/", max_size=8)
+GLOBS = st.text(alphabet="ab.*?[]!\\\n\r$(|{/&~", max_size=8)
 NAMES = st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Z", "C"]), max_size=8)
-SMALL_NAMES = st.text(alphabet="ab.[]!\\\n\r$(|{/ \u2028", max_size=6)
+SMALL_NAMES = st.text(alphabet="ab.[]!\\\n\r$(|{/&~ \u2028", max_size=6)
 
 
 @pytest.mark.parametrize(
