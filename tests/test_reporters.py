@@ -88,7 +88,7 @@ def test_text_colour_only_when_asked() -> None:
     assert out.getvalue().startswith("\033[1mmodels/b.json:3:9:\033[0m \033[31mwrong-type\033[0m ")
 
 
-def test_no_color_and_non_terminals(monkeypatch) -> None:
+def test_no_color_and_non_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
     class Tty(io.StringIO):
         def isatty(self) -> bool:
             return True

@@ -119,7 +119,7 @@ def test_exemptions_and_scope_are_in_the_schema(tmp_path: Path) -> None:
         "exemptions:\n  app_log: {fields: [href], reason: append-only}\n"
     )
     validator = Draft202012Validator(load_rules(tmp_path / "rules.yaml").model_schema)
-    three = {n: {} for n in ("id", "created", "updated")}
+    three: dict[str, object] = {n: {} for n in ("id", "created", "updated")}
     assert validator.is_valid({"table": "app_log", "fields": three})
     assert not validator.is_valid({"table": "app_users", "fields": three})
     assert validator.is_valid({"table": "app_tmp1", "fields": {}})

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,13 +57,13 @@ def models(tmp_path: Path) -> Path:
     return directory
 
 
-def findings(tmp_path: Path, *args: str) -> tuple[int, list[dict]]:
+def findings(tmp_path: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
     result = run_cli("--rules", RULES, "--format", "json", *args, only="validate", cwd=tmp_path)
     assert result.err == ""
     return result.code, json.loads(result.out)["findings"]
 
 
-def parse_error(path: str, line: int | None, column: int | None, message: str) -> dict:
+def parse_error(path: str, line: int | None, column: int | None, message: str) -> dict[str, Any]:
     return {
         "rule": "parse-error",
         "severity": "error",
@@ -175,7 +176,7 @@ def test_unreadable_file_simulated(tmp_path: Path, models: Path, monkeypatch: py
     secret.write_text("{}")
     real_open = open
 
-    def guarded_open(path, *args, **kwargs):
+    def guarded_open(path: Any, *args: Any, **kwargs: Any) -> Any:
         if str(path).endswith("secret.json"):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,7 +56,7 @@ json_values = st.recursive(
 )
 
 
-def validate_twice(content: bytes) -> dict:
+def validate_twice(content: bytes) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "model.json").write_bytes(content)
         runs = [
@@ -66,7 +67,7 @@ def validate_twice(content: bytes) -> dict:
     assert first.code in (0, 1), first.err  # 2: usage, 3: internal error
     assert first.err == ""
     assert (first.code, first.out) == (second.code, second.out)
-    report = json.loads(first.out)
+    report: dict[str, Any] = json.loads(first.out)
     assert first.code == (1 if report["summary"]["errors"] else 0)
     for finding in report["findings"]:
         if finding["path"] == "model.json" and finding["rule"] != "parse-error":
