@@ -161,6 +161,7 @@ def test_every_format_is_checked() -> None:
     assert set(CHECKS) == set(REPORTERS)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(report=REPORTS)
 def test_any_names_in_every_format(report: Report) -> None:

@@ -132,6 +132,7 @@ def rules_for(native_rules: Path) -> Callable[[str], Path]:
     return {"legacy": REPO / "rules.yaml", "native": native_rules}.__getitem__
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", ["legacy", "native"])
 def test_autogenerate_gate_end_to_end(
     profile: str, pg_schema: PgSchema, rules_for: Callable[[str], Path], cli: Cli, tmp_path: Path
@@ -231,6 +232,7 @@ def test_init_alembic_scaffold(cli: Cli, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_alembic_init_takes_the_template_directory(tmp_path: Path) -> None:
     done = subprocess.run(
         [*alembic_command(), "init", "-t", str(template_dir()), "alembic"],
@@ -244,6 +246,7 @@ def test_alembic_init_takes_the_template_directory(tmp_path: Path) -> None:
     assert "envoxy.target_metadata =" in (tmp_path / "alembic.ini").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_env_py_without_database_url_fails_plainly(cli: Cli, tmp_path: Path) -> None:
     assert cli("init-alembic", cwd=tmp_path).code == 0
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALEMBIC_CONFIG")}
@@ -260,6 +263,7 @@ def test_env_py_without_database_url_fails_plainly(cli: Cli, tmp_path: Path) -> 
     assert "Traceback" not in done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_env_py_with_a_bad_rules_file_fails_plainly(cli: Cli, tmp_path: Path) -> None:
     assert cli("init-alembic", cwd=tmp_path).code == 0
     ini = tmp_path / "alembic.ini"

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO, PgSchema, run_cli
 
 EXAMPLE = REPO / "examples" / "alembic"
@@ -35,6 +37,7 @@ def test_example_revisions_pass_the_scanner() -> None:
     }
 
 
+@pytest.mark.slow
 def test_example_upgrade_head_passes_check_db(pg_schema: PgSchema) -> None:
     proc = _run(
         sys.executable,

@@ -166,6 +166,7 @@ def test_script_output_is_captured_not_printed(capfd: pytest.CaptureFixture[str]
         assert line in result.output
 
 
+@pytest.mark.slow
 def test_module_command_prints_only_the_report() -> None:
     case = CASES / "broken_scripts"
     proc = subprocess.run(
@@ -524,6 +525,7 @@ def test_revision_ids_alembic_rejects_are_findings(tmp_path: Path) -> None:
 # -- revisions that try to end or hang the scan --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_exits_and_base_exceptions_end_the_revision_not_the_scan(tmp_path: Path) -> None:
     versions = tmp_path / "versions"
     write_revision(

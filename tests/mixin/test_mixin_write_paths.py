@@ -31,6 +31,10 @@ from tests.mixin.support import (
     run_generated,
 )
 
+# Every test reads one batch per (implementation, profile, backend) that runs all the scenarios
+# against a real database: seconds each.
+pytestmark = pytest.mark.slow
+
 IMPLS = ("runtime", "generated")
 PROFILES = ("legacy", "native")
 BACKENDS = ("sqlite", "postgresql")

@@ -112,6 +112,7 @@ def test_nesting_at_the_limit_is_accepted(tmp_path: Path, models: Path) -> None:
     assert found == [parse_error("models/limit.json", 1, column, DEPTH_MESSAGE), FINE_FINDING]
 
 
+@pytest.mark.slow
 def test_100_mb_file(tmp_path: Path, models: Path) -> None:
     datum = json.dumps({"table": "t", "description": "x" * 1000, "fields": GOOD})
     count = 100 * 1024 * 1024 // len(datum) + 1

@@ -46,6 +46,7 @@ def try_repo(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow
 def test_pre_commit_try_repo(tmp_path: Path) -> None:
     repo = tmp_path / "models-repo"
     (repo / "models").mkdir(parents=True)

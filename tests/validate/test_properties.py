@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,12 +76,14 @@ def validate_twice(content: bytes) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(value=json_values)
 def test_any_json_value_is_reported_not_crashed_on(value: object) -> None:
     validate_twice(json.dumps(value).encode())
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(value=json_values, where=st.sampled_from(["fields", "datums", "table", "declaration"]))
 def test_any_json_value_inside_a_model(value: object, where: str) -> None:
@@ -94,12 +97,14 @@ def test_any_json_value_inside_a_model(value: object, where: str) -> None:
     validate_twice(json.dumps(documents[where], indent=1).encode())
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(content=st.binary(max_size=200))
 def test_any_bytes_are_reported_not_crashed_on(content: bytes) -> None:
     validate_twice(content)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(content=st.binary(max_size=60), position=st.integers(0, 200))
 def test_any_bytes_spliced_into_a_model(content: bytes, position: int) -> None:
