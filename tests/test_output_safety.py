@@ -328,3 +328,22 @@ def test_hostile_table_names_from_postgres(pg_schema: PgSchema) -> None:
         conn.execute(sa.text(f'CREATE TABLE "{HOSTILE_TABLE}" (name TEXT)'))
     engine.dispose()
     _check_db_outputs(pg_schema.url)
+
+
+def test_hostile_table_names_in_the_autogenerate_gate() -> None:
+    """The gate's refusal, which the ``alembic`` command prints, is escaped the same way."""
+    import sqlalchemy as sa
+    from alembic.operations import ops
+
+    from envoxy.tools.alembic_hooks import EnvoxyRevisionError, check_autogenerate_revision
+
+    table = ops.CreateTableOp(HOSTILE_TABLE, [sa.Column("name", sa.Text())])
+    script = ops.MigrationScript(
+        rev_id="a1", upgrade_ops=ops.UpgradeOps(ops=[table]), downgrade_ops=ops.DowngradeOps(ops=[])
+    )
+    with pytest.raises(EnvoxyRevisionError) as raised:
+        check_autogenerate_revision([script], rules=str(REPO / "rules.yaml"))
+    lines = str(raised.value).split("\n")
+    assert len(lines) == 1 + 4 + 1  # the heading, one line a missing field, the advice
+    assert all(line.isprintable() for line in lines)
+    assert "evil\\n::error file=x::forged\\x1b[31m\\u202e" in lines[1]
