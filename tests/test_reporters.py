@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from jsonschema import Draft7Validator
@@ -197,3 +199,28 @@ def test_sarif_relative_uris_stay_relative_and_in_place(path: str, uri: str) -> 
     render(report, "sarif", out)
     location = json.loads(out.getvalue())["runs"][0]["results"][0]["locations"][0]
     assert location["physicalLocation"]["artifactLocation"] == {"uri": uri}
+
+
+def test_format_choices_are_the_reporter_table() -> None:
+    from envoxy.cli import build_parser
+
+    for only in ("validate", "check-migrations", "check-db"):
+        (action,) = [a for a in build_parser(only)._actions if "--format" in a.option_strings]
+        assert tuple(action.choices or ()) == tuple(REPORTERS) == ("text", "json", "sarif", "github")
+
+
+def test_building_the_command_line_imports_no_renderer() -> None:
+    """The table names modules: ``--help`` (and every parse) imports none of them."""
+    code = (
+        "import sys; from envoxy.cli import build_parser; build_parser('validate'); build_parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith('envoxy.report.') or m == 'envoxy.findings'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_every_reporter_renders() -> None:
+    for name in REPORTERS:
+        out = io.StringIO()
+        render(REPORT, name, out)
+        assert out.getvalue().endswith("\n")
