@@ -70,8 +70,6 @@ class Context:
         fmt = getattr(args, "format", "text")
         output = getattr(args, "output", None)
         if output:
-            import io
-
             from envoxy._io import atomic_write
 
             buffer = io.StringIO()
