@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 __all__ = ["atomic_write", "read_existing"]
@@ -27,13 +28,12 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, *, follow: boo
         return
     target = Path(os.path.realpath(path)) if follow else Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    fd, tmp = _create_temporary(directory, target.name, _existing_mode(target, follow))
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode(target, follow))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -55,17 +55,39 @@ def read_existing(path: str | os.PathLike[str]) -> bytes | None:
         return None
 
 
-def _mode(target: Path, follow: bool) -> int:
-    """The permission bits to give the new file: the old file's, else what umask allows."""
+def _existing_mode(target: Path, follow: bool) -> int | None:
+    """The permission bits of the regular file at ``target``, if there is one."""
     try:
         st = os.stat(target, follow_symlinks=follow)
     except FileNotFoundError:
-        st = None
-    if st is not None and stat.S_ISREG(st.st_mode):
-        return st.st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+        return None
+    return st.st_mode & 0o7777 if stat.S_ISREG(st.st_mode) else None
+
+
+_TEMPORARY_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+)
+
+
+def _create_temporary(directory: Path, name: str, mode: int | None) -> tuple[int, str]:
+    """A new file beside ``name``, open for writing: with ``mode`` when it replaces a file of that
+    mode, else ``0o666`` less the umask, which the kernel applies (reading the umask means
+    setting it, and that races with other threads creating files)."""
+    for _ in range(100):
+        tmp = str(directory / f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, _TEMPORARY_FLAGS, 0o666 if mode is None else 0o600)
+        except FileExistsError:
+            continue
+        if mode is not None:
+            try:
+                os.fchmod(fd, mode)  # exactly the old bits: no umask applies to fchmod
+            except BaseException:
+                os.close(fd)
+                os.unlink(tmp)
+                raise
+        return fd, tmp
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(directory / f".{name}.*.tmp"))
 
 
 def _is_special(path: str | os.PathLike[str]) -> bool:

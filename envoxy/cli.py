@@ -34,7 +34,6 @@ COMMANDS: dict[str, str] = {
     "generate-mixin": "envoxy.commands.generate_mixin",
     "init-alembic": "envoxy.commands.init_alembic",
 }
-FORMATS = ("text", "json", "sarif", "github")
 
 
 class Command(Protocol):
@@ -71,8 +70,6 @@ class Context:
         fmt = getattr(args, "format", "text")
         output = getattr(args, "output", None)
         if output:
-            import io
-
             from envoxy._io import atomic_write
 
             buffer = io.StringIO()
@@ -87,9 +84,12 @@ class Context:
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
-    """``--format`` and ``--output``, shared by every command that reports findings."""
+    """``--format`` (one choice per entry of the reporter table) and ``--output``, shared by every
+    command that reports findings."""
+    from envoxy.report import REPORTERS
+
     parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="how to print findings (default: text)"
+        "--format", choices=tuple(REPORTERS), default="text", help="how to print findings (default: text)"
     )
     parser.add_argument(
         "--output", metavar="FILE", help="write the report to FILE (atomically) instead of standard output"
@@ -168,10 +168,12 @@ class _Stdout(io.TextIOBase):
 
 
 def _explain_rules_error(error: RulesError, stderr: TextIO) -> None:
+    from envoxy.report.escape import escape
+
     n = len(error.problems)
     stderr.write(f"envoxy: the rules file has {n} problem{'s' if n != 1 else ''}:\n")
     for problem in error.problems:
-        stderr.write(f"{problem}\n")
+        stderr.write(f"{escape(str(problem))}\n")
 
 
 def main(
@@ -199,7 +201,9 @@ def main(
         _explain_rules_error(e, err)
         return 2
     except EnvoxyError as e:
-        err.write(f"envoxy: {e}\n")
+        from envoxy.report.escape import escape  # a message may name a hostile path
+
+        err.write(f"envoxy: {escape(str(e))}\n")
         return 2
     except KeyboardInterrupt:
         err.write("envoxy: interrupted\n")

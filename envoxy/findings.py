@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = ["Finding", "Report", "Severity", "sort_key"]
@@ -66,7 +66,6 @@ class Report:
     files: int
     unit: str = "file"  # what ``files`` counts, for people: "file", "table"
     tool: str = "envoxy"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -93,8 +92,3 @@ class Report:
             "errors": self.errors,
             "warnings": self.warnings,
         }
-
-
-def merge_reports(reports: Sequence[Report]) -> Report:
-    findings = [f for r in reports for f in r.findings]
-    return Report.build(findings, files=sum(r.files for r in reports))

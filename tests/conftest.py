@@ -13,8 +13,13 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import Dialect
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -42,9 +47,23 @@ def run_cli(*argv: str, only: str | None = None, cwd: Path | None = None) -> Cli
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
+class Cli(Protocol):
+    """The type of :func:`run_cli`, as the ``cli`` fixture hands it out."""
+
+    def __call__(self, *argv: str, only: str | None = None, cwd: Path | None = None) -> CliResult: ...
+
+
 @pytest.fixture
-def cli():
+def cli() -> Cli:
     return run_cli
+
+
+def dialect(name: str) -> Dialect:
+    """A SQLAlchemy dialect by name (``postgresql.dialect()`` and the like are untyped)."""
+    import sqlalchemy as sa
+
+    cls: type[Dialect] = sa.dialects.registry.load(name)
+    return cls()
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
@@ -69,7 +88,7 @@ class PgSchema:
     base_url: str
     url: str
 
-    def engine(self, **kwargs):
+    def engine(self, **kwargs: Any) -> Engine:
         import sqlalchemy as sa
 
         return sa.create_engine(self.url, **kwargs)

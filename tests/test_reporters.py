@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from jsonschema import Draft7Validator
@@ -76,7 +78,7 @@ def test_text() -> None:
         "table users: missing-field table 'users' lacks required column 'href' (TEXT NOT NULL)\n"
         "models/a,weird:name.json:12:17: missing-field datum 'products' lacks required field 'href'\n"
         "models/b.json:3:9: wrong-type field 'id' of datum 'b' is declared as integer, expected string\n"
-        "rules.yaml: unused-exemption exemption for table 'ghost' matches nothing\n"
+        "rules.yaml: unused-exemption exemption for table 'ghost' matches nothing\\n"
         "second line 100% [warning]\n"
         "4 findings in 40 files: 3 errors, 1 warning.\n"
     )
@@ -88,7 +90,7 @@ def test_text_colour_only_when_asked() -> None:
     assert out.getvalue().startswith("\033[1mmodels/b.json:3:9:\033[0m \033[31mwrong-type\033[0m ")
 
 
-def test_no_color_and_non_terminals(monkeypatch) -> None:
+def test_no_color_and_non_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
     class Tty(io.StringIO):
         def isatty(self) -> bool:
             return True
@@ -135,7 +137,7 @@ def test_github_workflow_commands() -> None:
         "::error file=models/b.json,line=3,col=9,title=wrong-type::"
         "field 'id' of datum 'b' is declared as integer, expected string",
         "::warning file=rules.yaml,title=unused-exemption::"
-        "exemption for table 'ghost' matches nothing%0Asecond line 100%25",
+        "exemption for table 'ghost' matches nothing\\nsecond line 100%25",
     ]
 
 
@@ -197,3 +199,28 @@ def test_sarif_relative_uris_stay_relative_and_in_place(path: str, uri: str) -> 
     render(report, "sarif", out)
     location = json.loads(out.getvalue())["runs"][0]["results"][0]["locations"][0]
     assert location["physicalLocation"]["artifactLocation"] == {"uri": uri}
+
+
+def test_format_choices_are_the_reporter_table() -> None:
+    from envoxy.cli import build_parser
+
+    for only in ("validate", "check-migrations", "check-db"):
+        (action,) = [a for a in build_parser(only)._actions if "--format" in a.option_strings]
+        assert tuple(action.choices or ()) == tuple(REPORTERS) == ("text", "json", "sarif", "github")
+
+
+def test_building_the_command_line_imports_no_renderer() -> None:
+    """The table names modules: ``--help`` (and every parse) imports none of them."""
+    code = (
+        "import sys; from envoxy.cli import build_parser; build_parser('validate'); build_parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith('envoxy.report.') or m == 'envoxy.findings'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_every_reporter_renders() -> None:
+    for name in REPORTERS:
+        out = io.StringIO()
+        render(REPORT, name, out)
+        assert out.getvalue().endswith("\n")

@@ -24,8 +24,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     import os
     from pathlib import Path
 
-    from envoxy._io import atomic_write, read_existing
-    from envoxy.errors import UsageError
+    from envoxy.commands._write import Output, sync
     from envoxy.rules.artifacts import compiled_artifacts
     from envoxy.rules.loader import default_rules_path, find_rules
 
@@ -38,34 +37,16 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     else:
         out_dir = rules_file.parent / "schemas"
     shown = Path(args.out_dir) if args.out_dir else Path(os.path.relpath(out_dir, ctx.cwd))
-    artifacts = compiled_artifacts(rules)
-
-    stale = []
-    for name, text in artifacts.items():
-        target = out_dir / name
-        try:
-            current = read_existing(target)
-        except OSError as e:
-            raise UsageError(f"cannot read {shown / name}: {e.strerror}") from e
-        if current != text.encode("utf-8"):
-            stale.append((name, target, text, current is None))
-
-    if args.check:
-        for name, _, _, missing in stale:
-            what = "is missing" if missing else "is out of date"
-            ctx.stdout.write(f"{shown / name} {what}; run 'envoxy compile'\n")
-        if not stale:
-            ctx.stdout.write(f"{shown} is up to date with {rules.source}\n")
-        return 1 if stale else 0
-
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for _name, target, text, _ in stale:
-            atomic_write(target, text)
-    except OSError as e:
-        raise UsageError(f"cannot write {shown}: {e.strerror}") from e
-    for name, *_ in stale:
-        ctx.stdout.write(f"wrote {shown / name}\n")
-    if not stale:
-        ctx.stdout.write(f"{shown} is up to date with {rules.source}\n")
-    return 0
+    outputs = [
+        Output(path=out_dir / name, shown=str(shown / name), text=text)
+        for name, text in compiled_artifacts(rules).items()
+    ]
+    return sync(
+        outputs,
+        check=args.check,
+        name=str(shown),
+        source=rules.source,
+        command="envoxy compile",
+        stdout=ctx.stdout,
+        make_dirs=True,
+    )

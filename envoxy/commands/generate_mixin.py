@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from pathlib import Path
 
-    from envoxy._io import atomic_write, read_existing
+    from envoxy.commands._write import Output, sync
     from envoxy.errors import UsageError
     from envoxy.mixin import MixinError, mixin_source
 
@@ -47,23 +47,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     target = Path(args.output)
     if not target.is_absolute():
         target = ctx.cwd / target
-    try:
-        current = read_existing(target)
-    except OSError as e:
-        raise UsageError(f"cannot read {args.output}: {e.strerror}") from e
-    if args.check:
-        if current == text.encode("utf-8"):
-            ctx.stdout.write(f"{args.output} is up to date with {ctx.rules().source}\n")
-            return 0
-        what = "is missing" if current is None else "is out of date"
-        ctx.stdout.write(f"{args.output} {what}; run 'envoxy generate-mixin -o {args.output}'\n")
-        return 1
-    if current == text.encode("utf-8"):
-        ctx.stdout.write(f"{args.output} is up to date with {ctx.rules().source}\n")
-        return 0
-    try:
-        atomic_write(target, text)
-    except OSError as e:
-        raise UsageError(f"cannot write {args.output}: {e.strerror}") from e
-    ctx.stdout.write(f"wrote {args.output}\n")
-    return 0
+    return sync(
+        [Output(path=target, shown=args.output, text=text)],
+        check=args.check,
+        name=args.output,
+        source=rules.source,
+        command=f"envoxy generate-mixin -o {args.output}",
+        stdout=ctx.stdout,
+    )

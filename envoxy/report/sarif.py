@@ -57,20 +57,22 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
     return result
 
 
+def _rule(rid: str) -> dict[str, Any]:
+    """The reportingDescriptor of a rule; an id the catalog does not know gets its id and name."""
+    rule: dict[str, Any] = {"id": rid, "name": "".join(w.capitalize() for w in rid.split("-"))}
+    info = RULES.get(rid)
+    if info is not None:
+        rule["shortDescription"] = {"text": info.short}
+        rule["fullDescription"] = {"text": info.help}
+        rule["help"] = {"text": info.help}
+        rule["defaultConfiguration"] = {"level": info.severity}
+    return rule
+
+
 def to_sarif(report: Report) -> dict[str, Any]:
-    rule_ids = sorted(RULES)
+    rule_ids = sorted(RULES.keys() | {f.rule for f in report.findings})
     index = {rid: i for i, rid in enumerate(rule_ids)}
-    rules = [
-        {
-            "id": rid,
-            "name": "".join(w.capitalize() for w in rid.split("-")),
-            "shortDescription": {"text": RULES[rid].short},
-            "fullDescription": {"text": RULES[rid].help},
-            "help": {"text": RULES[rid].help},
-            "defaultConfiguration": {"level": RULES[rid].severity},
-        }
-        for rid in rule_ids
-    ]
+    rules = [_rule(rid) for rid in rule_ids]
     return {
         "$schema": _SCHEMA,
         "version": "2.1.0",

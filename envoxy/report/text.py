@@ -1,4 +1,7 @@
-"""``path:line:col: rule message``, one finding a line, then a summary line."""
+"""``path:line:col: rule message``, one finding a line, then a summary line.
+
+Names and messages arrive escaped (:mod:`envoxy.report.escape`), so each finding is one line.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,16 @@ __all__ = ["format_finding", "render"]
 _RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
 
 
+def _line_safe(path: str) -> str:
+    """``path`` such that a line starting with it is no GitHub Actions command (``::error…``,
+    read after leading spaces): ``./`` in front names the same file."""
+    return "./" + path if path.lstrip(" ").startswith("::") else path
+
+
 def _location(f: Finding) -> str:
     if f.path is None:
         return f"table {f.table}" if f.table else "<database>"
-    parts = [f.path]
+    parts = [_line_safe(f.path)]
     if f.line is not None:
         parts.append(str(f.line))
         if f.column is not None:

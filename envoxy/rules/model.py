@@ -86,20 +86,34 @@ class ColumnSpec:
         return to_sqlalchemy(self.sql_type)
 
 
+# Characters with a meaning in a regex, escaped with a backslash: each escape means the character
+# itself in Python and in ECMA-262, with or without its "u" flag (which rejects "\-", "\#", ...).
+_REGEX_SYNTAX = frozenset("^$\\.*+?()[]{}|/")
+# Inside a set: brackets and backslash escaped alike in both dialects; "|", "&" and "~" too, whose
+# doubles Python reserves for set operations (a FutureWarning today), as escapes both dialects
+# read as the character with or without the "u" flag.
+_SET_ESCAPES = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "|": "\\|", "&": "\\x26", "~": "\\x7e"})
+# Any character, newline included, in both dialects ("." stops at a newline in both).
+_ANY = r"[\s\S]"
+
+
 def glob_to_regex(pattern: str) -> str:
     """An ECMA-262 (and Python) anchored regex for a shell glob (``*``, ``?``, ``[...]``).
 
-    Written by hand because :func:`fnmatch.translate` emits Python-only syntax, and the same regex
-    goes into the JSON Schema that editors and other validators read.
+    As in the shell, ``*`` and ``?`` match any character, a newline included. Written by hand
+    because :func:`fnmatch.translate` emits Python-only syntax, and the same regex goes into the
+    JSON Schema that editors and other validators read: so no ``.`` (no newline in either
+    dialect) and no ``$`` (Python's also matches before a final newline); the end is
+    ``(?![\\s\\S])``, the same in both.
     """
     out: list[str] = ["^"]
     i = 0
     while i < len(pattern):
         c = pattern[i]
         if c == "*":
-            out.append(".*")
+            out.append(_ANY + "*")
         elif c == "?":
-            out.append(".")
+            out.append(_ANY)
         elif c == "[":
             start = i + 2 if pattern[i + 1 : i + 2] == "!" else i + 1
             # a ']' first in the set (after any '!') is a member, as in the shell: '[]]', '[!]]'
@@ -107,14 +121,13 @@ def glob_to_regex(pattern: str) -> str:
             if end == -1:
                 out.append(r"\[")
             else:
-                body = pattern[start:end].replace("\\", "\\\\")
-                body = body.replace("[", r"\[").replace("]", r"\]")  # the same in ECMA-262
+                body = pattern[start:end].translate(_SET_ESCAPES)
                 out.append(("[^" if start > i + 1 else "[") + body + "]")
                 i = end
         else:
-            out.append(re.escape(c))
+            out.append("\\" + c if c in _REGEX_SYNTAX else c)
         i += 1
-    out.append("$")
+    out.append(f"(?!{_ANY})")
     return "".join(out)
 
 

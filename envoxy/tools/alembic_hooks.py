@@ -72,7 +72,15 @@ class EnvoxyRevisionWarning(UserWarning):
 
 
 def _line(f: Finding) -> str:
-    return f"  - {f.message} [{f.rule}]"
+    return f"  - {_said(f)}"
+
+
+def _said(f: Finding) -> str:
+    """The finding for a terminal, escaped as the reporters escape it (a model's table name may
+    hold a newline or a terminal escape)."""
+    from envoxy.report.escape import escape
+
+    return f"{escape(f.message)} [{escape(f.rule)}]"
 
 
 def _explain(findings: Sequence[Finding], rules_source: str | None) -> str:
@@ -152,7 +160,7 @@ def check_autogenerate_revision(
     if any(f.severity == "error" for f in findings):
         raise EnvoxyRevisionError(findings, ruleset.source)
     for f in findings:
-        warnings.warn(f"envoxy: {f.message} [{f.rule}]", EnvoxyRevisionWarning, stacklevel=2)
+        warnings.warn(f"envoxy: {_said(f)}", EnvoxyRevisionWarning, stacklevel=2)
     return findings
 
 

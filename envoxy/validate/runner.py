@@ -23,14 +23,6 @@ __all__ = ["FileResult", "check_file", "validate"]
 _PARALLEL_MIN_FILES = 400
 
 
-def _printable(text: str | None) -> str | None:
-    """Lone surrogates (from ``\\ud800`` escapes or undecodable file names) shown escaped, so
-    that no output stream fails to encode a finding."""
-    if text is None or text.isascii():
-        return text
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _finding(
     rules: RuleSet,
     rule: str,
@@ -46,13 +38,13 @@ def _finding(
     return make_finding(
         rules,
         rule,
-        _printable(message) or "",
-        table=_printable(table),
-        field=_printable(field),
-        path=_printable(path),
+        message,
+        table=table,
+        field=field,
+        path=path,
         line=line,
         column=column,
-        pointer=_printable(pointer),
+        pointer=pointer,
     )
 
 

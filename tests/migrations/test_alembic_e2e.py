@@ -12,11 +12,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from envoxy.tools.scaffold import template_dir
+from tests.conftest import Cli, PgSchema
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -126,12 +128,15 @@ class Project:
 
 
 @pytest.fixture
-def rules_for(native_rules: Path):
+def rules_for(native_rules: Path) -> Callable[[str], Path]:
     return {"legacy": REPO / "rules.yaml", "native": native_rules}.__getitem__
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", ["legacy", "native"])
-def test_autogenerate_gate_end_to_end(profile: str, pg_schema, rules_for, cli, tmp_path: Path) -> None:
+def test_autogenerate_gate_end_to_end(
+    profile: str, pg_schema: PgSchema, rules_for: Callable[[str], Path], cli: Cli, tmp_path: Path
+) -> None:
     rules = rules_for(profile)
     root = tmp_path / "project"
     root.mkdir()
@@ -204,7 +209,7 @@ def test_autogenerate_gate_end_to_end(profile: str, pg_schema, rules_for, cli, t
     ]
 
 
-def test_init_alembic_scaffold(cli, tmp_path: Path) -> None:
+def test_init_alembic_scaffold(cli: Cli, tmp_path: Path) -> None:
     made = cli("init-alembic", "db/migrations", "--config", "db/alembic.ini", cwd=tmp_path)
     assert (made.code, made.err) == (0, "")
     assert made.out == (
@@ -227,6 +232,7 @@ def test_init_alembic_scaffold(cli, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_alembic_init_takes_the_template_directory(tmp_path: Path) -> None:
     done = subprocess.run(
         [*alembic_command(), "init", "-t", str(template_dir()), "alembic"],
@@ -240,7 +246,8 @@ def test_alembic_init_takes_the_template_directory(tmp_path: Path) -> None:
     assert "envoxy.target_metadata =" in (tmp_path / "alembic.ini").read_text(encoding="utf-8")
 
 
-def test_env_py_without_database_url_fails_plainly(cli, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_env_py_without_database_url_fails_plainly(cli: Cli, tmp_path: Path) -> None:
     assert cli("init-alembic", cwd=tmp_path).code == 0
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALEMBIC_CONFIG")}
     done = subprocess.run(
@@ -256,7 +263,8 @@ def test_env_py_without_database_url_fails_plainly(cli, tmp_path: Path) -> None:
     assert "Traceback" not in done.stdout + done.stderr
 
 
-def test_env_py_with_a_bad_rules_file_fails_plainly(cli, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_env_py_with_a_bad_rules_file_fails_plainly(cli: Cli, tmp_path: Path) -> None:
     assert cli("init-alembic", cwd=tmp_path).code == 0
     ini = tmp_path / "alembic.ini"
     ini.write_text(
@@ -295,7 +303,7 @@ def test_env_py_with_a_bad_rules_file_fails_plainly(cli, tmp_path: Path) -> None
     )
 
 
-def test_init_alembic_refuses_a_bad_config_path_and_makes_nothing(cli, tmp_path: Path) -> None:
+def test_init_alembic_refuses_a_bad_config_path_and_makes_nothing(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "cfgdir").mkdir()
     missing = cli("init-alembic", "one", "--config", "nodir/alembic.ini", cwd=tmp_path)
     assert (missing.code, missing.out, missing.err) == (

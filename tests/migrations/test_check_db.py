@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from envoxy.cli import main
+from tests.conftest import PgSchema, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,21 +28,6 @@ def native_sql(table: str) -> str:
     )
 
 
-def run_cli(*argv: str):
-    import io
-    from dataclasses import dataclass
-
-    @dataclass
-    class Result:
-        code: int
-        out: str
-        err: str
-
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), stdout=out, stderr=err)
-    return Result(code, out.getvalue(), err.getvalue())
-
-
 def findings(out: str) -> list[tuple[str, str | None, str | None, str | None, str]]:
     data = json.loads(out)
     return [(f["rule"], f["path"], f["table"], f["field"], f["message"]) for f in data["findings"]]
@@ -56,7 +41,7 @@ def execute(url: str, *statements: str) -> None:
     engine.dispose()
 
 
-def test_postgres_schema_legacy_and_native(pg_schema, native_rules: Path) -> None:
+def test_postgres_schema_legacy_and_native(pg_schema: PgSchema, native_rules: Path) -> None:
     execute(
         pg_schema.url,
         legacy_sql("good_legacy"),
@@ -116,7 +101,7 @@ def test_postgres_schema_legacy_and_native(pg_schema, native_rules: Path) -> Non
     ]
 
 
-def test_conforming_schema_passes_and_schema_option(pg_schema, native_rules: Path) -> None:
+def test_conforming_schema_passes_and_schema_option(pg_schema: PgSchema, native_rules: Path) -> None:
     execute(pg_schema.url, native_sql("shop"), native_sql("orders"))
     ok = run_cli("check-db", pg_schema.url, "--rules", str(native_rules))
     assert (ok.code, ok.out, ok.err) == (0, "No findings in 2 tables.\n", "")
@@ -128,7 +113,7 @@ def test_conforming_schema_passes_and_schema_option(pg_schema, native_rules: Pat
     assert missing.err == f"envoxy: no schema 'no_such_schema_x' in {pg_schema.base_url}\n"
 
 
-def test_exemptions_are_reported(pg_schema, tmp_path: Path) -> None:
+def test_exemptions_are_reported(pg_schema: PgSchema, tmp_path: Path) -> None:
     execute(pg_schema.url, "CREATE TABLE audit_log (id VARCHAR(36) PRIMARY KEY, created TIMESTAMP NOT NULL)")
     text = (
         (REPO / "rules.yaml")
@@ -213,7 +198,7 @@ def test_bad_url_or_unreachable_server(url: str, message: str) -> None:
             assert "s3cret" not in result.out + result.err
 
 
-def test_wrong_password_is_not_echoed(pg_schema) -> None:
+def test_wrong_password_is_not_echoed(pg_schema: PgSchema) -> None:
     from sqlalchemy.engine import make_url
 
     url = make_url(pg_schema.base_url).set(password="pw-s3cret-x", database="no_such_db_x")
@@ -225,7 +210,7 @@ def test_wrong_password_is_not_echoed(pg_schema) -> None:
     assert result.err.startswith("envoxy: cannot reach ")
 
 
-def test_exotic_tables_and_types_print_only_the_report(pg_schema) -> None:
+def test_exotic_tables_and_types_print_only_the_report(pg_schema: PgSchema) -> None:
     import subprocess
     import sys
 
@@ -253,7 +238,7 @@ def test_exotic_tables_and_types_print_only_the_report(pg_schema) -> None:
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "No findings in 4 tables.\n", "")
 
 
-def test_a_domain_is_judged_by_its_underlying_type(pg_schema) -> None:
+def test_a_domain_is_judged_by_its_underlying_type(pg_schema: PgSchema) -> None:
     execute(
         pg_schema.url,
         "CREATE DOMAIN link AS TEXT NOT NULL",
@@ -275,7 +260,7 @@ def test_a_domain_is_judged_by_its_underlying_type(pg_schema) -> None:
     ]
 
 
-def test_a_search_path_naming_no_schema_is_an_error(pg_schema) -> None:
+def test_a_search_path_naming_no_schema_is_an_error(pg_schema: PgSchema) -> None:
     from sqlalchemy.engine import make_url
 
     url = (

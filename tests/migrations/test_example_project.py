@@ -8,7 +8,9 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import REPO, run_cli
+import pytest
+
+from tests.conftest import REPO, PgSchema, run_cli
 
 EXAMPLE = REPO / "examples" / "alembic"
 
@@ -35,7 +37,8 @@ def test_example_revisions_pass_the_scanner() -> None:
     }
 
 
-def test_example_upgrade_head_passes_check_db(pg_schema) -> None:
+@pytest.mark.slow
+def test_example_upgrade_head_passes_check_db(pg_schema: PgSchema) -> None:
     proc = _run(
         sys.executable,
         "-m",

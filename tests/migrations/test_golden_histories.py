@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,11 +21,12 @@ CASES_DIR = DATA / "migrations"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "case.json").is_file())
 
 
-def _case(name: str) -> dict:
-    return json.loads((CASES_DIR / name / "case.json").read_text(encoding="utf-8"))
+def _case(name: str) -> dict[str, Any]:
+    case: dict[str, Any] = json.loads((CASES_DIR / name / "case.json").read_text(encoding="utf-8"))
+    return case
 
 
-def run_case(case: Path, *extra: str) -> tuple[int, dict]:
+def run_case(case: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     result = run_cli(
         "check-migrations",
         "versions",

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA, REPO, PgSchema
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 CASES_DIR = DATA / "migrations"
 UPGRADABLE = sorted(
@@ -49,7 +53,7 @@ def _upgrade(tmp_path: Path, versions: Path, url: str) -> None:
     command.upgrade(config, "heads")
 
 
-def _reflected(engine) -> Shape:
+def _reflected(engine: Engine) -> Shape:
     import sqlalchemy as sa
 
     from envoxy.rules.sqltypes import from_sqlalchemy
@@ -88,7 +92,7 @@ def test_some_histories_are_upgradable() -> None:
 
 
 @pytest.mark.parametrize("name", UPGRADABLE)
-def test_head_state_matches_real_upgrade(name: str, pg_schema, tmp_path: Path) -> None:
+def test_head_state_matches_real_upgrade(name: str, pg_schema: PgSchema, tmp_path: Path) -> None:
     versions = CASES_DIR / name / "versions"
     _upgrade(tmp_path, versions, pg_schema.url)
     engine = pg_schema.engine()

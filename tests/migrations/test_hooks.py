@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.migration import MigrationContext
 from alembic.operations import ops
 from alembic.util import CommandError
 
@@ -96,25 +97,19 @@ def test_accepts_every_directive_shape(shape: str) -> None:
     with pytest.raises(EnvoxyRevisionError) as raised:
         check_autogenerate_revision(directives, rules=load_rules(LEGACY))
     assert len(raised.value.findings) == 4
-    assert (
-        check_autogenerate_revision(
-            {
-                "list": [script(conforming_table())],
-                "script": script(conforming_table()),
-                "upgrade_ops": script(conforming_table()).upgrade_ops,
-            }[shape],
-            rules=LEGACY,
-        )
-        == []
-    )
+    passing: Any = {
+        "list": [script(conforming_table())],
+        "script": script(conforming_table()),
+        "upgrade_ops": script(conforming_table()).upgrade_ops,
+    }[shape]
+    assert check_autogenerate_revision(passing, rules=LEGACY) == []
 
 
 def test_every_upgrade_ops_of_a_multi_database_script_is_checked() -> None:
-    s = ops.MigrationScript(
-        rev_id="x",
-        upgrade_ops=[ops.UpgradeOps(ops=[conforming_table()]), ops.UpgradeOps(ops=[bare_table()])],
-        downgrade_ops=[ops.DowngradeOps(), ops.DowngradeOps()],
-    )
+    # one UpgradeOps per database: alembic takes lists here, though it annotates one
+    upgrade: Any = [ops.UpgradeOps(ops=[conforming_table()]), ops.UpgradeOps(ops=[bare_table()])]
+    downgrade: Any = [ops.DowngradeOps(), ops.DowngradeOps()]
+    s = ops.MigrationScript(rev_id="x", upgrade_ops=upgrade, downgrade_ops=downgrade)
     with pytest.raises(EnvoxyRevisionError):
         check_autogenerate_revision([s], rules=LEGACY)
 
@@ -153,9 +148,10 @@ def test_rules_come_from_the_environment_and_native_profile(
         ],
     )
     monkeypatch.setenv("ENVOXY_RULES", str(native_rules))
-    process_revision_directives(None, None, [script(native_table)])
+    context = MigrationContext.configure(dialect_name="postgresql")
+    process_revision_directives(context, None, [script(native_table)])
     with pytest.raises(EnvoxyRevisionError, match=r"'shop.id' is VARCHAR\(36\), expected UUID"):
-        process_revision_directives(None, None, [script(conforming_table())])
+        process_revision_directives(context, None, [script(conforming_table())])
 
 
 def test_a_bad_rules_file_is_a_command_error(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -213,7 +214,7 @@ def test_type_decorator_is_judged_by_what_it_stores(native: RuleSet, legacy: Rul
         impl = sa.CHAR
         cache_ok = True
 
-        def load_dialect_impl(self, dialect: sa.engine.Dialect) -> sa.types.TypeEngine[object]:
+        def load_dialect_impl(self, dialect: sa.engine.Dialect) -> sa.types.TypeEngine[Any]:
             if dialect.name == "postgresql":
                 return dialect.type_descriptor(postgresql.UUID())
             return dialect.type_descriptor(sa.CHAR(32))
@@ -434,7 +435,7 @@ def test_what_batch_alter_table_produces(legacy: RuleSet) -> None:
         ("UPDATE shop SET href = ''; DROP TABLE old_shop", "old_shop"),
         ("COMMENT ON TABLE shop IS 'x'", None),
         ("DO $$ BEGIN EXECUTE 'alter table shop add x int'; END $$", "shop"),
-        (sa.DDL("ALTER TABLE shop RENAME COLUMN href TO url"), "shop"),
+        (sa.DDL("ALTER TABLE shop RENAME COLUMN href TO url"), "shop"),  # type: ignore[no-untyped-call]
     ],
 )
 def test_raw_ddl_is_an_unanalysed_sql_warning(legacy: RuleSet, sql: object, table: str | None) -> None:

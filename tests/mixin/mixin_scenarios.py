@@ -180,8 +180,8 @@ def _session_insert(write: SessionWrite) -> Callable[..., Any]:
     return scenario
 
 
-CoreWrite = Callable[[sa.Connection, sa.Table, list[dict[str, Any]]], None]
-SessionWrite = Callable[[Session, Any, list[dict[str, Any]]], None]
+CoreWrite = Callable[[sa.Connection, sa.Table, list[dict[str, Any]]], object]
+SessionWrite = Callable[[Session, Any, list[dict[str, Any]]], object]
 
 
 def _core_insert(write: CoreWrite) -> Callable[..., Any]:
@@ -251,7 +251,7 @@ def _bulk(write: BulkWrite, rows: Callable[[Any], list[list[dict[str, Any]]]]) -
                 "caller_rows_unchanged": json.dumps(batches, default=str) == sent,
             }
         if returned[0] is not None:
-            out["returned"] = [[encode(v) for v in r] for batch in returned for r in batch]
+            out["returned"] = [[encode(v) for v in r] for batch in returned for r in batch or ()]
         return out
 
     return scenario
@@ -291,10 +291,14 @@ def _on_conflict_do_nothing(
     connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]
 ) -> None:
     if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: sa.Insert = pg_insert(model.__table__).on_conflict_do_nothing()
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    connection.execute(dialect_insert(model.__table__).on_conflict_do_nothing(), rows)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(model.__table__).on_conflict_do_nothing()
+    connection.execute(statement, rows)
 
 
 bulk_core_executemany = _bulk(_core_many, bulk_rows)
@@ -329,7 +333,9 @@ def _update(write: Callable[[sa.Engine, Any, Any], None]) -> Callable[..., Any]:
 
 def _flush(engine: sa.Engine, model: Any, a_id: Any) -> None:
     with Session(engine) as session:
-        session.get(model, a_id).name = "a2"
+        row = session.get(model, a_id)
+        assert row is not None
+        row.name = "a2"
         session.commit()
 
 

@@ -34,7 +34,10 @@ def _site_dirs() -> list[str]:
     import psycopg
     import sqlalchemy
 
-    dirs = [str(Path(m.__file__).resolve().parent.parent) for m in (sqlalchemy, psycopg)]
+    dirs = []
+    for m in (sqlalchemy, psycopg):
+        assert m.__file__ is not None  # regular packages, not namespace ones
+        dirs.append(str(Path(m.__file__).resolve().parent.parent))
     return list(dict.fromkeys(dirs))
 
 

@@ -82,6 +82,7 @@ def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
 CALLER_ONLY = "version: 1\nprofile: legacy\nfields:\n  note: {type: text, nullable: true}\n"
 
 
+@pytest.mark.slow
 def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: Path) -> None:
     """What a project commits passes ruff and ``mypy --strict``, for the shipped rules in both
     profiles and for rules exercising the other generated code (hex ids, several templates, a

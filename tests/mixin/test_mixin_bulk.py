@@ -27,6 +27,13 @@ HEX = set("0123456789abcdef")
 RANDOM_POSITIONS = [i for i in range(36) if i not in (8, 13, 14, 18, 19, 23)]
 
 
+def table_of(model: type[DeclarativeBase]) -> sa.Table:
+    """A declarative class's table (annotated as any ``FromClause``)."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table
+
+
 def check_uuid4_texts(texts: list[str]) -> None:
     assert len(set(texts)) == len(texts)
     parsed = [uuid.UUID(t) for t in texts]
@@ -152,8 +159,8 @@ def test_bulk_hook_leaves_other_tables_and_statements_alone(tmp_path: Path) -> N
     engine = sa.create_engine("sqlite://")
     Base.metadata.create_all(engine)
     with engine.begin() as conn:
-        conn.execute(Other.__table__.insert(), [{"id": f"o{i}"} for i in range(20)])
-        conn.execute(OwnId.__table__.insert(), [{"name": f"n{i:02}"} for i in range(20)])
+        conn.execute(table_of(Other).insert(), [{"id": f"o{i}"} for i in range(20)])
+        conn.execute(table_of(OwnId).insert(), [{"name": f"n{i:02}"} for i in range(20)])
         others = conn.execute(sa.select(Other.__table__)).all()
         own = conn.execute(sa.select(OwnId.__table__).order_by(OwnId.name)).all()
     assert {(r.created, r.href) for r in others} == {(None, None)}
@@ -195,7 +202,7 @@ def test_bulk_inserts_false_registers_no_hook_or_removes_it(tmp_path: Path) -> N
     Base.metadata.create_all(engine)
     rows = [{"name": "a"}, *({"name": f"n{i:02}"} for i in range(9)), {"name": "x", "id": "given"}]
     with engine.begin() as conn:
-        conn.execute(Thing.__table__.insert(), rows)
+        conn.execute(table_of(Thing).insert(), rows)
         stored = {r.name: r for r in conn.execute(sa.select(Thing.__table__))}
     # The column defaults filled them; SQLAlchemy's rule holds: the first row decides the columns,
     # so the last row's id, a column the first row leaves out, is the default's (the hook would

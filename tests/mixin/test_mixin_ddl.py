@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped
 
 from envoxy.mixin import build_mixin
 from envoxy.rules import load_rules
+from tests.conftest import dialect
 from tests.mixin.support import SHIPPED_RULES, generate_module
 
-DIALECTS = {"postgresql": postgresql.dialect(), "sqlite": sqlite.dialect()}
+DIALECTS = {"postgresql": dialect("postgresql"), "sqlite": dialect("sqlite")}
 
 EXPECTED = {
     ("legacy", "postgresql"): (
@@ -65,7 +65,7 @@ def things(mixin: type) -> Any:
     class Base(DeclarativeBase):
         pass
 
-    class Thing(mixin, Base):  # type: ignore[misc, valid-type]
+    class Thing(mixin, Base):  # type: ignore[misc]
         __tablename__ = "things"
         name: Mapped[str]
 

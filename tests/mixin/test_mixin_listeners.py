@@ -155,6 +155,7 @@ def probe(cwd: Path, rules: Path | None) -> str:
     return proc.stdout.strip()
 
 
+@pytest.mark.slow
 def test_envoxy_mixin_follows_the_rules_in_force(
     tmp_path_factory: pytest.TempPathFactory, native_rules: Path
 ) -> None:

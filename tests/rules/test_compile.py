@@ -119,7 +119,7 @@ def test_exemptions_and_scope_are_in_the_schema(tmp_path: Path) -> None:
         "exemptions:\n  app_log: {fields: [href], reason: append-only}\n"
     )
     validator = Draft202012Validator(load_rules(tmp_path / "rules.yaml").model_schema)
-    three = {n: {} for n in ("id", "created", "updated")}
+    three: dict[str, object] = {n: {} for n in ("id", "created", "updated")}
     assert validator.is_valid({"table": "app_log", "fields": three})
     assert not validator.is_valid({"table": "app_users", "fields": three})
     assert validator.is_valid({"table": "app_tmp1", "fields": {}})
@@ -204,11 +204,11 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize(
     ("glob", "regex", "matches", "misses"),
     [
-        ("[!]", r"^\[!\]$", ["[!]"], ["a", "!"]),
-        ("[!]]x", r"^[^\]]x$", ["ax"], ["]x"]),
-        ("[]]x", r"^[\]]x$", ["]x"], ["ax"]),
-        ("[[:a]", r"^[\[:a]$", ["[", ":", "a"], ["b"]),
-        ("aux_[a-c]*", r"^aux_[a-c].*$", ["aux_b1"], ["aux_d"]),
+        ("[!]", r"^\[!\](?![\s\S])", ["[!]"], ["a", "!"]),
+        ("[!]]x", r"^[^\]]x(?![\s\S])", ["ax"], ["]x"]),
+        ("[]]x", r"^[\]]x(?![\s\S])", ["]x"], ["ax"]),
+        ("[[:a]", r"^[\[:a](?![\s\S])", ["[", ":", "a"], ["b"]),
+        ("aux_[a-c]*", r"^aux_[a-c][\s\S]*(?![\s\S])", ["aux_b1", "aux_b\n"], ["aux_d", "x\naux_b"]),
     ],
 )
 def test_globs_as_in_the_shell_with_the_same_regex_in_python_and_ecma(

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,13 +57,13 @@ def models(tmp_path: Path) -> Path:
     return directory
 
 
-def findings(tmp_path: Path, *args: str) -> tuple[int, list[dict]]:
+def findings(tmp_path: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
     result = run_cli("--rules", RULES, "--format", "json", *args, only="validate", cwd=tmp_path)
     assert result.err == ""
     return result.code, json.loads(result.out)["findings"]
 
 
-def parse_error(path: str, line: int | None, column: int | None, message: str) -> dict:
+def parse_error(path: str, line: int | None, column: int | None, message: str) -> dict[str, Any]:
     return {
         "rule": "parse-error",
         "severity": "error",
@@ -111,6 +112,7 @@ def test_nesting_at_the_limit_is_accepted(tmp_path: Path, models: Path) -> None:
     assert found == [parse_error("models/limit.json", 1, column, DEPTH_MESSAGE), FINE_FINDING]
 
 
+@pytest.mark.slow
 def test_100_mb_file(tmp_path: Path, models: Path) -> None:
     datum = json.dumps({"table": "t", "description": "x" * 1000, "fields": GOOD})
     count = 100 * 1024 * 1024 // len(datum) + 1
@@ -175,7 +177,7 @@ def test_unreadable_file_simulated(tmp_path: Path, models: Path, monkeypatch: py
     secret.write_text("{}")
     real_open = open
 
-    def guarded_open(path, *args, **kwargs):
+    def guarded_open(path: Any, *args: Any, **kwargs: Any) -> Any:
         if str(path).endswith("secret.json"):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)

@@ -12,6 +12,7 @@ from envoxy.errors import RulesError
 from envoxy.rules import cache as cache_module
 from envoxy.rules import load_rules
 from envoxy.rules.cache import cache_dir, load_rules_cached
+from envoxy.rules.loader import RawRules
 from tests.conftest import REPO
 
 SHIPPED = (REPO / "rules.yaml").read_text(encoding="utf-8")
@@ -33,7 +34,7 @@ def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     real = loader.read_rules
 
-    def counting(path, shown):
+    def counting(path: Path, shown: str) -> RawRules:
         calls.append(shown)
         return real(path, shown)
 

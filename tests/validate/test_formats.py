@@ -7,7 +7,9 @@ import os
 import pty
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema.validators import validator_for
@@ -30,8 +32,11 @@ def run(fmt: str) -> tuple[int, str]:
     return result.code, result.out
 
 
-def expected_findings() -> list[dict]:
-    return json.loads((CASE / "expected.json").read_text(encoding="utf-8"))["findings"]
+def expected_findings() -> list[dict[str, Any]]:
+    findings: list[dict[str, Any]] = json.loads((CASE / "expected.json").read_text(encoding="utf-8"))[
+        "findings"
+    ]
+    return findings
 
 
 def test_text_format() -> None:
@@ -196,7 +201,9 @@ def _closed_stdout() -> None:
         ),
     ],
 )
-def test_an_unwritable_stdout_is_a_clear_error(stdout: str | None, preexec: object, message: str) -> None:
+def test_an_unwritable_stdout_is_a_clear_error(
+    stdout: str | None, preexec: Callable[[], object] | None, message: str
+) -> None:
     with open(stdout, "w") if stdout else open(os.devnull, "w") as sink:
         proc = subprocess.run(
             [sys.executable, "-m", "envoxy.validate", "--rules", "rules.yaml", "models"],
@@ -206,5 +213,5 @@ def test_an_unwritable_stdout_is_a_clear_error(stdout: str | None, preexec: obje
             text=True,
             timeout=60,
             preexec_fn=preexec,
-        )  # type: ignore[arg-type]
+        )
     assert (proc.returncode, proc.stderr) == (2, message)

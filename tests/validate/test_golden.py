@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ CASES = DATA / "validate"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "models").is_dir())
 
 
-def run_case(case: Path, *args: str) -> tuple[int, dict, str]:
+def run_case(case: Path, *args: str) -> tuple[int, dict[str, Any], str]:
     rules = "rules.yaml" if (case / "rules.yaml").exists() else "../rules.yaml"
     result = run_cli("--rules", rules, "--format", "json", *args, only="validate", cwd=case)
     return result.code, json.loads(result.out) if result.out else {}, result.err

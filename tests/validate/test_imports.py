@@ -42,12 +42,12 @@ def imported(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
     return done.returncode, modules
 
 
-def write(tmp_path: Path, name: str, fields: dict) -> str:
+def write(tmp_path: Path, name: str, fields: dict[str, object]) -> str:
     (tmp_path / name).write_text(json.dumps({"table": "t", "fields": fields}))
     return name
 
 
-GOOD = {"id": {}, "created": {}, "updated": {}, "href": {}}
+GOOD: dict[str, object] = {"id": {}, "created": {}, "updated": {}, "href": {}}
 
 
 def test_never_imports_sqlalchemy_or_alembic(tmp_path: Path) -> None:

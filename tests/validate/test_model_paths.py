@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, CliResult, run_cli
 
 SHIPPED = (REPO / "tests" / "data" / "validate" / "rules.yaml").read_text(encoding="utf-8")
 
@@ -29,7 +29,7 @@ def project(tmp_path: Path, paths: str) -> Path:
     return root
 
 
-def paths_found(result) -> list[tuple[str, str]]:
+def paths_found(result: CliResult) -> list[tuple[str, str]]:
     return [(f["path"], f["rule"]) for f in json.loads(result.out)["findings"]]
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from envoxy.validate import loader
 from envoxy.validate.loader import Parsed, Unparsable, parse
 
-pytestmark = pytest.mark.skipif(loader._orjson is None, reason="orjson is not installed")
+pytestmark = pytest.mark.skipif(vars(loader)["_orjson"] is None, reason="orjson is not installed")
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -46,13 +46,15 @@ def try_repo(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow
 def test_pre_commit_try_repo(tmp_path: Path) -> None:
     repo = tmp_path / "models-repo"
     (repo / "models").mkdir(parents=True)
     shutil.copy(REPO / "rules.yaml", repo / "rules.yaml")
     (repo / "models" / "good.json").write_text(json.dumps({"table": "good", "fields": GOOD}))
-    bad = {"table": "bad", "fields": {**GOOD, "id": {"type": "integer"}}}
-    del bad["fields"]["href"]
+    fields: dict[str, object] = {**GOOD, "id": {"type": "integer"}}
+    del fields["href"]
+    bad = {"table": "bad", "fields": fields}
     (repo / "models" / "bad.json").write_text(json.dumps(bad, indent=2))
     (repo / "models" / "notes.txt").write_text("{ not JSON, and not a JSON file: never passed")
     git(repo, "init", "-q")

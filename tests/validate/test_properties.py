@@ -9,7 +9,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +57,7 @@ json_values = st.recursive(
 )
 
 
-def validate_twice(content: bytes) -> dict:
+def validate_twice(content: bytes) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "model.json").write_bytes(content)
         runs = [
@@ -66,7 +68,7 @@ def validate_twice(content: bytes) -> dict:
     assert first.code in (0, 1), first.err  # 2: usage, 3: internal error
     assert first.err == ""
     assert (first.code, first.out) == (second.code, second.out)
-    report = json.loads(first.out)
+    report: dict[str, Any] = json.loads(first.out)
     assert first.code == (1 if report["summary"]["errors"] else 0)
     for finding in report["findings"]:
         if finding["path"] == "model.json" and finding["rule"] != "parse-error":
@@ -74,12 +76,14 @@ def validate_twice(content: bytes) -> dict:
     return report
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(value=json_values)
 def test_any_json_value_is_reported_not_crashed_on(value: object) -> None:
     validate_twice(json.dumps(value).encode())
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(value=json_values, where=st.sampled_from(["fields", "datums", "table", "declaration"]))
 def test_any_json_value_inside_a_model(value: object, where: str) -> None:
@@ -93,12 +97,14 @@ def test_any_json_value_inside_a_model(value: object, where: str) -> None:
     validate_twice(json.dumps(documents[where], indent=1).encode())
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(content=st.binary(max_size=200))
 def test_any_bytes_are_reported_not_crashed_on(content: bytes) -> None:
     validate_twice(content)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(content=st.binary(max_size=60), position=st.integers(0, 200))
 def test_any_bytes_spliced_into_a_model(content: bytes, position: int) -> None:
