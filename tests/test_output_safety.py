@@ -171,6 +171,16 @@ def test_any_names_in_every_format(report: Report) -> None:
         check(report, out.getvalue())
 
 
+@pytest.mark.parametrize("path", [":", " :", "::x", ":3"])
+def test_a_path_starting_with_a_colon_starts_no_command(path: str) -> None:
+    # The location is followed by ':', so one leading colon in the path would make "::".
+    report = Report.build([Finding(rule="altered-field", severity="error", message="m", path=path)], files=1)
+    out = io.StringIO()
+    render(report, "text", out)
+    check_text(report, out.getvalue())
+    assert out.getvalue().startswith("./")
+
+
 @settings(max_examples=100, deadline=None)
 @given(report=REPORTS)
 def test_colour_adds_only_our_own_escapes(report: Report) -> None:

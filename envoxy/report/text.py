@@ -16,8 +16,9 @@ _RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
 
 def _line_safe(path: str) -> str:
     """``path`` such that a line starting with it is no GitHub Actions command (``::error…``,
-    read after leading spaces): ``./`` in front names the same file."""
-    return "./" + path if path.lstrip(" ").startswith("::") else path
+    read after leading spaces; the location is followed by ``:``, so a path starting with one
+    colon would make two): ``./`` in front names the same file."""
+    return "./" + path if path.lstrip(" ").startswith(":") else path
 
 
 def _location(f: Finding) -> str:
