@@ -33,9 +33,9 @@ def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     real = loader.read_rules
 
-    def counting(path, shown):
+    def counting(path, shown, **options):
         calls.append(shown)
-        return real(path, shown)
+        return real(path, shown, **options)
 
     monkeypatch.setattr(loader, "read_rules", counting)
     return calls
