@@ -244,3 +244,13 @@ def test_control_characters_in_an_excerpt_are_escaped(tmp_path: Path) -> None:
         "rules.yaml:2:10: profile '\\x1b[31m::error::x\\r\\u202e\\n' is not defined, "
         "expected one of: legacy, native\n"
     )
+
+
+def test_a_long_models_path_is_cut_in_the_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text(f"version: 1\nmodels: {{paths: [{'m' * LONG}]}}\n", encoding="utf-8")
+    result = run_cli("validate", "--rules", "rules.yaml", cwd=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"envoxy: models.paths entry '{'m' * 40}'… ({LONG} characters) of rules.yaml does not exist "
+        f"(looked for {'m' * 80}…); fix rules.yaml or name paths on the command line\n"
+    )
