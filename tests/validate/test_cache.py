@@ -33,7 +33,7 @@ def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     real = loader.read_rules
 
-    def counting(path, shown, **options):
+    def counting(path: Path, shown: str, **options: bool) -> loader.RawRules:
         calls.append(shown)
         return real(path, shown, **options)
 
