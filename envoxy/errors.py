@@ -9,7 +9,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["EnvoxyError", "Problem", "RulesError", "UsageError"]
+__all__ = ["EXCERPT_LIMIT", "EnvoxyError", "Problem", "RulesError", "UsageError", "clip", "excerpt"]
+
+# How much of a file's own text a message may quote: enough to recognise a typo, too little to
+# print a secret that an ``extends`` or ``--rules`` pointed at.
+EXCERPT_LIMIT = 40
+
+
+def _escaped(text: str) -> str:
+    """``text`` with every non-printable character (controls, lone surrogates, bidi overrides)
+    written as its Python escape, so a message stays one line and always encodes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def clip(text: str, limit: int = 2 * EXCERPT_LIMIT) -> str:
+    """At most ``limit`` characters of ``text`` (a message from a library that may quote the
+    file), escaped; a cut is marked ``…``."""
+    if len(text) <= limit:
+        return _escaped(text)
+    return _escaped(text[:limit]) + "…"
+
+
+def excerpt(value: object, limit: int = EXCERPT_LIMIT) -> str:
+    """A quoted, escaped and shortened rendering of ``value`` (text from a file) for a message:
+    ``'sometime'``, ``'-----BEGIN OPENSSH PRIVATE KEY-----b3Bl'… (3243 characters)``."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text)} characters)"
 
 
 class EnvoxyError(Exception):
@@ -30,9 +59,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        # A file name can hold a newline (or start a CI workflow command): escaped, never cut.
+        path = _escaped(self.path)
         if self.line is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+            return f"{path}: {self.message}"
+        return f"{path}:{self.line}:{self.column}: {self.message}"
 
 
 class RulesError(EnvoxyError):

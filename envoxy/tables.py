@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
+from envoxy.errors import EXCERPT_LIMIT, clip
 from envoxy.findings import Finding
-from envoxy.rules.model import ColumnSpec, RuleSet
+from envoxy.rules.model import ColumnSpec, Exemption, RuleSet
 from envoxy.rules.sqltypes import SqlType, types_match
 
 __all__ = [
@@ -150,41 +152,39 @@ def judge_table(rules: RuleSet, table: TableState, dialect: str = "postgresql") 
 def exemption_findings(
     rules: RuleSet, seen_tables: Iterable[str], *, today: dt.date | None = None, unused: bool = True
 ) -> list[Finding]:
-    """``expired-exemption`` for exemptions past ``until``; ``unused-exemption`` for those whose
-    table was not among ``seen_tables`` (only when ``unused``: a run that saw part of the tables,
-    such as pre-commit's list of changed files, cannot tell). Located at the exemption in the
-    rules file."""
+    """The one judgement of exemptions every command makes (``validate``, ``check-migrations``
+    with or without ``--head-state``, ``check-db``).
+
+    ``expired-exemption`` for exemptions past ``until``; ``unused-exemption`` for those whose
+    table was not among ``seen_tables`` (the names of every table or datum the run saw). Pass
+    ``unused=False`` when the run saw only part of its surface (pre-commit's list of changed
+    files, ``--since``): it cannot tell. Located at the exemption in the rules file that declared
+    it (an ``extends``-ed file included)."""
     seen = set(seen_tables)
     found: list[Finding | None] = []
     for e in rules.exemptions:
-        pointer = "/exemptions/" + e.table.replace("~", "~0").replace("/", "~1")
+        table = clip(e.table, EXCERPT_LIMIT)
         if e.expired(today):
-            found.append(
-                make_finding(
-                    rules,
-                    "expired-exemption",
-                    f"exemption for table '{e.table}' expired on {e.until.isoformat() if e.until else ''} "
-                    f"(reason: {e.reason})",
-                    table=e.table,
-                    field=None,
-                    path=rules.source,
-                    line=e.line,
-                    column=e.column,
-                    pointer=pointer,
-                )
-            )
+            until = e.until.isoformat() if e.until else ""
+            message = f"exemption for table '{table}' expired on {until} (reason: {clip(e.reason)})"
+            found.append(_exemption_finding(rules, e, "expired-exemption", message))
         if unused and e.table not in seen:
-            found.append(
-                make_finding(
-                    rules,
-                    "unused-exemption",
-                    f"exemption for table '{e.table}' matches no table or datum that was checked",
-                    table=e.table,
-                    field=None,
-                    path=rules.source,
-                    line=e.line,
-                    column=e.column,
-                    pointer=pointer,
-                )
-            )
+            message = f"exemption for table '{table}' matches no table or datum that was checked"
+            found.append(_exemption_finding(rules, e, "unused-exemption", message))
     return [f for f in found if f is not None]
+
+
+def _exemption_finding(
+    rules: RuleSet, e: Exemption, rule: Literal["expired-exemption", "unused-exemption"], message: str
+) -> Finding | None:
+    return make_finding(
+        rules,
+        rule,
+        message,
+        table=e.table,
+        field=None,
+        path=e.path or rules.source,
+        line=e.line,
+        column=e.column,
+        pointer="/exemptions/" + e.table.replace("~", "~0").replace("/", "~1"),
+    )

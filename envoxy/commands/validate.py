@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def model_paths(rules: RuleSet, cwd: str) -> list[str]:
     """``models.paths`` of ``rules.yaml``, relative to the rules file, as shown from ``cwd``."""
-    from envoxy.errors import UsageError
+    from envoxy.errors import UsageError, clip, excerpt
 
     if not rules.model_paths:
         raise UsageError(
@@ -63,8 +63,8 @@ def model_paths(rules: RuleSet, cwd: str) -> list[str]:
         shown = os.path.normpath(os.path.join(base, path))
         if not os.path.lexists(os.path.join(cwd, shown)):
             raise UsageError(
-                f"models.paths entry {path!r} of {source} does not exist (looked for "
-                f"{shown}); fix rules.yaml or name paths on the command line"
+                f"models.paths entry {excerpt(path)} of {source} does not exist (looked for "
+                f"{clip(shown)}); fix rules.yaml or name paths on the command line"
             )
         out.append(shown)
     return out

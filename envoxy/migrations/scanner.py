@@ -32,7 +32,7 @@ from envoxy.migrations.runner import Outcome, RevisionRunner, no_process_exit
 from envoxy.migrations.schema import Origin, SymbolicSchema
 from envoxy.migrations.shims import legacy_idioms
 from envoxy.rules.model import RuleSet
-from envoxy.tables import TableState, judge_table, make_finding
+from envoxy.tables import TableState, exemption_findings, judge_table, make_finding
 
 __all__ = ["ScanResult", "scan"]
 
@@ -201,5 +201,8 @@ def scan(
         )
     if head_state:
         work.judge_head(judged_paths)
+    # The exemptions as every command judges them: unused only when the whole history was judged.
+    seen = (state.name for state, _ in work.schema.tables())
+    work.findings.extend(exemption_findings(rules, seen, unused=in_range is None))
     files = len(history.revisions) + len(history.orphans) + len(history.duplicates)
     return ScanResult(tuple(work.findings), files, tuple(work.schema.tables()), output.getvalue())

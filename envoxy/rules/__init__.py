@@ -17,7 +17,7 @@ def load_rules(path: str | os.PathLike[str] | None = None, *, cwd: Path | None =
     Raises :class:`envoxy.errors.RulesError` listing every problem of a bad file.
     """
     from envoxy.rules.compiler import compile_rules
-    from envoxy.rules.loader import find_rules, read_rules
+    from envoxy.rules.loader import locate_rules, read_rules
 
-    fs_path, shown = find_rules(path, cwd=cwd)
-    return compile_rules(read_rules(fs_path, shown))
+    source = locate_rules(path, cwd=cwd)
+    return compile_rules(read_rules(source.path, source.shown, pipe_allowed=source.pipe_allowed))

@@ -3,10 +3,20 @@ the meta-schema check and compilation when ``rules.yaml`` has not changed.
 
 An entry is keyed by the rules file in force (its resolved path and its shown name), the envoxy
 version, the Python version and the size and mtime of envoxy's own ``rules`` modules (so editing
-the compiler invalidates it). It records the SHA-256 of every file the rules were read from (the
-``extends`` chain included) and is used only while they all still hash the same. A missing,
-unreadable, foreign-owned or corrupt entry is a miss, never an error: the rules are compiled as
-usual and the entry is rewritten (best effort).
+the compiler invalidates it). Which file is in force is decided afresh on every run, so a
+``rules.yaml`` created nearer than the cached one, or ``$ENVOXY_RULES`` set, selects another entry.
+
+An entry records every file the rules were read from (the ``extends`` chain included): its path as
+named, the file that path led to (symbolic links followed) and the SHA-256 of the bytes that were
+parsed, taken from the same read. It is used only while every path still leads to the same real
+file holding the same bytes: an edit, a link re-pointed (even at a copy with the same bytes) or a
+file replaced by a link is a miss. Files are re-read as the loader reads them (regular files only,
+at most :data:`~envoxy.rules.loader.MAX_RULES_BYTES`), so a file swapped for a device or a FIFO is a
+miss, not a hang.
+
+A missing, unreadable, foreign-owned or corrupt entry is a miss, never an error: the rules are
+compiled as usual and the entry is rewritten (best effort). Entries are created ``0600`` in a
+``0700`` directory without changing the process umask (other threads may be creating files).
 
 Where: ``$ENVOXY_CACHE_DIR``, else ``$XDG_CACHE_HOME/envoxy``, else ``~/.cache/envoxy``.
 ``ENVOXY_NO_CACHE=1`` turns the cache off.
@@ -14,11 +24,13 @@ Where: ``$ENVOXY_CACHE_DIR``, else ``$XDG_CACHE_HOME/envoxy``, else ``~/.cache/e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import stat
 import sys
+import tempfile
 from pathlib import Path
 
 from envoxy import __version__
@@ -26,7 +38,7 @@ from envoxy.rules.model import RuleSet
 
 __all__ = ["cache_dir", "load_rules_cached"]
 
-_MAGIC = b"envoxy-rules-cache-1\n"
+_MAGIC = b"envoxy-rules-cache-2\n"
 _DIGEST_SIZE = 32  # sha256 of the pickled payload, stored before it
 # What a stale or damaged pickle can raise once its checksum has passed (a class that moved or
 # changed shape between envoxy versions): treated as a miss.
@@ -66,24 +78,24 @@ def _code_stamp() -> str:
 
 
 def _entry_path(directory: Path, fs_path: Path, shown: str) -> Path:
-    key = "\0".join([__version__, sys.version, str(fs_path.resolve()), shown, _code_stamp()])
+    key = "\0".join([__version__, sys.version, os.path.realpath(fs_path), shown, _code_stamp()])
     return directory / (hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest() + ".pickle")
 
 
-def _hash_file(path: Path) -> str | None:
+Source = tuple[str, str, str]  # (path as named, absolute; the real file; sha256 of its bytes)
+
+
+def _unchanged(source: Source) -> bool:
+    """Whether the path still leads to the same real file, holding the same bytes."""
+    from envoxy.rules.loader import SourceRefused, read_source
+
+    path, real, digest = source
+    if os.path.realpath(path) != real:
+        return False
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def _source_files(fs_path: Path, shown: str, files: tuple[str, ...], cwd: Path) -> list[Path]:
-    """Filesystem paths of the files a RuleSet was read from (``files`` holds their shown names)."""
-    out = [fs_path]
-    for name in files[1:]:
-        p = Path(name)
-        out.append(p if p.is_absolute() else cwd / p)
-    return out
+        return hashlib.sha256(read_source(path)).hexdigest() == digest
+    except (OSError, SourceRefused):
+        return False
 
 
 def _is_regular(path: Path) -> bool:
@@ -123,40 +135,41 @@ def _read_entry(entry: Path) -> RuleSet | None:
         sources, ruleset = pickle.loads(payload)
     except _UNPICKLE_ERRORS:
         return None
-    if not isinstance(ruleset, RuleSet) or not isinstance(sources, list):
+    if not isinstance(ruleset, RuleSet) or not isinstance(sources, list) or not sources:
         return None
-    for path, digest_hex in sources:
-        if _hash_file(Path(path)) != digest_hex:
+    for source in sources:
+        if not (isinstance(source, tuple) and len(source) == 3 and _unchanged(source)):
             return None
     return ruleset
 
 
-def _write_entry(directory: Path, entry: Path, sources: list[tuple[str, str]], ruleset: RuleSet) -> None:
-    from envoxy._io import atomic_write
-
+def _write_entry(directory: Path, entry: Path, sources: list[Source], ruleset: RuleSet) -> None:
     payload = pickle.dumps((sources, ruleset), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        old = os.umask(0o077)
+        # mkstemp creates the file 0600 (the umask can only take bits away), and the rename
+        # replaces whatever stands at ``entry``, a planted link included, without following it.
+        fd, tmp = tempfile.mkstemp(prefix=f".{entry.name}.", suffix=".tmp", dir=directory)
         try:
-            atomic_write(
-                entry, _MAGIC + hashlib.sha256(payload).digest() + payload, follow=False
-            )  # a planted link must not redirect the write
-        finally:
-            os.umask(old)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, entry)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     except OSError:
         pass  # a read-only or full cache directory only costs speed
 
 
 def load_rules_cached(path: str | os.PathLike[str] | None = None, *, cwd: Path | None = None) -> RuleSet:
     """:func:`envoxy.rules.load_rules`, served from the cache when the rules files are unchanged."""
-    from envoxy.rules.loader import find_rules
+    from envoxy.rules.loader import locate_rules
 
-    here = cwd or Path.cwd()
-    fs_path, shown = find_rules(path, cwd=here)
-    # A pipe or a device (``--rules <(...)``) cannot be read again to check an entry.
-    directory = cache_dir() if _is_regular(fs_path) else None
-    entry = _entry_path(directory, fs_path, shown) if directory is not None else None
+    source = locate_rules(path, cwd=cwd or Path.cwd())
+    # A pipe (``--rules <(...)``) cannot be read again to check an entry.
+    directory = cache_dir() if _is_regular(source.path) else None
+    entry = _entry_path(directory, source.path, source.shown) if directory is not None else None
     if entry is not None:
         cached = _read_entry(entry)
         if cached is not None:
@@ -164,14 +177,8 @@ def load_rules_cached(path: str | os.PathLike[str] | None = None, *, cwd: Path |
     from envoxy.rules.compiler import compile_rules
     from envoxy.rules.loader import read_rules
 
-    raw = read_rules(fs_path, shown)
+    raw = read_rules(source.path, source.shown, pipe_allowed=source.pipe_allowed)
     ruleset = compile_rules(raw)
     if directory is not None and entry is not None:
-        sources = []
-        for source in _source_files(fs_path, shown, raw.files, here):
-            digest = _hash_file(source)
-            if digest is None:
-                return ruleset  # cannot vouch for it later: do not cache
-            sources.append((str(source.resolve()), digest))
-        _write_entry(directory, entry, sources, ruleset)
+        _write_entry(directory, entry, [(s.path, s.real, s.sha256) for s in raw.sources], ruleset)
     return ruleset

@@ -1,4 +1,10 @@
-"""Compile checked rules data into the immutable :class:`RuleSet`, collecting every problem."""
+"""Compile checked rules data into the immutable :class:`RuleSet`, collecting every problem.
+
+The data may still hold problems found while reading it (:attr:`RawRules.problems`): the checks
+here then run on what is usable (:meth:`RawRules.intact`), so that every problem of the file is
+reported at once, and skip what depends on a part that is broken or, when a file of the chain
+could not be read, on what that file might have defined.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,8 @@ import re
 import string
 from typing import Any
 
-from envoxy.errors import Problem, RulesError
-from envoxy.rules.loader import RawRules
+from envoxy.errors import EXCERPT_LIMIT, Problem, RulesError, clip, excerpt
+from envoxy.rules.loader import RawRules, sorted_problems
 from envoxy.rules.model import (
     ColumnSpec,
     Declaration,
@@ -46,107 +52,148 @@ class _Compiler:
 
     # -- profiles --------------------------------------------------------------------------
     def profile_types(self, name: str) -> dict[str, tuple[SqlType, Declaration]] | None:
+        """The logical types of profile ``name``; ``None`` when they cannot be known."""
+        raw = self.raw
+        if not raw.intact(("profile",)) or raw.broken(("profiles",)):
+            return None
         defined = self.data.get("profiles", {})
         known = sorted({*BUILTIN_PROFILES, *defined})
         if name not in known:
-            self.error(("profile",), f"profile {name!r} is not defined, expected one of: {', '.join(known)}")
+            if raw.complete:
+                self.error(
+                    ("profile",), f"profile {excerpt(name)} is not defined, expected one of: {_names(known)}"
+                )
             return None
         chain: list[str] = []
         current: str | None = name
         while current is not None:
             if current in chain:
+                names = " -> ".join(clip(n, EXCERPT_LIMIT) for n in [*chain, current])
                 self.error(
                     ("profiles", current, "base"),
-                    f"profile bases make a cycle ({' -> '.join([*chain, current])}), "
+                    f"profile bases make a cycle ({names}), "
                     "expected a chain that ends at a profile without base",
                 )
                 return None
             chain.append(current)
+            if current in defined and not raw.intact(("profiles", current, "base")):
+                return None
             spec = defined.get(current, BUILTIN_PROFILES.get(current, {}))
             current = spec.get("base")
             if current is not None and current not in known:
-                self.error(
-                    ("profiles", chain[-1], "base"),
-                    f"base profile {current!r} is not defined, expected one of: {', '.join(known)}",
-                )
+                if raw.complete:
+                    self.error(
+                        ("profiles", chain[-1], "base"),
+                        f"base profile {excerpt(current)} is not defined, expected one of: {_names(known)}",
+                    )
                 return None
         types: dict[str, tuple[SqlType, Declaration]] = {}
+        usable = raw.complete  # else a base that could not be read may add or change types
         for pname in reversed(chain):
             in_file = pname in defined
+            if in_file and raw.broken(("profiles", pname, "types")):
+                usable = False
+                continue
             spec = defined.get(pname, BUILTIN_PROFILES.get(pname, {}))
             for logical, tspec in spec.get("types", {}).items():
-                where = ("profiles", pname, "types", logical, "sql")
+                at = ("profiles", pname, "types", logical)
+                where = (*at, "sql")
+                if in_file and not raw.intact(where):
+                    usable = False
+                    continue
                 try:
                     sql = parse_sql_type(tspec["sql"])
                 except SqlTypeError:
                     if in_file:
+                        usable = False  # else fields of this type would be "not a type of" it
                         self.error(
                             where,
-                            f"{tspec['sql']!r} is not a SQL type envoxy understands, "
+                            f"{excerpt(tspec['sql'])} is not a SQL type envoxy understands, "
                             "expected a type such as VARCHAR(36), UUID, TEXT or "
                             "TIMESTAMP WITH TIME ZONE",
                         )
+                    continue
+                if in_file and not raw.intact(at):
+                    usable = False
                     continue
                 js = tspec.get("json", {})
                 formats = js.get("format", ())
                 formats = (formats,) if isinstance(formats, str) else tuple(formats)
                 types[logical] = (sql, Declaration(json_type=js.get("type", "string"), formats=formats))
-        return types
+        return types if usable else None
 
     # -- fields ----------------------------------------------------------------------------
-    def columns(self, types: dict[str, tuple[SqlType, Declaration]]) -> tuple[ColumnSpec, ...]:
+    def columns(self, types: dict[str, tuple[SqlType, Declaration]] | None) -> tuple[ColumnSpec, ...]:
+        """The required fields (``types`` None: the profile is unknown, so only what does not
+        depend on it is checked)."""
+        if self.raw.broken(("fields",)):
+            return ()
         fields = self.data.get("fields", DEFAULT_FIELDS)
         names = list(fields)
         out: list[ColumnSpec] = []
         for name, spec in fields.items():
-            base = ("fields", name)
-            logical = spec["type"]
-            if logical not in types:
-                self.error(
-                    (*base, "type"),
-                    f"type {logical!r} of field {name!r} is not a type of profile "
-                    f"{self.profile_name!r}, expected one of: "
-                    f"{', '.join(sorted(types))}",
-                )
-                continue
-            sql, decl = types[logical]
-            value = self.value(spec, base, names, sql, name)
-            nullable = bool(spec.get("nullable", False))
-            primary_key = bool(spec.get("primary_key", False))
-            if primary_key and nullable:
-                self.error(
-                    (*base, "nullable"),
-                    f"field {name!r} is a primary key and cannot be nullable, expected nullable: false",
-                )
-            extra = spec.get("declaration", {})
-            if extra:
-                self.check_declaration_schema(extra, (*base, "declaration"))
-            out.append(
-                ColumnSpec(
-                    name=name,
-                    logical_type=logical,
-                    sql_type=sql,
-                    nullable=nullable,
-                    primary_key=primary_key,
-                    value=value,
-                    declaration=Declaration(
-                        json_type=decl.json_type,
-                        formats=decl.formats,
-                        extra_json=json.dumps(extra, sort_keys=True),
-                    ),
-                    description=spec.get("description", ""),
-                )
-            )
+            if self.raw.broken(("fields", name)):
+                continue  # not a mapping, or a name that cannot be used: already reported
+            column = self.column(name, spec, names, types)
+            if column is not None:
+                out.append(column)
         return tuple(out)
 
-    def value(
-        self, spec: dict[str, Any], base: tuple[str, ...], names: list[str], sql: SqlType, field: str
-    ) -> ValueSpec:
+    def column(
+        self,
+        name: str,
+        spec: dict[str, Any],
+        names: list[str],
+        types: dict[str, tuple[SqlType, Declaration]] | None,
+    ) -> ColumnSpec | None:
+        raw, base = self.raw, ("fields", name)
+        nullable = bool(spec.get("nullable", False))
+        primary_key = bool(spec.get("primary_key", False))
+        flags_ok = raw.intact((*base, "nullable")) and raw.intact((*base, "primary_key"))
+        if primary_key and nullable and flags_ok:
+            self.error(
+                (*base, "nullable"),
+                f"field {excerpt(name)} is a primary key and cannot be nullable, expected nullable: false",
+            )
+        extra = spec.get("declaration", {})
+        if extra and raw.intact((*base, "declaration")):
+            self.check_declaration_schema(extra, (*base, "declaration"))
+        value_ok = raw.intact((*base, "value")) and raw.intact((*base, "on_update"))
+        if value_ok and isinstance(spec.get("value"), dict):
+            self.check_template(spec["value"]["template"], (*base, "value", "template"), names, name)
+        if types is None or not raw.intact((*base, "type")):
+            return None
+        logical = spec["type"]
+        if logical not in types:
+            self.error(
+                (*base, "type"),
+                f"type {excerpt(logical)} of field {excerpt(name)} is not a type of profile "
+                f"{excerpt(self.profile_name)}, expected one of: {_names(sorted(types))}",
+            )
+            return None
+        if not value_ok:
+            return None
+        sql, decl = types[logical]
+        return ColumnSpec(
+            name=name,
+            logical_type=logical,
+            sql_type=sql,
+            nullable=nullable,
+            primary_key=primary_key,
+            value=self.value(spec, base, sql, name),
+            declaration=Declaration(
+                json_type=decl.json_type,
+                formats=decl.formats,
+                extra_json=json.dumps(extra, sort_keys=True),
+            ),
+            description=spec.get("description", ""),
+        )
+
+    def value(self, spec: dict[str, Any], base: tuple[str, ...], sql: SqlType, field: str) -> ValueSpec:
         raw_value = spec.get("value", "none")
         on_update = spec.get("on_update", "none") == "now"
         if isinstance(raw_value, dict):
             template = raw_value["template"]
-            self.check_template(template, (*base, "value", "template"), names, field)
             strip = raw_value.get("strip_prefix", ())
             value = ValueSpec(
                 kind="template",
@@ -159,13 +206,13 @@ class _Compiler:
         if value.kind != "none" and sql.name not in _VALUE_FITS[value.kind]:
             self.error(
                 (*base, "value"),
-                f"value {value.kind!r} cannot fill field {field!r} of type "
+                f"value {value.kind!r} cannot fill field {excerpt(field)} of type "
                 f"{sql.ddl()}, expected a value that fits the type",
             )
         if on_update and sql.name != "TIMESTAMP":
             self.error(
                 (*base, "on_update"),
-                f"on_update 'now' cannot fill field {field!r} of type "
+                f"on_update 'now' cannot fill field {excerpt(field)} of type "
                 f"{sql.ddl()}, expected a timestamp field",
             )
         return value
@@ -179,18 +226,21 @@ class _Compiler:
         except ValueError as e:
             self.error(
                 where,
-                f"template {template!r} is malformed ({e}), expected text with "
+                f"template {excerpt(template)} is malformed ({clip(str(e))}), expected text with "
                 "{placeholders} such as {table} and {id}",
             )
             return
+        if not self.raw.complete:
+            return  # a field the placeholder names may come from a base that could not be read
         for _, placeholder, fmt, conv in parts:
             if placeholder is None:
                 continue
             if placeholder not in allowed or fmt or conv:
                 self.error(
                     where,
-                    f"template {template!r} uses unknown placeholder {{{placeholder}}}, "
-                    f"expected one of: {', '.join('{' + a + '}' for a in allowed)}",
+                    f"template {excerpt(template)} uses unknown placeholder "
+                    f"{{{clip(placeholder, EXCERPT_LIMIT)}}}, "
+                    f"expected one of: {', '.join('{' + clip(a, EXCERPT_LIMIT) + '}' for a in allowed)}",
                 )
 
     def check_declaration_schema(self, schema: dict[str, Any], where: tuple[str | int, ...]) -> None:
@@ -205,48 +255,57 @@ class _Compiler:
         error = best_match(meta.iter_errors(schema))
         if error is not None:
             at = (*where, *error.absolute_path)
-            name = ".".join(str(p) for p in at)
             self.error(
                 at,
-                f"{name} makes the declaration an invalid JSON Schema ({error.message}), "
+                f"{_dotted(at)} makes the declaration an invalid JSON Schema ({clip(error.message)}), "
                 "expected a Draft 2020-12 schema",
             )
             return
         for at in _references(schema, where):
             self.error(
                 at,
-                f"{'.'.join(str(p) for p in at)} is a reference, expected a "
+                f"{_dotted(at)} is a reference, expected a "
                 "self-contained declaration (it is embedded in the generated model "
                 "schema, where references do not resolve as written)",
             )
 
     # -- scope, exemptions, severity ---------------------------------------------------------
-    def exemptions(self, field_names: tuple[str, ...]) -> tuple[Exemption, ...]:
+    def exemptions(self, field_names: tuple[str, ...] | None) -> tuple[Exemption, ...]:
+        """The exemptions (``field_names`` None: the required fields are not known for sure)."""
+        raw = self.raw
+        if raw.broken(("exemptions",)):
+            return ()
         out = []
         for table, spec in self.data.get("exemptions", {}).items():
             base = ("exemptions", table)
-            for i, name in enumerate(spec["fields"]):
-                if name not in field_names:
+            if raw.broken(base):
+                continue
+            fields_ok = raw.intact((*base, "fields"))
+            for i, name in enumerate(spec["fields"] if fields_ok else ()):
+                if field_names is not None and name not in field_names:
                     self.error(
                         (*base, "fields", i),
-                        f"{name!r} is not a required field, expected one of: {', '.join(field_names)}",
+                        f"{excerpt(name)} is not a required field, expected one of: {_names(field_names)}",
                     )
             until = None
-            if "until" in spec:
+            if "until" in spec and raw.intact((*base, "until")):
                 try:
                     until = dt.date.fromisoformat(spec["until"])
                 except ValueError:
                     self.error(
                         (*base, "until"),
-                        f"{spec['until']!r} is not a real date, expected a date written YYYY-MM-DD",
+                        f"{excerpt(spec['until'])} is not a real date, expected a date written YYYY-MM-DD",
                     )
-            loc = self.raw.where(base, key=True)
+            if not (fields_ok and raw.intact((*base, "reason"))):
+                continue
+            loc = raw.where(base, key=True)
             out.append(
                 Exemption(
                     table=table,
                     fields=frozenset(spec["fields"]),
                     reason=spec["reason"].strip(),
                     until=until,
+                    path=loc.path if loc else None,
                     line=loc.line if loc else None,
                     column=loc.column if loc else None,
                 )
@@ -254,31 +313,37 @@ class _Compiler:
         return tuple(out)
 
     def check_globs(self) -> None:
+        if self.raw.broken(("scope",)):
+            return
         for kind, globs in self.data.get("scope", {}).items():
+            if self.raw.broken(("scope", kind)):
+                continue
             for i, glob in enumerate(globs):
+                if not self.raw.intact(("scope", kind, i)):
+                    continue
                 try:
                     re.compile(glob_to_regex(glob))
                 except re.error as e:
                     self.error(
                         ("scope", kind, i),
-                        f"glob {glob!r} is malformed ({e.msg}), expected a shell glob: "
+                        f"glob {excerpt(glob)} is malformed ({e.msg}), expected a shell glob: "
                         "*, ? and [...] with each range written low-high, such as [a-z]",
                     )
 
     def run(self) -> RuleSet:
+        raw = self.raw
         self.profile_name = self.data.get("profile", "legacy")
         types = self.profile_types(self.profile_name)
-        columns = self.columns(types) if types is not None else ()
-        field_names = tuple(self.data.get("fields", DEFAULT_FIELDS))
+        columns = self.columns(types)
+        names_known = raw.complete and not raw.broken(("fields",))
+        field_names = tuple(self.data.get("fields", DEFAULT_FIELDS)) if names_known else None
         exemptions = self.exemptions(field_names)
         self.check_globs()
-        if self.problems:
-            raise RulesError(
-                sorted(
-                    dict.fromkeys(self.problems),
-                    key=lambda p: (p.path, p.line or 0, p.column or 0, p.message),
-                )
-            )
+        if raw.problems or self.problems:
+            # One problem per place: what reading found there explains what the checks see.
+            seen = {(p.path, p.line, p.column) for p in raw.problems}
+            more = [p for p in self.problems if (p.path, p.line, p.column) not in seen]
+            raise RulesError(sorted_problems([*raw.problems, *more]))
         scope_raw = self.data.get("scope", {})
         scope = Scope(
             include=tuple(scope_raw.get("include", ("*",))),
@@ -304,6 +369,15 @@ class _Compiler:
         from dataclasses import replace
 
         return replace(ruleset, model_schema_json=schema_text, digest=digest)
+
+
+def _names(names: Any) -> str:
+    """A list of names from the file for "expected one of: …", each shortened and escaped."""
+    return ", ".join(clip(str(n), EXCERPT_LIMIT) for n in names)
+
+
+def _dotted(at: tuple[str | int, ...]) -> str:
+    return clip(".".join(str(p) for p in at))
 
 
 _REFERENCE_KEYS = ("$ref", "$dynamicRef")

@@ -160,6 +160,7 @@ class Exemption:
     fields: frozenset[str]
     reason: str
     until: dt.date | None = None
+    path: str | None = None  # the rules file that declared it (last amended it), as shown
     line: int | None = None
     column: int | None = None
 

@@ -2,23 +2,28 @@
 
 Built on :func:`yaml.compose` (the safe composer) rather than a loader so that every node keeps
 its mark. Only the YAML core tags are accepted: ``!!python/object`` and friends are refused, as are
-duplicate keys (PyYAML silently keeps the last one) and alias bombs.
+duplicate keys (PyYAML silently keeps the last one), alias bombs, and strings holding a NUL
+character or a lone surrogate (``"\\ud800"``), which no file name, table name or output stream can
+carry. Every value with such a problem is read as ``None`` and its key path is recorded in
+:attr:`YamlDocument.bad`, so later checks neither trust it nor complain about it again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from envoxy.errors import Problem
+from envoxy.errors import EXCERPT_LIMIT, Problem, clip, excerpt
 
-__all__ = ["Location", "Path", "YamlDocument", "read_yaml"]
+__all__ = ["KeyPath", "Location", "YamlDocument", "read_yaml"]
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
+"""Where a value stands in a document: the keys and list indexes leading to it."""
 _MAX_NODES = 200_000
 # Real rules files nest fewer than ten levels; the checks after reading recurse per level.
 MAX_DEPTH = 64
@@ -42,16 +47,18 @@ class Location:
 
 @dataclass(slots=True)
 class YamlDocument:
-    """A file's data, and where each value (``values``) and mapping key (``keys``) stands."""
+    """A file's data, where each value (``values``) and mapping key (``keys``) stands, and the
+    values that could not be read as written (``bad``: already reported)."""
 
     path: str
     data: Any
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    values: dict[KeyPath, Location] = field(default_factory=dict)
+    keys: dict[KeyPath, Location] = field(default_factory=dict)
+    bad: set[KeyPath] = field(default_factory=set)
 
 
 _TAG_MESSAGE = (
-    "tag {tag!r} is not allowed (rules are read with a safe loader), expected plain "
+    "tag {tag} is not allowed (rules are read with a safe loader), expected plain "
     "YAML: strings, numbers, booleans, dates, lists and mappings"
 )
 
@@ -71,29 +78,33 @@ class _Builder:
     def _loc(self, node: yaml.Node) -> Location:
         return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def _problem(self, node: yaml.Node, message: str) -> None:
+    def _problem(self, node: yaml.Node, message: str, bad: KeyPath | None = None) -> None:
         loc = self._loc(node)
         self.problems.append(Problem(path=self.path, line=loc.line, column=loc.column, message=message))
+        if bad is not None:
+            self.doc.bad.add(bad)
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.nodes += 1
         if self.nodes > _MAX_NODES:
             raise _TooLarge(node)
         self.doc.values[path] = self._loc(node)
         if len(path) >= MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            self._problem(node, f"nesting deeper than {MAX_DEPTH} levels, expected a shallower configuration")
+            self._problem(
+                node, f"nesting deeper than {MAX_DEPTH} levels, expected a shallower configuration", path
+            )
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
-                self._problem(node, _TAG_MESSAGE.format(tag=_tag(node.tag)))
+                self._problem(node, _TAG_MESSAGE.format(tag=excerpt(_tag(node.tag))), path)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node, path)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
-            self._problem(node, _TAG_MESSAGE.format(tag=_tag(node.tag)))
+            self._problem(node, _TAG_MESSAGE.format(tag=excerpt(_tag(node.tag))), path)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -101,27 +112,34 @@ class _Builder:
                     key_node,
                     "YAML merge keys ('<<') are not supported, expected "
                     "plain keys (use 'extends:' to share rules)",
+                    path,
                 )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self._problem(key_node, "a mapping key must be a plain string, expected 'name: value'")
+                self._problem(key_node, "a mapping key must be a plain string, expected 'name: value'", path)
                 continue
-            key = self._scalar(key_node)
+            key = self._scalar(key_node, None)
             if not isinstance(key, str):
                 key = str(key_node.value)
             if key in out:
                 first = self.doc.keys[(*path, key)]
                 self._problem(
-                    key_node, f"duplicate key {key!r} (first at line {first.line}), expected each key once"
+                    key_node,
+                    f"duplicate key {excerpt(key)} (first at line {first.line}), expected each key once",
+                    (*path, key),
                 )
                 continue
+            unreadable = _unreadable_text(key)
+            if unreadable:
+                self._problem(key_node, f"the key {excerpt(key)} {unreadable}", (*path, key))
             self.doc.keys[(*path, key)] = self._loc(key_node)
             out[key] = self.build(value_node, (*path, key))
         return out
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: yaml.Node, path: KeyPath | None) -> Any:
+        """The value of a scalar node (``path`` None: a mapping key, which the caller checks)."""
         if node.tag not in _SCALAR_TAGS:
-            self._problem(node, _TAG_MESSAGE.format(tag=_tag(node.tag)))
+            self._problem(node, _TAG_MESSAGE.format(tag=excerpt(_tag(node.tag))), path)
             return None
         if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
             # YAML 1.2 booleans only: `off`, `no`, `yes`, `on` stay strings (`severity: {x: off}`).
@@ -131,14 +149,43 @@ class _Builder:
         except (ConstructorError, ValueError) as e:
             if node.tag == "tag:yaml.org,2002:timestamp":
                 self._problem(
-                    node, f"{node.value!r} is not a real date ({e}), expected a date written YYYY-MM-DD"
+                    node,
+                    f"{excerpt(node.value)} is not a real date ({clip(str(e))}), "
+                    "expected a date written YYYY-MM-DD",
+                    path,
                 )
             else:
-                self._problem(node, f"cannot read value {node.value!r} ({e}), expected a valid scalar")
+                self._problem(
+                    node,
+                    f"cannot read value {excerpt(node.value)} ({clip(str(e))}), expected a valid scalar",
+                    path,
+                )
             return None
         if isinstance(value, (dt.date, dt.datetime)):
             return value.isoformat()  # JSON-compatible; the compiler parses dates back
+        if path is not None and isinstance(value, str):
+            unreadable = _unreadable_text(value)
+            if unreadable:
+                self._problem(node, f"the string {excerpt(value)} {unreadable}", path)
+                return None
         return value
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _unreadable_text(text: str) -> str | None:
+    """What makes ``text`` unusable as a name, a path or output (a NUL, a lone surrogate), with
+    what is expected instead; ``None`` for ordinary text."""
+    if "\0" in text:
+        return "holds a NUL character (U+0000), expected text without NUL characters"
+    found = _SURROGATES.search(text)
+    if found:
+        return (
+            f"holds a lone surrogate (U+{ord(found.group()):04X}), expected Unicode text (a character "
+            "beyond U+FFFF is one \\U escape, not a pair of \\u escapes)"
+        )
+    return None
 
 
 class _TooLarge(Exception):
@@ -172,7 +219,7 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        what = e.problem or e.context or "invalid YAML"
+        what = _parser_text(e.problem or e.context or "invalid YAML")
         if mark is None:
             return None, [Problem(path=path, line=None, column=None, message=f"{what}, expected valid YAML")]
         return None, [
@@ -186,18 +233,22 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
     except yaml.reader.ReaderError as e:  # a control character: no mark, only an offset
         before = text[: e.position]
         char = e.character if isinstance(e.character, str) else chr(e.character)
+        message = (
+            "invalid YAML: a NUL character (U+0000) is not allowed, expected text without NUL characters"
+            if char == "\0"
+            else f"invalid YAML: character U+{ord(char):04X} is not allowed, "
+            "expected printable text (write it as an escape inside double quotes)"
+        )
         return None, [
             Problem(
                 path=path,
                 line=before.count("\n") + 1,
                 column=e.position - before.rfind("\n"),
-                message=f"invalid YAML: character U+{ord(char):04X} is not allowed, "
-                "expected printable text (write it as an escape inside "
-                "double quotes)",
+                message=message,
             )
         ]
     except yaml.YAMLError as e:
-        return None, [Problem(path=path, line=None, column=None, message=f"invalid YAML: {e}")]
+        return None, [Problem(path=path, line=None, column=None, message=f"invalid YAML: {clip(str(e))}")]
     except RecursionError:  # PyYAML's composer recurses once per level of nesting
         return None, [_too_deep(path)]
     if node is None:
@@ -226,6 +277,20 @@ def read_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Problem]
     except RecursionError:
         return None, [_too_deep(path)]
     return builder.doc, builder.problems
+
+
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+
+
+def _parser_text(text: str) -> str:
+    """A PyYAML problem text with the file's text it quotes (an alias, a tag handle, a
+    character) cut to an excerpt."""
+
+    def cut(quoted: re.Match[str]) -> str:
+        inner = quoted.group()[1:-1]
+        return quoted.group() if len(inner) <= EXCERPT_LIMIT else repr(inner[:EXCERPT_LIMIT]) + "…"
+
+    return clip(_QUOTED.sub(cut, text), 3 * EXCERPT_LIMIT)
 
 
 def _too_deep(path: str) -> Problem:

@@ -43,7 +43,18 @@ def test_valid_rules_file(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert compiled == json.loads((case / "expected.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("case", ["python-object-tag", "cyclic-extends", "non-utf8", "many-problems"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "python-object-tag",
+        "cyclic-extends",
+        "non-utf8",
+        "many-problems",
+        "lone-surrogate",
+        "nul-byte",
+        "every-kind-at-once",
+    ],
+)
 def test_broken_rules_in_a_real_process(case: str) -> None:
     """The installed entry point, not just main(): exit 2, the same message, no traceback."""
     proc = subprocess.run(

@@ -34,9 +34,9 @@ def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     real = loader.read_rules
 
-    def counting(path: Path, shown: str) -> RawRules:
+    def counting(path: Path, shown: str, **options: bool) -> RawRules:
         calls.append(shown)
-        return real(path, shown)
+        return real(path, shown, **options)
 
     monkeypatch.setattr(loader, "read_rules", counting)
     return calls
