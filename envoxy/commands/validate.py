@@ -10,6 +10,8 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
+from envoxy.commands import _baseline
+
 if TYPE_CHECKING:
     from envoxy.cli import Context
     from envoxy.rules.model import RuleSet
@@ -45,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="worker processes (default 0: one per CPU for large trees)",
     )
     add_report_options(parser)
+    _baseline.add_arguments(parser)
 
 
 def model_paths(rules: RuleSet, cwd: str) -> list[str]:
@@ -71,9 +74,25 @@ def model_paths(rules: RuleSet, cwd: str) -> list[str]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from envoxy.baseline.keys import Coverage, model_keyer, relative_path
     from envoxy.validate.runner import validate
 
     rules = ctx.rules()
     paths = args.paths or model_paths(rules, str(ctx.cwd))
     report = validate(rules, paths, jobs=args.jobs)
-    return ctx.emit(report, args)
+    base, cwd = _baseline.key_base(rules, ctx.cwd), str(ctx.cwd)
+    # Directories walked were checked in whole; files named (pre-commit's staged ones) were not.
+    walked = [p for p in paths if os.path.isdir(p)]
+    named = [p for p in paths if not os.path.isdir(p)]
+    coverage = Coverage.model_paths(
+        [relative_path(p, base, cwd) for p in walked], [relative_path(p, base, cwd) for p in named]
+    )
+    return _baseline.finish(
+        ctx,
+        args,
+        report,
+        surface="models",
+        keyer=model_keyer(base, cwd),
+        coverage=coverage,
+        command="validate",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import string
 from typing import Any
@@ -285,6 +286,12 @@ class _Compiler:
             exclude=tuple(scope_raw.get("exclude", ("alembic_version*",))),
         )
         models = self.data.get("models", {})
+        baseline = None
+        if "baseline" in self.data:
+            # relative to the file that says it, which an ``extends`` chain may make another one
+            loc = self.raw.where(("baseline",))
+            declared_in = loc.path if loc is not None else self.raw.path
+            baseline = os.path.normpath(os.path.join(os.path.dirname(declared_in), self.data["baseline"]))
         ruleset = RuleSet(
             source=self.raw.path,
             version=self.data["version"],
@@ -296,6 +303,8 @@ class _Compiler:
             model_paths=tuple(models.get("paths", ())),
             name_keys=tuple(models.get("name_keys", ("table", "name"))),
             model_schema_json="{}",
+            baseline=baseline,
+            migrations_since=self.data.get("migrations", {}).get("since"),
         )
         from envoxy.rules.schema import model_schema
 
