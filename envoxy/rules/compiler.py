@@ -24,7 +24,7 @@ from envoxy.rules.model import (
 from envoxy.rules.profiles import BUILTIN_PROFILES, DEFAULT_FIELDS
 from envoxy.rules.sqltypes import SqlType, SqlTypeError, parse_sql_type
 
-__all__ = ["compile_rules"]
+__all__ = ["compile_rules", "value_fits"]
 
 _STRING_TYPES = {"VARCHAR", "CHAR", "TEXT"}
 # Which SQL types each way of producing a value can fill.
@@ -34,6 +34,13 @@ _VALUE_FITS: dict[str, set[str]] = {
     "template": _STRING_TYPES,
     "none": set(),
 }
+
+
+def value_fits(kind: str, sql: SqlType, *, on_update: bool = False) -> bool:
+    """Whether a value made by ``kind`` (``uuid4``, ``now``, ``template``, ``none``), and by
+    ``on_update: now`` when set, can fill a column of type ``sql``."""
+    fits = kind == "none" or sql.name in _VALUE_FITS.get(kind, set())
+    return fits and (not on_update or sql.name == "TIMESTAMP")
 
 
 class _Compiler:
