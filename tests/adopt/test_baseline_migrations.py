@@ -56,8 +56,10 @@ def test_recorded_history_passes_and_a_new_revision_fails_alone(service: Path) -
     )
     assert (service / BASELINE).read_text().splitlines()[3:7] == [
         '  "migrations": [',
-        '    {"rule": "missing-field", "revision": "1a2b3c4d5e6f", "table": "users", "field": "href", "count": 1},',
-        '    {"rule": "missing-field", "revision": "3c4d5e6f7081", "table": "audit_log", "field": "href", "count": 1},',
+        '    {"rule": "missing-field", "revision": "1a2b3c4d5e6f", "table": "users", "field": "href", '
+        '"count": 1},',
+        '    {"rule": "missing-field", "revision": "3c4d5e6f7081", "table": "audit_log", "field": "href", '
+        '"count": 1},',
         '    {"rule": "missing-field", "revision": "3c4d5e6f7081", "table": "audit_log", "field": "updated", '
         '"count": 1}',
     ]

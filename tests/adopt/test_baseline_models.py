@@ -17,19 +17,17 @@ BASELINE = "envoxy-baseline.json"
 SHOP = {"datums": [datum("products", "href"), datum("shops")]}
 USERS = datum("users", "created", wrong="id")
 
-EXPECTED_FILE = """\
-{
-  "version": 1,
-  "models": [
-    {"rule": "missing-field", "file": "models/shop.json", "table": "products", "field": "href", "count": 1},
-    {"rule": "missing-field", "file": "models/team/users.json", "table": "users", "field": "created", "count": 1},
-    {"rule": "wrong-type", "file": "models/team/users.json", "table": "users", "field": "id", "count": 1}
-  ],
-  "migrations": [],
-  "head_state": [],
-  "db": []
-}
-"""
+ENTRIES = [
+    '{"rule": "missing-field", "file": "models/shop.json", "table": "products", "field": "href", "count": 1}',
+    '{"rule": "missing-field", "file": "models/team/users.json", "table": "users", "field": "created", '
+    '"count": 1}',
+    '{"rule": "wrong-type", "file": "models/team/users.json", "table": "users", "field": "id", "count": 1}',
+]
+EXPECTED_FILE = (
+    '{\n  "version": 1,\n  "models": [\n'
+    + ",\n".join("    " + e for e in ENTRIES)
+    + '\n  ],\n  "migrations": [],\n  "head_state": [],\n  "db": []\n}\n'
+)
 
 
 @pytest.fixture(autouse=True)
@@ -291,7 +289,8 @@ def test_the_default_file_is_beside_the_rules_file(project: Path) -> None:
     result = cli(project / "sub", "validate", "--rules", "../rules.yaml", "--write-baseline")
     assert result.code == 0
     assert result.out == (
-        "recorded 3 findings of 'envoxy validate' as 3 entries in ../envoxy-baseline.json (section 'models')\n"
+        "recorded 3 findings of 'envoxy validate' as 3 entries in ../envoxy-baseline.json "
+        "(section 'models')\n"
         "use it in every run: add 'baseline: envoxy-baseline.json' to ../rules.yaml\n"
     )
     assert (project / BASELINE).read_text() == EXPECTED_FILE
