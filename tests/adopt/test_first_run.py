@@ -143,3 +143,13 @@ def test_a_fresh_virtualenv_with_envoxy_installed(tmp_path: Path) -> None:
         timeout=60,
     )
     assert where.stdout.startswith(str(venv))  # the installed copy, not this repository
+
+
+def test_the_readme_shows_the_shipped_rules_byte_for_byte() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shipped = (REPO / "envoxy" / "rules" / "default.yaml").read_text(encoding="utf-8")
+    assert f"```yaml\n{shipped}```\n" in readme
+    assert (
+        "| `envoxy init [--from-migrations DIR] [--from-db URL] [--models PATH ...] [--baseline] [--force]` |"
+        in (readme)
+    )
