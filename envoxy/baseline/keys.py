@@ -9,7 +9,6 @@ every key as it was.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -63,8 +62,10 @@ class Key:
     field: str | None
 
     def text(self) -> str:
-        """A stable string form (what SARIF fingerprints hash)."""
-        return json.dumps([self.surface, self.rule, self.where, self.table, self.field], ensure_ascii=True)
+        """A stable string form (what SARIF fingerprints hash): the parts joined by U+001F, a
+        missing one written U+0000 (neither can be told from a name otherwise)."""
+        parts = (self.surface, self.rule, self.where, self.table, self.field)
+        return "\x1f".join("\x00" if p is None else p for p in parts)
 
     def order(self) -> tuple[tuple[int, str], ...]:
         """Sort order in the file: by place, table, field, then rule (``None`` first)."""
@@ -142,16 +143,9 @@ def _never(key: Key) -> bool:
     return False
 
 
-def relative_path(path: str, base: str, cwd: str) -> str:
-    """``path`` (as shown, relative to ``cwd`` or absolute) relative to the directory ``base``
-    (a real path), ``/``-separated, through the real path of the directory holding it (of itself
-    for a directory): the same on every machine with the same layout below ``base``."""
-    full = os.path.join(cwd, path)
-    directory, name = os.path.split(full)
-    if not name or name in (".", "..") or os.path.isdir(full):
-        real = os.path.realpath(full)  # a directory walked: its files are shown through its real path
-    else:
-        real = os.path.join(os.path.realpath(directory), name)
+def _relative_directory(directory: str, base: str) -> str:
+    """The real path of ``directory`` (absolute) relative to ``base``, ``/``-separated."""
+    real = os.path.realpath(directory)
     try:
         relative = os.path.relpath(real, base)
     except ValueError:  # another drive (Windows): no relative form
@@ -159,18 +153,41 @@ def relative_path(path: str, base: str, cwd: str) -> str:
     return relative.replace(os.sep, "/")
 
 
+def _joined(directory: str, name: str) -> str:
+    return name if directory == "." else f"{directory}/{name}"
+
+
+def relative_path(path: str, base: str, cwd: str) -> str:
+    """``path`` (as shown, relative to ``cwd`` or absolute) relative to the directory ``base``
+    (a real path), ``/``-separated, through the real path of the directory holding it (of itself
+    for a directory): the same on every machine with the same layout below ``base``."""
+    full = os.path.join(cwd, path)
+    directory, name = os.path.split(full)
+    if not name or name in (".", "..") or os.path.isdir(full):
+        return _relative_directory(full, base)  # a directory walked: its files show through its real path
+    return _joined(_relative_directory(directory, base), name)
+
+
 def model_keyer(base: str, cwd: str) -> Keyer:
     """Keys of ``validate`` findings: the model file relative to ``base`` (the rules file's
-    directory, a real path)."""
+    directory, a real path). Directories are resolved once each: a tree has far fewer."""
+    directories: dict[str, str] = {}
     known: dict[str, str] = {}
+
+    def where(path: str) -> str:
+        directory, name = os.path.split(os.path.join(cwd, path))
+        relative = directories.get(directory)
+        if relative is None:
+            relative = directories[directory] = _relative_directory(directory, base)
+        return _joined(relative, name)
 
     def key(f: Finding) -> Key | None:
         if f.rule in NOT_BASELINED or f.path is None:
             return None
-        where = known.get(f.path)
-        if where is None:
-            where = known[f.path] = relative_path(f.path, base, cwd)
-        return Key("models", f.rule, where, f.table, f.field)
+        file = known.get(f.path)
+        if file is None:
+            file = known[f.path] = where(f.path)
+        return Key("models", f.rule, file, f.table, f.field)
 
     return key
 

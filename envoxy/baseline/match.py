@@ -58,7 +58,9 @@ def _where(entry: Entry) -> str:
     return " ".join(p for p in (f"'{key.rule}'", f"for {what}" if what else "", place) if p)
 
 
-def _stale(rules: RuleSet, baseline: Baseline, entry: Entry, command: str) -> Finding | None:
+def _stale(
+    rules: RuleSet, baseline: Baseline, entry: Entry, command: str, spot: tuple[int, int] | None
+) -> Finding | None:
     found = make_finding(
         rules,
         "stale-baseline",
@@ -67,8 +69,8 @@ def _stale(rules: RuleSet, baseline: Baseline, entry: Entry, command: str) -> Fi
         table=entry.key.table,
         field=entry.key.field,
         path=baseline.path,
-        line=entry.line,
-        column=entry.column,
+        line=spot[0] if spot else None,
+        column=spot[1] if spot else None,
         pointer=entry.pointer or None,
     )
     return None if found is None else replace(found, key="stale-baseline " + entry.key.text())
@@ -105,11 +107,12 @@ def judge(
             accepted.update(indexes)
     counted = [f for i, (f, _) in enumerate(pairs) if i not in accepted]
     if baseline is not None:
-        for entry in entries:
-            if entry.key not in groups and coverage.judges(entry.key):
-                stale = _stale(rules, baseline, entry, command)
-                if stale is not None:
-                    counted.append(stale)
+        unmatched = [e for e in entries if e.key not in groups and coverage.judges(e.key)]
+        spots = baseline.positions(unmatched) if unmatched else {}
+        for entry in unmatched:
+            stale = _stale(rules, baseline, entry, command, spots.get(entry.where))
+            if stale is not None:
+                counted.append(stale)
     return Judged(
         findings=tuple(counted),
         baselined=tuple(pairs[i][0] for i in sorted(accepted)),

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from envoxy.baseline.keys import LOCATOR, SURFACES, Key, Surface
@@ -46,24 +47,39 @@ __all__ = [
 VERSION = 1
 
 
+_Where = tuple[str | int, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One accepted key, how many findings it accepts, and where it stands in the file."""
+    """One accepted key, how many findings it accepts, and where it stands in the file
+    (``where``: its path in the JSON document, ``("models", 3)``)."""
 
     key: Key
     count: int
-    pointer: str = ""
-    line: int | None = None
-    column: int | None = None
+    where: _Where = ()
+
+    @property
+    def pointer(self) -> str:
+        """RFC 6901: ``/models/3``."""
+        return "".join(f"/{p}" for p in self.where)
 
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
     path: str  # as shown in messages and findings
     entries: tuple[Entry, ...]
+    text: str = field(default="", repr=False)
 
     def section(self, surface: Surface) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.key.surface == surface)
+
+    def positions(self, entries: Iterable[Entry]) -> dict[_Where, tuple[int, int]]:
+        """Line and column of each of ``entries`` (its opening brace). Computed on demand: only
+        stale entries need them, and locating costs about a parse of the file."""
+        from envoxy.validate.positions import locate
+
+        return locate(self.text, [e.where for e in entries]) if self.text else {}
 
 
 class BaselineError(EnvoxyError):
@@ -85,9 +101,10 @@ class _Pairs(dict[str, Any]):
     repeated: tuple[str, ...] = ()
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> _Pairs:
-    out = _Pairs(pairs)
-    if len(out) != len(pairs):
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):  # rare: only then the subclass that says which keys
+        out = _Pairs(pairs)
         seen: set[str] = set()
         repeated: list[str] = []
         for k, _ in pairs:
@@ -110,7 +127,34 @@ def _describe(value: Any) -> str:
     return "a list" if isinstance(value, list) else "an object"
 
 
-_Where = tuple[str | int, ...]
+_FIELDS: dict[Surface, frozenset[str]] = {
+    surface: frozenset({"rule", "table", "field", "count"} | ({locator} if locator else set()))
+    for surface, locator in LOCATOR.items()
+}
+
+
+def _name(value: Any, *, nullable: bool = True) -> bool:
+    return (type(value) is str and value != "") or (nullable and value is None)
+
+
+def _well_formed(surface: Surface, item: Any) -> Key | None:
+    """The key of an entry as envoxy writes it, checked in one pass (the common case: a file of
+    thousands of entries reads in a few milliseconds); ``None`` when anything is off."""
+    if type(item) is not dict or item.keys() != _FIELDS[surface]:
+        return None
+    locator = LOCATOR[surface]
+    place = item[locator] if locator is not None else None
+    count = item["count"]
+    if (
+        _name(item["rule"], nullable=False)
+        and (locator is None or _name(place, nullable=surface == "db"))
+        and _name(item["table"])
+        and _name(item["field"])
+        and type(count) is int
+        and count >= 1
+    ):
+        return Key(surface, item["rule"], place, item["table"], item["field"])
+    return None
 
 
 class _Checker:
@@ -132,6 +176,11 @@ class _Checker:
         return False
 
     def entry(self, surface: Surface, index: int, item: Any) -> Key | None:
+        key = _well_formed(surface, item)
+        return key if key is not None else self.explain(surface, index, item)
+
+    def explain(self, surface: Surface, index: int, item: Any) -> Key | None:
+        """Every problem of an entry that is not plainly well formed (or its key after all)."""
         where: _Where = (surface, index)
         if not isinstance(item, dict):
             self.problem(where, f"entry {index} of {surface} is {_describe(item)}, expected an object")
@@ -234,8 +283,6 @@ def _load(raw: bytes, shown: str) -> tuple[str, Any]:
 def parse_baseline(raw: bytes, shown: str) -> Baseline:
     """The baseline in ``raw``; raises :class:`BaselineError` naming every problem, each at
     ``file:line:col``."""
-    from envoxy.validate.positions import format_pointer, locate
-
     text, data = _load(raw, shown)
     checker = _Checker(text, shown)
     found = checker.document(data)
@@ -243,29 +290,39 @@ def parse_baseline(raw: bytes, shown: str) -> Baseline:
     for where, message in checker.problems:
         line, column = _position(text, where)
         problems.append(Problem(path=shown, line=line, column=column, message=message))
-    spots = locate(text, [where for _, _, where in found]) if found else {}
-    entries: list[Entry] = []
-    first: dict[Key, int] = {}
+    entries: dict[Key, Entry] = {}
+    repeated: list[tuple[Entry, Entry]] = []
     for key, count, where in found:
-        line, column = spots[where]
-        if key in first:
+        entry = Entry(key=key, count=count, where=where)
+        if key in entries:
+            repeated.append((entries[key], entry))
+        else:
+            entries[key] = entry
+    baseline = Baseline(path=shown, entries=tuple(entries.values()), text=text)
+    if repeated:  # rare: locate only then
+        spots = baseline.positions(e for pair in repeated for e in pair)
+        for first, again in repeated:
+            line, column = spots[again.where]
             message = (
-                f"this entry repeats the key of the entry at line {first[key]}, expected each rule, "
-                "place, table and field once (add up the counts)"
+                f"this entry repeats the key of the entry at line {spots[first.where][0]}, expected "
+                "each rule, place, table and field once (add up the counts)"
             )
             problems.append(Problem(path=shown, line=line, column=column, message=message))
-            continue
-        first[key] = line
-        entries.append(Entry(key=key, count=count, pointer=format_pointer(where), line=line, column=column))
     if problems:
         raise BaselineError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.message)))
-    return Baseline(path=shown, entries=tuple(entries))
+    return baseline
 
 
 def read_baseline(path: str | os.PathLike[str], shown: str) -> Baseline | None:
     """The baseline file at ``path``, ``None`` when there is none; :class:`BaselineError` when
     it cannot be read or used."""
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # a FIFO or a device could block
+            problem = Problem(
+                path=shown, line=None, column=None, message="is not a regular file, expected a baseline file"
+            )
+            raise BaselineError([problem])
         with open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:

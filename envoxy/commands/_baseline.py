@@ -94,6 +94,7 @@ def finish(
     record its error findings; returns the exit status."""
     from envoxy.baseline import judge, read_baseline
     from envoxy.errors import UsageError
+    from envoxy.findings import sort_key
 
     rules = ctx.rules()
     choice = choose(args, rules, ctx.cwd)
@@ -119,9 +120,9 @@ def finish(
         rules=rules,
         command=command,
     )
-    built = type(report).build(judged.findings, files=report.files, unit=report.unit, tool=report.tool)
     final = replace(
-        built,
+        report,
+        findings=tuple(sorted(judged.findings, key=sort_key)),
         baselined=judged.baselined,
         run_id=run_id or f"envoxy/{command}/",
         anchor=anchor,
@@ -169,12 +170,16 @@ def _write(
             f"not recorded, fix them: {rules_left} (docs/ADOPTING.md says why they cannot be baselined)\n"
         )
     if choice.origin != "rules" and rules.baseline is None:
-        relative = os.path.relpath(choice.fs, ctx.cwd / rules_directory(rules)).replace(os.sep, "/")
-        if shipped(rules):
-            out.write(
-                f"no rules.yaml names it: run 'envoxy init' and add 'baseline: {relative}' to the "
-                f"rules.yaml it writes, or pass --baseline {choice.shown}\n"
-            )
-        else:
-            out.write(f"use it in every run: add 'baseline: {relative}' to {rules.source}\n")
+        out.write(_how_to_reference(ctx, rules, choice) + "\n")
     return 0
+
+
+def _how_to_reference(ctx: Context, rules: RuleSet, choice: Choice) -> str:
+    """How to make every run use the file just written, which no rules file names yet."""
+    relative = os.path.relpath(choice.fs, ctx.cwd / rules_directory(rules)).replace(os.sep, "/")
+    if shipped(rules):
+        return (
+            f"no rules.yaml names it: run 'envoxy init' and add 'baseline: {relative}' to the "
+            f"rules.yaml it writes, or pass --baseline {choice.shown}"
+        )
+    return f"use it in every run: add 'baseline: {relative}' to {rules.source}"

@@ -3,6 +3,7 @@ reads back as written."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -150,11 +151,23 @@ def test_written_baselines_read_back_and_are_canonical(counts: dict[Key, int]) -
     lines = text.splitlines()
     assert sum(1 for line in lines if line.startswith('    {"rule": ')) == len(counts)
     assert render_baseline(dict(reversed(list(counts.items())))) == text
+    spots = parsed.positions(parsed.entries)
     for entry in parsed.entries:
-        assert lines[(entry.line or 0) - 1].startswith('    {"rule": ')
+        line, column = spots[entry.where]
+        assert (lines[line - 1][column - 1 :].startswith('{"rule": '), column) == (True, 5)
 
 
 def test_every_section_is_written_even_when_empty() -> None:
     assert render_baseline({}) == (
         '{\n  "version": 1,\n  "models": [],\n  "migrations": [],\n  "head_state": [],\n  "db": []\n}\n'
     )
+
+
+def test_a_fifo_as_baseline_is_refused_without_blocking(project: Path) -> None:
+    os.mkfifo(project / "b.json")
+    for argv in (["validate"], ["validate", "--write-baseline"]):
+        result = cli(project, *argv)
+        assert (result.code, result.err) == (
+            2,
+            HEAD.format(n=1, s="") + "b.json: is not a regular file, expected a baseline file\n",
+        )

@@ -322,3 +322,27 @@ def test_a_baseline_with_no_rules_file(tmp_path: Path) -> None:
     )
     passed = cli(tmp_path, "validate", "models", "--baseline", BASELINE)
     assert (passed.code, passed.out) == (0, "No findings in 1 file (2 baselined).\n")
+
+
+def test_the_pre_commit_entry_point_stays_light_with_a_baseline(project: Path, tmp_path: Path) -> None:
+    """``python -m envoxy.validate`` with a baseline in force imports neither SQLAlchemy nor
+    Alembic (pre-commit runs it on every commit)."""
+    import os
+    import subprocess
+    import sys
+
+    written(project)
+    env = {**os.environ, "ENVOXY_CACHE_DIR": str(tmp_path / "cache")}
+    argv = [sys.executable, "-X", "importtime", "-m", "envoxy.validate", "models/team/users.json"]
+    for extra in ([], ["--write-baseline"], ["--format", "sarif"]):
+        done = subprocess.run(
+            [*argv, *extra], cwd=project, capture_output=True, text=True, env=env, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        imported = {
+            line.rsplit("|", 1)[1].strip().split(".")[0]
+            for line in done.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line
+        }
+        assert "envoxy" in imported
+        assert not imported & {"sqlalchemy", "alembic"}
