@@ -33,7 +33,12 @@ COMMANDS: dict[str, str] = {
     "compile": "envoxy.commands.compile",
     "generate-mixin": "envoxy.commands.generate_mixin",
     "init-alembic": "envoxy.commands.init_alembic",
+    "init": "envoxy.commands.init",
 }
+SHIPPED_DEFAULT_NOTE = (
+    "envoxy: no rules.yaml here or above, so envoxy's shipped default rules apply "
+    "(profile legacy); 'envoxy init' writes a rules.yaml inferred from this project\n"
+)
 
 
 class Command(Protocol):
@@ -61,6 +66,8 @@ class Context:
             from envoxy.rules.cache import load_rules_cached
 
             self._rules = load_rules_cached(self.rules_path, cwd=self.cwd)
+            if (self._rules.source or "").startswith("<"):  # said once: the rules load once
+                self.stderr.write(SHIPPED_DEFAULT_NOTE)
         return self._rules
 
     def emit(self, report: Report, args: argparse.Namespace) -> int:

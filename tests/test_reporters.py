@@ -103,7 +103,7 @@ def test_no_color_and_non_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_json_matches_the_contract() -> None:
     data = json.loads(_render("json"))
-    assert data["summary"] == {"files": 40, "findings": 4, "errors": 3, "warnings": 1}
+    assert data["summary"] == {"files": 40, "findings": 4, "errors": 3, "warnings": 1, "baselined": 0}
     assert data["findings"][1] == {
         "rule": "missing-field",
         "severity": "error",

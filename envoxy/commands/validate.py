@@ -10,6 +10,8 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
+from envoxy.commands import _baseline
+
 if TYPE_CHECKING:
     from envoxy.cli import Context
     from envoxy.rules.model import RuleSet
@@ -45,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="worker processes (default 0: one per CPU for large trees)",
     )
     add_report_options(parser)
+    _baseline.add_arguments(parser)
 
 
 def model_paths(rules: RuleSet, cwd: str) -> list[str]:
@@ -70,10 +73,48 @@ def model_paths(rules: RuleSet, cwd: str) -> list[str]:
     return out
 
 
+def discovered_model_paths(cwd: str) -> list[str]:
+    """With no rules file and no paths: the directories below ``cwd`` holding model files."""
+    from pathlib import Path
+
+    from envoxy.adopt.discover import find_model_directories
+    from envoxy.errors import UsageError
+
+    found = [d.path for d in find_model_directories(Path(cwd))]
+    if not found:
+        raise UsageError(
+            "no paths given, no rules.yaml naming models.paths, and no directory here holds JSON "
+            "model files (objects declaring 'fields'); name model files or directories"
+        )
+    return found
+
+
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    from envoxy.baseline.keys import Coverage, model_keyer, relative_path
     from envoxy.validate.runner import validate
 
     rules = ctx.rules()
-    paths = args.paths or model_paths(rules, str(ctx.cwd))
+    if args.paths:
+        paths = args.paths
+    elif not rules.model_paths and _baseline.shipped(rules):
+        paths = discovered_model_paths(str(ctx.cwd))
+        ctx.stderr.write(f"envoxy: checking the model directories found here: {', '.join(paths)}\n")
+    else:
+        paths = model_paths(rules, str(ctx.cwd))
     report = validate(rules, paths, jobs=args.jobs)
-    return ctx.emit(report, args)
+    base, cwd = _baseline.key_base(rules, ctx.cwd), str(ctx.cwd)
+    # Directories walked were checked in whole; files named (pre-commit's staged ones) were not.
+    walked = [p for p in paths if os.path.isdir(p)]
+    named = [p for p in paths if not os.path.isdir(p)]
+    coverage = Coverage.model_paths(
+        [relative_path(p, base, cwd) for p in walked], [relative_path(p, base, cwd) for p in named]
+    )
+    return _baseline.finish(
+        ctx,
+        args,
+        report,
+        surface="models",
+        keyer=model_keyer(base, cwd),
+        coverage=coverage,
+        command="validate",
+    )

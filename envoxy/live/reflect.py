@@ -21,7 +21,7 @@ from envoxy.errors import EnvoxyError
 from envoxy.rules.sqltypes import from_sqlalchemy
 from envoxy.tables import ColumnState, TableState
 
-__all__ = ["DatabaseError", "Reflection", "parse_url", "reflect_tables"]
+__all__ = ["DatabaseError", "Reflection", "parse_url", "reflect_tables", "shown_url"]
 
 CONNECT_TIMEOUT = 10  # seconds; an unreachable server fails instead of hanging
 
@@ -180,3 +180,8 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
         raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), _secrets(url))}") from e
     finally:
         engine.dispose()
+
+
+def shown_url(url: URL) -> str:
+    """``url`` as it may be printed: every password masked (in the userinfo and the query)."""
+    return _shown(url)

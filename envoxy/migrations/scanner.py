@@ -49,6 +49,10 @@ class ScanResult:
     """Every table at head, with the op that created or last reshaped it."""
     output: str
     """What the revision scripts printed, logged or warned."""
+    revisions: tuple[tuple[str, str], ...] = ()
+    """Every revision file (as findings show it) with its revision id: baseline keys name the id."""
+    judged: frozenset[str] = frozenset()
+    """The ids of the revisions checked (all of them without ``since``)."""
 
 
 @contextmanager
@@ -205,4 +209,11 @@ def scan(
     seen = (state.name for state, _ in work.schema.tables())
     work.findings.extend(exemption_findings(rules, seen, unused=in_range is None))
     files = len(history.revisions) + len(history.orphans) + len(history.duplicates)
-    return ScanResult(tuple(work.findings), files, tuple(work.schema.tables()), output.getvalue())
+    return ScanResult(
+        tuple(work.findings),
+        files,
+        tuple(work.schema.tables()),
+        output.getvalue(),
+        revisions=tuple((r.path, r.id) for r in history.revisions),
+        judged=frozenset(r.id for r in history.revisions if in_range is None or r.id in in_range),
+    )

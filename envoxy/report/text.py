@@ -42,12 +42,13 @@ def format_finding(f: Finding, *, color: bool = False) -> str:
 
 def _summary(report: Report) -> str:
     files = f"{report.files} {report.unit}{'s' if report.files != 1 else ''}"
+    baselined = f" ({len(report.baselined)} baselined)" if report.baselined else ""
     if not report.findings:
-        return f"No findings in {files}."
+        return f"No findings in {files}{baselined}."
     e, w = report.errors, report.warnings
     return (
         f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} in {files}: "
-        f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}."
+        f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}{baselined}."
     )
 
 

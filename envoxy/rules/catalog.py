@@ -109,6 +109,14 @@ RULES: dict[str, RuleInfo] = {
             "exemption with a new reason and date.",
         ),
         _r(
+            "stale-baseline",
+            "error",
+            "A baseline entry matches no finding any more.",
+            "The violation the entry accepted was fixed (or its file, revision or table is gone). "
+            "Run the same command with --write-baseline to drop the entry, and commit the smaller "
+            "baseline: it only shrinks unless someone rewrites it on purpose.",
+        ),
+        _r(
             "unanalysable-revision",
             "warning",
             "A revision's upgrade() could not be followed to its end.",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import string
 from typing import Any
@@ -29,7 +30,7 @@ from envoxy.rules.model import (
 from envoxy.rules.profiles import BUILTIN_PROFILES, DEFAULT_FIELDS
 from envoxy.rules.sqltypes import SqlType, SqlTypeError, parse_sql_type
 
-__all__ = ["compile_rules"]
+__all__ = ["compile_rules", "value_fits"]
 
 _STRING_TYPES = {"VARCHAR", "CHAR", "TEXT"}
 # Which SQL types each way of producing a value can fill.
@@ -39,6 +40,13 @@ _VALUE_FITS: dict[str, set[str]] = {
     "template": _STRING_TYPES,
     "none": set(),
 }
+
+
+def value_fits(kind: str, sql: SqlType, *, on_update: bool = False) -> bool:
+    """Whether a value made by ``kind`` (``uuid4``, ``now``, ``template``, ``none``), and by
+    ``on_update: now`` when set, can fill a column of type ``sql``."""
+    fits = kind == "none" or sql.name in _VALUE_FITS.get(kind, set())
+    return fits and (not on_update or sql.name == "TIMESTAMP")
 
 
 class _Compiler:
@@ -350,6 +358,12 @@ class _Compiler:
             exclude=tuple(scope_raw.get("exclude", ("alembic_version*",))),
         )
         models = self.data.get("models", {})
+        baseline = None
+        if "baseline" in self.data:
+            # relative to the file that says it, which an ``extends`` chain may make another one
+            loc = self.raw.where(("baseline",))
+            declared_in = loc.path if loc is not None else self.raw.path
+            baseline = os.path.normpath(os.path.join(os.path.dirname(declared_in), self.data["baseline"]))
         ruleset = RuleSet(
             source=self.raw.path,
             version=self.data["version"],
@@ -361,6 +375,8 @@ class _Compiler:
             model_paths=tuple(models.get("paths", ())),
             name_keys=tuple(models.get("name_keys", ("table", "name"))),
             model_schema_json="{}",
+            baseline=baseline,
+            migrations_since=self.data.get("migrations", {}).get("since"),
         )
         from envoxy.rules.schema import model_schema
 

@@ -183,6 +183,11 @@ class RuleSet:
     name_keys: tuple[str, ...]
     model_schema_json: str = field(repr=False)
     digest: str = ""
+    baseline: str | None = None
+    """The baseline file ``baseline:`` names, joined below the directory of the rules file that
+    names it (shown as that file is: relative to the current directory, or absolute)."""
+    migrations_since: str | None = None
+    """``migrations.since``: a standing ``check-migrations --since``."""
 
     # -- lookups ---------------------------------------------------------------------------
     @property

@@ -33,7 +33,7 @@ def test_example_revisions_pass_the_scanner() -> None:
     assert (proc.returncode, proc.stderr) == (0, "")
     assert json.loads(proc.stdout) == {
         "findings": [],
-        "summary": {"files": 1, "findings": 0, "errors": 0, "warnings": 0},
+        "summary": {"files": 1, "findings": 0, "errors": 0, "warnings": 0, "baselined": 0},
     }
 
 
@@ -54,7 +54,7 @@ def test_example_upgrade_head_passes_check_db(pg_schema: PgSchema) -> None:
     assert (result.code, result.err) == (0, "")
     assert json.loads(result.out) == {
         "findings": [],
-        "summary": {"files": 2, "findings": 0, "errors": 0, "warnings": 0},
+        "summary": {"files": 2, "findings": 0, "errors": 0, "warnings": 0, "baselined": 0},
     }
 
 
