@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from envoxy.baseline.keys import LOCATOR, SURFACES, Key, Surface
-from envoxy.errors import EnvoxyError, Problem
+from envoxy.errors import Problem, ProblemsError
 
 __all__ = [
     "VERSION",
@@ -82,17 +82,15 @@ class Baseline:
         return locate(self.text, [e.where for e in entries]) if self.text else {}
 
 
-class BaselineError(EnvoxyError):
+class BaselineError(ProblemsError):
     """The baseline file cannot be used; carries every problem found."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
+    def headline(self) -> str:
         n = len(self.problems)
-        head = (
+        return (
             f"the baseline file has {n} problem{'s' if n != 1 else ''} (fix it, or delete it and "
             "run the commands again with --write-baseline):"
         )
-        super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
 
 
 class _Pairs(dict[str, Any]):
