@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.reflection import Inspector
 
 from envoxy.errors import EnvoxyError
-from envoxy.rules.sqltypes import from_sqlalchemy
+from envoxy.sqltypes import from_sqlalchemy
 from envoxy.tables import ColumnState, TableState
 
 __all__ = ["DatabaseError", "Reflection", "parse_url", "reflect_tables"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +21,8 @@ from sqlalchemy.sql.ddl import DDL, CreateTable
 
 from envoxy.findings import Finding
 from envoxy.rules.model import ColumnSpec, RuleSet
-from envoxy.rules.sqltypes import SqlType, SqlTypeError, from_sqlalchemy, parse_sql_type, types_match
+from envoxy.sqltypes import SqlType, SqlTypeError, from_sqlalchemy, parse_sql_type, types_match
+from envoxy.sqltypes.alchemy import sqlalchemy_dialect
 from envoxy.tables import (
     ColumnState,
     TableState,
@@ -72,14 +72,6 @@ class _Ctx:
 # -- types and table states ----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
-def _dialect(name: str) -> sa.engine.Dialect | None:
-    try:
-        return sa.dialects.registry.load(name)()  # type: ignore[no-any-return]
-    except (sa.exc.NoSuchModuleError, ImportError):  # unknown here: use the generic impl
-        return None
-
-
 def sql_type_of(type_: Any, dialect: str = "postgresql") -> SqlType | None:
     """Canonical SQL type of a SQLAlchemy type as ``dialect`` stores it.
 
@@ -99,7 +91,7 @@ def sql_type_of(type_: Any, dialect: str = "postgresql") -> SqlType | None:
     if variant is not None:  # ``with_variant(..., dialect)``: what that dialect stores
         return sql_type_of(variant, dialect)
     if isinstance(type_, sa.types.TypeDecorator):
-        d = _dialect(dialect)
+        d = sqlalchemy_dialect(dialect)  # unknown here: use the generic impl
         impl = type_.load_dialect_impl(d) if d is not None else type_.impl_instance
         return sql_type_of(impl, dialect)
     return from_sqlalchemy(type_)
