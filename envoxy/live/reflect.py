@@ -121,7 +121,7 @@ def _stored_type(column_type: Any) -> tuple[Any, bool]:
     return column_type, not_null
 
 
-def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
+def _tables(inspector: Inspector, schema: str | None, dialect: str) -> tuple[TableState, ...]:
     with warnings.catch_warnings():
         # "Did not recognize type 'xml'": such a column reflects as NullType (no SQL type), and
         # the warning, printed with a source line, is not the user's business.
@@ -138,7 +138,7 @@ def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
             states.append(
                 ColumnState(
                     name=c["name"],
-                    type=from_sqlalchemy(stored),
+                    type=from_sqlalchemy(stored, dialect),
                     nullable=bool(c["nullable"]) and not not_null and c["name"] not in pk,
                     primary_key=c["name"] in pk,
                 )
@@ -167,7 +167,11 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
                     f"{shown} has no default schema (its search_path names no "
                     "schema that exists); name one with --schema"
                 )
-            return Reflection(dialect=engine.dialect.name, schema=schema, tables=_tables(inspector, schema))
+            return Reflection(
+                dialect=engine.dialect.name,
+                schema=schema,
+                tables=_tables(inspector, schema, engine.dialect.name),
+            )
     except sa.exc.DBAPIError as e:
         detail = _scrub(str(e.orig) if e.orig is not None else str(e), _secrets(url))
         failed = (

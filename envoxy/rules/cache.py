@@ -2,9 +2,10 @@
 the meta-schema check and compilation when ``rules.yaml`` has not changed.
 
 An entry is keyed by the rules file in force (its resolved path and its shown name), the envoxy
-version, the Python version and the size and mtime of envoxy's own ``rules`` modules (so editing
-the compiler invalidates it). It records the SHA-256 of every file the rules were read from (the
-``extends`` chain included) and is used only while they all still hash the same. A missing,
+version, the Python version and the size and mtime of envoxy's own ``rules`` and ``sqltypes``
+modules (so editing the compiler, or the types a RuleSet holds, invalidates it). It records the
+SHA-256 of every file the rules were read from (the ``extends`` chain included) and is used only
+while they all still hash the same. A missing,
 unreadable, foreign-owned or corrupt entry is a miss, never an error: the rules are compiled as
 usual and the entry is rewritten (best effort).
 
@@ -55,13 +56,15 @@ def cache_dir() -> Path | None:
 
 
 def _code_stamp() -> str:
-    """Size and mtime of the modules that turn rules.yaml into a RuleSet."""
+    """Size and mtime of the modules that turn rules.yaml into a RuleSet, and of those that
+    define the types it holds."""
     here = Path(__file__).resolve().parent
     parts = []
-    for name in sorted(os.listdir(here)):
-        if name.endswith((".py", ".yaml", ".json")):
-            st = os.stat(here / name)
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    for folder in (here, here.parent / "sqltypes"):
+        for name in sorted(os.listdir(folder)):
+            if name.endswith((".py", ".yaml", ".json")):
+                st = os.stat(folder / name)
+                parts.append(f"{folder.name}/{name}:{st.st_size}:{st.st_mtime_ns}")
     return ";".join(parts)
 
 

@@ -9,7 +9,8 @@ same type; so are ``DateTime()`` and ``TIMESTAMP WITHOUT TIME ZONE``, and ``Uuid
 - :mod:`envoxy.sqltypes.dialects`: the dialects table (UUID storage, time zones, synonyms,
   DDL spellings);
 - :mod:`envoxy.sqltypes.sqltype`: :class:`SqlType`, the canonical form, and its DDL;
-- :mod:`envoxy.sqltypes.parse`: text to :class:`SqlType` (no SQLAlchemy needed);
+- :mod:`envoxy.sqltypes.parse`: text (DDL, a catalog's type name, SQLAlchemy source) to
+  :class:`SqlType`, with no SQLAlchemy;
 - :mod:`envoxy.sqltypes.compare`: :func:`types_match`;
 - :mod:`envoxy.sqltypes.alchemy`: SQLAlchemy type objects to :class:`SqlType` and back
   (imports SQLAlchemy only when called).
@@ -20,7 +21,7 @@ from __future__ import annotations
 from envoxy.sqltypes.alchemy import from_sqlalchemy, to_sqlalchemy
 from envoxy.sqltypes.compare import types_match
 from envoxy.sqltypes.dialects import DIALECTS, DialectDef, dialect_of
-from envoxy.sqltypes.parse import parse_sql_type
+from envoxy.sqltypes.parse import parse_sql_type, sql_type_named
 from envoxy.sqltypes.registry import TYPES, TypeDef
 from envoxy.sqltypes.sqltype import SqlType, SqlTypeError
 
@@ -34,6 +35,7 @@ __all__ = [
     "dialect_of",
     "from_sqlalchemy",
     "parse_sql_type",
+    "sql_type_named",
     "to_sqlalchemy",
     "types_match",
 ]

@@ -34,6 +34,11 @@ class DialectDef:
       ``rules.yaml`` asks for a UUID;
     - ``keeps_timezone``: whether ``TIMESTAMP WITH TIME ZONE`` is kept apart from the plain
       timestamp (where it is not, a rule's time zone cannot be checked and is not);
+    - ``fractional_seconds``: the fractional-second digits a time without a precision keeps
+      (``None`` where the dialect keeps no precision, so that it is not compared);
+    - ``float_bits``: the binary precision a ``FLOAT`` without one has (53 is ``DOUBLE
+      PRECISION``, 24 ``REAL``);
+    - ``named_enums``: whether an enum is a type with a name (else its labels are its type);
     - ``synonyms``: this dialect's own spellings, as whole DDL text or as a type name (upper
       case), mapped to the spelling envoxy reads instead;
     - ``spellings``: how this dialect's DDL writes a type, by canonical name (with
@@ -46,6 +51,9 @@ class DialectDef:
     uuid_column: str = "UUID"
     uuid_stored_as: tuple[str, ...] = ()
     keeps_timezone: bool = True
+    fractional_seconds: int | None = 6
+    float_bits: int = 53
+    named_enums: bool = False
     synonyms: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     spellings: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     column_specs: bool = True
@@ -54,7 +62,8 @@ class DialectDef:
 _POSTGRESQL = DialectDef(
     name="postgresql",
     sqlalchemy="sqlalchemy.dialects.postgresql:dialect",
-    synonyms=_frozen({"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE"}),
+    named_enums=True,
+    synonyms=_frozen({"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE", "TIMETZ": "TIME WITH TIME ZONE"}),
 )
 
 _SQLITE = DialectDef(
@@ -62,11 +71,33 @@ _SQLITE = DialectDef(
     sqlalchemy="sqlalchemy.dialects.sqlite:dialect",
     uuid_column="CHAR(32)",
     keeps_timezone=False,
-    spellings=_frozen({"TIMESTAMP": "DATETIME", "TIMESTAMP WITH TIME ZONE": "DATETIME"}),
+    fractional_seconds=None,
+    spellings=_frozen(
+        {
+            "TIMESTAMP": "DATETIME",
+            "TIMESTAMP WITH TIME ZONE": "DATETIME",
+            "TIME": "TIME",
+            "TIME WITH TIME ZONE": "TIME",
+            "INTERVAL": "DATETIME",
+            "DOUBLE PRECISION": "DOUBLE",
+            "BYTEA": "BLOB",
+        }
+    ),
 )
 
+_MYSQL_SYNONYMS = _frozen({"REAL": "DOUBLE PRECISION", "TINYINT(1)": "BOOLEAN"})
 _MYSQL_SPELLINGS = _frozen(
-    {"TIMESTAMP": "DATETIME", "TIMESTAMP WITH TIME ZONE": "DATETIME", "BOOLEAN": "BOOL"}
+    {
+        "TIMESTAMP": "DATETIME{precision}",
+        "TIMESTAMP WITH TIME ZONE": "DATETIME{precision}",
+        "TIME": "TIME{precision}",
+        "TIME WITH TIME ZONE": "TIME{precision}",
+        "INTERVAL": "DATETIME",
+        "BOOLEAN": "BOOL",
+        "REAL": "FLOAT",
+        "DOUBLE PRECISION": "DOUBLE",
+        "BYTEA": "BLOB",
+    }
 )
 
 _MYSQL = DialectDef(
@@ -74,6 +105,9 @@ _MYSQL = DialectDef(
     sqlalchemy="sqlalchemy.dialects.mysql:dialect",
     uuid_column="CHAR(32)",
     keeps_timezone=False,
+    fractional_seconds=0,
+    float_bits=24,
+    synonyms=_MYSQL_SYNONYMS,
     spellings=_MYSQL_SPELLINGS,
 )
 
@@ -84,6 +118,9 @@ _MARIADB = DialectDef(
     # before it hold SQLAlchemy's CHAR(32).
     uuid_stored_as=("CHAR(32)",),
     keeps_timezone=False,
+    fractional_seconds=0,
+    float_bits=24,
+    synonyms=_MYSQL_SYNONYMS,
     spellings=_MYSQL_SPELLINGS,
     column_specs=False,  # its DDL is MySQL's, but for the native UUID
 )

@@ -1,12 +1,14 @@
 """The types table: every SQL type envoxy understands, one :class:`TypeDef` each.
 
 A type's entry says how it is named (its canonical name, as PostgreSQL's DDL writes it, and its
-other spellings in any dialect), what arguments it takes (its ``kind``), how a value of it is
-annotated in Python, and which SQLAlchemy class makes it. What a *dialect* does with a type (its
-own synonyms and spellings, how it stores UUIDs) lives in :mod:`envoxy.sqltypes.dialects`.
+other spellings in any dialect), what arguments it takes (its ``kind``), how its DDL is written,
+how a value of it is annotated in Python, and which SQLAlchemy class makes it. What a *dialect*
+does with a type (its own synonyms and spellings, how it stores UUIDs, whether it keeps time
+zones) lives in :mod:`envoxy.sqltypes.dialects`.
 
 To teach envoxy a new spelling of a type, add it to that type's ``aliases``; a new type is a new
-entry. Pure data: importing this module imports neither SQLAlchemy nor the rest of the package.
+entry. A type envoxy does not know is still carried, by the name its database gives it (``XML``).
+Pure data: importing this module imports neither SQLAlchemy nor the rest of the package.
 """
 
 from __future__ import annotations
@@ -24,23 +26,36 @@ UUID_HEX_LENGTH = 32
 """Characters of its hex form without dashes, which SQLAlchemy's ``Uuid`` stores in ``CHAR(32)``
 where a dialect has no native type."""
 
-Kind = Literal["plain", "length", "datetime"]
-"""What arguments a type takes: ``plain`` none (any given are ignored), ``length`` a length
-(``VARCHAR(36)``), ``datetime`` a time zone (``TIMESTAMP WITH TIME ZONE``)."""
+Kind = Literal["plain", "length", "numeric", "float", "datetime", "interval", "array", "enum"]
+"""What arguments a type takes, and so how its spellings are read and its DDL written:
+
+- ``plain``: none (any given, such as MySQL's display width in ``INT(11)``, are ignored);
+- ``length``: a length, ``VARCHAR(36)``;
+- ``numeric``: precision and scale, ``NUMERIC(36, 18)`` (``NUMERIC(10)`` is ``NUMERIC(10, 0)``);
+- ``float``: a spelling only, read as ``REAL`` or ``DOUBLE PRECISION`` by its binary precision;
+- ``datetime``: fractional-second digits and a time zone, ``TIMESTAMP(3) WITH TIME ZONE``;
+- ``interval``: fields and fractional-second digits, ``INTERVAL DAY TO SECOND(2)``;
+- ``array``: the item type, ``TEXT[]``;
+- ``enum``: its type's name (PostgreSQL) or its labels (MySQL).
+"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TypeDef:
     """One SQL type.
 
-    ``template``: how the canonical form is written (fields: ``length``, ``tz``); ``unsized``:
-    the type a spelling without a length means (``VARCHAR`` is ``TEXT``); ``default_length``:
-    the length a spelling without one means (``CHAR`` is ``CHAR(1)``); ``python``: the type of a
-    value, as written in annotations; ``sqlalchemy``: the class that makes it, in ``sqlalchemy``
-    or as ``dialect.Class``; ``generated``: the ``sqlalchemy`` class generated code uses
-    instead, where that differs (generated code imports nothing but ``sqlalchemy``);
-    ``classes``: the SQLAlchemy classes (as ``sqlalchemy`` or ``dialect.`` names) whose
-    instances are this type; ``holds_text``: whether a value is text.
+    - ``name``: the canonical name, as PostgreSQL's DDL writes it;
+    - ``aliases``: other names of the type, in any dialect or as SQLAlchemy classes (upper
+      case, without arguments);
+    - ``template``: how its DDL is written (fields: ``length``, ``precision`` and ``numeric``
+      with their parentheses, ``tz``, ``fields``, ``item``, ``enum``); default: ``name``;
+    - ``unsized`` / ``default_length``: what a spelling without a length means (``VARCHAR``
+      is ``TEXT``, ``CHAR`` is ``CHAR(1)``);
+    - ``python``: the type of a value, as written in annotations;
+    - ``sqlalchemy``: the SQLAlchemy class that makes it, in ``sqlalchemy`` or as
+      ``dialect.Class``; ``generated``: the ``sqlalchemy`` class generated code uses instead,
+      where that differs (generated code imports nothing but ``sqlalchemy``);
+    - ``holds_text``: whether a value is text.
     """
 
     name: str
@@ -52,7 +67,6 @@ class TypeDef:
     python: str = "Any"
     sqlalchemy: str
     generated: str | None = None
-    classes: tuple[str, ...] = ()
     holds_text: bool = False
 
     @property
@@ -60,101 +74,86 @@ class TypeDef:
         return self.template or self.name
 
 
-# Order matters where a SQLAlchemy class is a subclass of another's (Enum of String, Text of
-# String, BigInteger of Integer, Float of Numeric, JSONB of JSON): the more specific comes first.
 _TYPES = (
     TypeDef(
-        name="UUID",
-        aliases=("UNIQUEIDENTIFIER",),
-        python="uuid.UUID",
-        sqlalchemy="Uuid",
-        classes=("Uuid",),
-    ),
-    TypeDef(
-        name="TIMESTAMP",
-        kind="datetime",
-        aliases=("DATETIME",),
-        template="TIMESTAMP {tz} TIME ZONE",
-        python="datetime.datetime",
-        sqlalchemy="DateTime",
-        classes=("DateTime",),
-    ),
-    TypeDef(name="ENUM", sqlalchemy="Enum", classes=("Enum",)),
-    TypeDef(
-        name="TEXT",
-        aliases=("UNICODETEXT", "CLOB"),
+        name="VARCHAR",
+        kind="length",
+        aliases=("CHARACTER VARYING", "STRING", "NVARCHAR", "NATIONAL VARCHAR", "UNICODE", "VARCHAR2"),
+        template="VARCHAR({length})",
+        unsized="TEXT",
         python="str",
-        sqlalchemy="Text",
-        classes=("Text",),
+        sqlalchemy="String",
         holds_text=True,
     ),
     TypeDef(
         name="CHAR",
         kind="length",
-        aliases=("CHARACTER", "NCHAR"),
+        aliases=("CHARACTER", "NCHAR", "NATIONAL CHAR"),
         template="CHAR({length})",
         default_length=1,
         python="str",
         sqlalchemy="CHAR",
-        classes=("CHAR", "NCHAR"),
         holds_text=True,
     ),
+    TypeDef(name="TEXT", aliases=("UNICODETEXT", "CLOB"), python="str", sqlalchemy="Text", holds_text=True),
+    TypeDef(name="UUID", aliases=("UNIQUEIDENTIFIER",), python="uuid.UUID", sqlalchemy="Uuid"),
     TypeDef(
-        name="VARCHAR",
-        kind="length",
-        aliases=("CHARACTER VARYING", "STRING", "NVARCHAR", "UNICODE", "VARCHAR2"),
-        template="VARCHAR({length})",
-        unsized="TEXT",
-        python="str",
-        sqlalchemy="String",
-        classes=("String",),
-        holds_text=True,
+        name="TIMESTAMP",
+        kind="datetime",
+        aliases=("DATETIME",),
+        template="TIMESTAMP{precision} {tz} TIME ZONE",
+        python="datetime.datetime",
+        sqlalchemy="DateTime",
     ),
     TypeDef(
-        name="JSONB",
-        python="Any",
-        sqlalchemy="postgresql.JSONB",
-        generated="JSON",
-        classes=("postgresql.JSONB",),
+        name="TIME",
+        kind="datetime",
+        template="TIME{precision} {tz} TIME ZONE",
+        python="datetime.time",
+        sqlalchemy="Time",
     ),
+    TypeDef(name="DATE", python="datetime.date", sqlalchemy="Date"),
     TypeDef(
-        name="BIGINT",
-        aliases=("INT8", "BIGINTEGER"),
-        python="int",
-        sqlalchemy="BigInteger",
-        classes=("BigInteger",),
+        name="INTERVAL",
+        kind="interval",
+        template="INTERVAL{fields}{precision}",
+        python="datetime.timedelta",
+        sqlalchemy="Interval",
     ),
-    TypeDef(
-        name="SMALLINT",
-        aliases=("INT2", "SMALLINTEGER"),
-        python="int",
-        sqlalchemy="SmallInteger",
-        classes=("SmallInteger",),
-    ),
-    TypeDef(
-        name="INTEGER", aliases=("INT", "INT4"), python="int", sqlalchemy="Integer", classes=("Integer",)
-    ),
-    TypeDef(name="BOOLEAN", aliases=("BOOL",), python="bool", sqlalchemy="Boolean", classes=("Boolean",)),
-    TypeDef(name="DATE", python="datetime.date", sqlalchemy="Date", classes=("Date",)),
-    TypeDef(
-        name="FLOAT",
-        aliases=("REAL", "DOUBLE PRECISION", "DOUBLE"),
-        python="float",
-        sqlalchemy="Float",
-        classes=("Float",),
-    ),
+    TypeDef(name="SMALLINT", aliases=("INT2", "SMALLINTEGER"), python="int", sqlalchemy="SmallInteger"),
+    TypeDef(name="INTEGER", aliases=("INT", "INT4"), python="int", sqlalchemy="Integer"),
+    TypeDef(name="BIGINT", aliases=("INT8", "BIGINTEGER"), python="int", sqlalchemy="BigInteger"),
     TypeDef(
         name="NUMERIC",
+        kind="numeric",
         aliases=("DECIMAL",),
+        template="NUMERIC{numeric}",
         python="decimal.Decimal",
         sqlalchemy="Numeric",
-        classes=("Numeric",),
     ),
-    TypeDef(name="JSON", python="Any", sqlalchemy="JSON", classes=("JSON",)),
+    TypeDef(name="REAL", aliases=("FLOAT4",), python="float", sqlalchemy="REAL"),
+    TypeDef(
+        name="DOUBLE PRECISION",
+        aliases=("DOUBLE", "FLOAT8", "DOUBLE_PRECISION"),
+        python="float",
+        sqlalchemy="Double",
+    ),
+    TypeDef(name="FLOAT", kind="float", python="float", sqlalchemy="Float"),
+    TypeDef(name="BOOLEAN", aliases=("BOOL",), python="bool", sqlalchemy="Boolean"),
+    TypeDef(
+        name="BYTEA",
+        aliases=("BLOB", "LARGEBINARY", "LARGE_BINARY"),
+        python="bytes",
+        sqlalchemy="LargeBinary",
+    ),
+    TypeDef(name="JSON", python="Any", sqlalchemy="JSON"),
+    TypeDef(name="JSONB", python="Any", sqlalchemy="postgresql.JSONB", generated="JSON"),
+    TypeDef(name="ARRAY", kind="array", template="{item}[]", python="list", sqlalchemy="ARRAY"),
+    TypeDef(name="ENUM", kind="enum", template="{enum}", python="str", sqlalchemy="Enum"),
 )
 
 TYPES: Mapping[str, TypeDef] = MappingProxyType({t.name: t for t in _TYPES})
-"""Every type by canonical name, in the order SQLAlchemy objects are matched against them."""
+"""Every type by canonical name."""
 
 _BY_SPELLING: Mapping[str, TypeDef] = MappingProxyType(
     {spelling: t for t in _TYPES for spelling in (t.name, *t.aliases)}
