@@ -29,9 +29,12 @@ def _uuid_forms(dialect: str) -> frozenset[SqlType]:
 
 
 def _as_stored(t: SqlType, facts: DialectDef) -> SqlType:
-    """``t`` as ``facts``' dialect keeps it: without a time zone where none is kept, and with
-    the dialect's fractional seconds where it keeps them and ``t`` says none."""
+    """``t`` as ``facts``' dialect keeps it: an unbounded ``VARCHAR`` as ``TEXT``; without a
+    time zone where none is kept, and with the dialect's fractional seconds where it keeps them
+    and ``t`` says none."""
     definition = type_named(t.name)
+    if definition is not None and definition.unsized is not None and t.length is None:
+        return SqlType(name=definition.unsized)
     if definition is None or definition.kind != "datetime":
         return t
     precision = t.precision if t.precision is not None else facts.fractional_seconds

@@ -72,6 +72,8 @@ _SQLITE = DialectDef(
     uuid_column="CHAR(32)",
     keeps_timezone=False,
     fractional_seconds=None,
+    # One floating-point storage class, REAL, of 8 bytes, whatever the declaration says.
+    synonyms=_frozen({"REAL": "DOUBLE PRECISION", "FLOAT": "DOUBLE PRECISION"}),
     spellings=_frozen(
         {
             "TIMESTAMP": "DATETIME",
@@ -79,7 +81,7 @@ _SQLITE = DialectDef(
             "TIME": "TIME",
             "TIME WITH TIME ZONE": "TIME",
             "INTERVAL": "DATETIME",
-            "DOUBLE PRECISION": "DOUBLE",
+            "DOUBLE PRECISION": "REAL",
             "BYTEA": "BLOB",
         }
     ),

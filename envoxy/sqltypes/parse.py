@@ -195,11 +195,9 @@ def _plain(definition: TypeDef, call: _Call) -> SqlType:
 
 def _length(definition: TypeDef, call: _Call) -> SqlType:
     length = call.number("LENGTH")
-    if length is not None:
-        return SqlType(name=definition.name, length=length)
-    if definition.unsized is not None:  # unbounded VARCHAR is TEXT in every dialect we target
-        return SqlType(name=definition.unsized)
-    return SqlType(name=definition.name, length=definition.default_length)
+    if length is None and definition.unsized is None:
+        length = definition.default_length
+    return SqlType(name=definition.name, length=length)
 
 
 def _numeric(definition: TypeDef, call: _Call) -> SqlType:

@@ -47,14 +47,16 @@ class TypeDef:
     - ``name``: the canonical name, as PostgreSQL's DDL writes it;
     - ``aliases``: other names of the type, in any dialect or as SQLAlchemy classes (upper
       case, without arguments);
-    - ``template``: how its DDL is written (fields: ``length``, ``precision`` and ``numeric``
-      with their parentheses, ``tz``, ``fields``, ``item``, ``enum``); default: ``name``;
-    - ``unsized`` / ``default_length``: what a spelling without a length means (``VARCHAR``
-      is ``TEXT``, ``CHAR`` is ``CHAR(1)``);
+    - ``template``: how its DDL is written (fields: ``length``, ``precision`` and ``numeric``,
+      each with its parentheses, ``tz``, ``fields``, ``item``, ``enum``); default: ``name``;
+    - ``unsized``: the type a spelling without a length is stored as (an unbounded ``VARCHAR``
+      is ``TEXT`` in every dialect envoxy targets, so the two compare equal);
+      ``default_length``: the length a spelling without one means (``CHAR`` is ``CHAR(1)``);
     - ``python``: the type of a value, as written in annotations;
     - ``sqlalchemy``: the SQLAlchemy class that makes it, in ``sqlalchemy`` or as
       ``dialect.Class``; ``generated``: the ``sqlalchemy`` class generated code uses instead,
-      where that differs (generated code imports nothing but ``sqlalchemy``);
+      where that differs (generated code imports nothing but ``sqlalchemy``); ``arguments``:
+      what that class is always given;
     - ``holds_text``: whether a value is text.
     """
 
@@ -67,6 +69,7 @@ class TypeDef:
     python: str = "Any"
     sqlalchemy: str
     generated: str | None = None
+    arguments: tuple[int, ...] = ()
     holds_text: bool = False
 
     @property
@@ -79,7 +82,7 @@ _TYPES = (
         name="VARCHAR",
         kind="length",
         aliases=("CHARACTER VARYING", "STRING", "NVARCHAR", "NATIONAL VARCHAR", "UNICODE", "VARCHAR2"),
-        template="VARCHAR({length})",
+        template="VARCHAR{length}",
         unsized="TEXT",
         python="str",
         sqlalchemy="String",
@@ -89,7 +92,7 @@ _TYPES = (
         name="CHAR",
         kind="length",
         aliases=("CHARACTER", "NCHAR", "NATIONAL CHAR"),
-        template="CHAR({length})",
+        template="CHAR{length}",
         default_length=1,
         python="str",
         sqlalchemy="CHAR",
@@ -131,7 +134,8 @@ _TYPES = (
         python="decimal.Decimal",
         sqlalchemy="Numeric",
     ),
-    TypeDef(name="REAL", aliases=("FLOAT4",), python="float", sqlalchemy="REAL"),
+    # FLOAT(24), not REAL: MySQL reads REAL as DOUBLE.
+    TypeDef(name="REAL", aliases=("FLOAT4",), python="float", sqlalchemy="Float", arguments=(24,)),
     TypeDef(
         name="DOUBLE PRECISION",
         aliases=("DOUBLE", "FLOAT8", "DOUBLE_PRECISION"),

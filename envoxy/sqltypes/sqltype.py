@@ -62,7 +62,7 @@ class SqlType:
         key = f"{self.name} WITH TIME ZONE" if self.timezone else self.name
         template = facts.spellings.get(key) or definition.spelling
         return template.format(
-            length=self.length,
+            length="" if self.length is None else f"({self.length})",
             precision="" if self.precision is None else f"({self.precision})",
             numeric=_numeric(self),
             tz="WITH" if self.timezone else "WITHOUT",
@@ -104,7 +104,10 @@ class SqlType:
         """The arguments of the generic SQLAlchemy constructor that makes this type (an item
         type as a :class:`SqlType`)."""
         definition = self.definition
-        return _ARGUMENTS[definition.kind](self) if definition is not None else ([], {})
+        if definition is None:
+            return [], {}
+        positional, keywords = _ARGUMENTS[definition.kind](self)
+        return [*definition.arguments, *positional], keywords
 
 
 def _numeric(t: SqlType) -> str:

@@ -42,7 +42,7 @@ UUID = SqlType(name="UUID")
         ("uuid", UUID),
         ("TEXT", SqlType(name="TEXT")),
         ("sa.Text()", SqlType(name="TEXT")),
-        ("String()", SqlType(name="TEXT")),
+        ("String()", SqlType(name="VARCHAR")),
         ("CHAR(32)", SqlType(name="CHAR", length=32)),
         ("int", SqlType(name="INTEGER")),
     ],
@@ -70,7 +70,7 @@ def test_not_a_type(text: str) -> None:
         (sa.Uuid(), UUID),
         (sa.UUID(), UUID),
         (sa.Text(), SqlType(name="TEXT")),
-        (sqlite.DATETIME(), TS),
+        (sqlite.DATETIME(), TS),  # type: ignore[no-untyped-call]
         (mysql.VARCHAR(36), VARCHAR36),
         (sa.Integer, SqlType(name="INTEGER")),
     ],
