@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from envoxy.sqltypes.dialects import DEFAULT_DIALECT, DialectDef, dialect_of
-from envoxy.sqltypes.parse import parse_sql_type
+from envoxy.sqltypes.parse import sql_type_named
 from envoxy.sqltypes.registry import type_named
 from envoxy.sqltypes.sqltype import SqlType
 
@@ -22,10 +22,11 @@ _UNSAID: dict[str, Any] = {
 
 @lru_cache(maxsize=16)
 def _uuid_forms(dialect: str) -> frozenset[SqlType]:
-    """Every column type that holds a UUID on ``dialect``."""
+    """Every column type that holds a UUID on ``dialect`` (any type, known to the registry or
+    not: MySQL's ``BINARY(16)``, say)."""
     facts = dialect_of(dialect)
     spellings = (facts.uuid_column, *facts.uuid_stored_as)
-    return frozenset({SqlType(name="UUID"), *(parse_sql_type(s, dialect) for s in spellings)})
+    return frozenset({SqlType(name="UUID"), *(sql_type_named(s, dialect) for s in spellings)})
 
 
 def _as_stored(t: SqlType, facts: DialectDef) -> SqlType:

@@ -15,8 +15,10 @@ from envoxy.live.reflect import reflect_tables
 from envoxy.sqltypes import (
     DIALECTS,
     TYPES,
+    DialectDef,
     SqlType,
     SqlTypeError,
+    dialect_of,
     from_sqlalchemy,
     parse_sql_type,
     sql_type_named,
@@ -232,6 +234,16 @@ MATCHES: list[tuple[str, SqlType, SqlType, bool]] = [
 @pytest.mark.parametrize(("dialect", "expected", "actual", "result"), MATCHES)
 def test_types_match(dialect: str, expected: SqlType, actual: SqlType, result: bool) -> None:
     assert types_match(expected, actual, dialect) is result
+
+
+def test_a_uuid_storage_the_registry_does_not_know(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dialect's ``uuid_stored_as`` may name a type that has no registry entry."""
+    import envoxy.sqltypes.compare as compare
+
+    binary = DialectDef(name="binarydb", sqlalchemy="", uuid_stored_as=("BINARY(16)",))
+    monkeypatch.setattr(compare, "dialect_of", lambda n: binary if n == "binarydb" else dialect_of(n))
+    assert types_match(UUID, from_sqlalchemy(mysql.BINARY(16), "mysql"), "binarydb")
+    assert not types_match(UUID, SqlType(name="BINARY(16)"), "mysql")
 
 
 @pytest.mark.parametrize(
