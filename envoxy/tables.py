@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from envoxy.findings import Finding
 from envoxy.rules.model import ColumnSpec, RuleSet
-from envoxy.sqltypes import SqlType, types_match
+from envoxy.rules.sqltypes import SqlType, types_match
 
 __all__ = [
     "ColumnState",
