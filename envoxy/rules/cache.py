@@ -2,10 +2,9 @@
 the meta-schema check and compilation when ``rules.yaml`` has not changed.
 
 An entry is keyed by the rules file in force (its resolved path and its shown name), the envoxy
-version, the Python version and the size and mtime of envoxy's own ``rules`` and ``sqltypes``
-modules (so editing the compiler, or the types a RuleSet holds, invalidates it). It records the
-SHA-256 of every file the rules were read from (the ``extends`` chain included) and is used only
-while they all still hash the same. A missing,
+version, the Python version and the size and mtime of envoxy's own ``rules`` modules (so editing
+the compiler invalidates it). It records the SHA-256 of every file the rules were read from (the
+``extends`` chain included) and is used only while they all still hash the same. A missing,
 unreadable, foreign-owned or corrupt entry is a miss, never an error: the rules are compiled as
 usual and the entry is rewritten (best effort).
 
