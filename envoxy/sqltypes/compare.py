@@ -14,7 +14,7 @@ from envoxy.sqltypes.sqltype import SqlType
 __all__ = ["types_match"]
 
 # What a rule may leave unsaid: a rule's `TIMESTAMP WITH TIME ZONE` takes any fractional
-# seconds, its `NUMERIC` any precision. (A length is always said: `VARCHAR` alone is TEXT.)
+# seconds, its `NUMERIC` any precision. (An unbounded `VARCHAR` is compared as the TEXT it is.)
 _UNSAID: dict[str, Any] = {
     f.name: f.default for f in fields(SqlType) if f.name not in ("name", "timezone", "item")
 }

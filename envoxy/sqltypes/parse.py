@@ -19,13 +19,11 @@ _PREFIX = re.compile(r"^(?:(?:SQLALCHEMY|DIALECTS|SA|POSTGRESQL|MYSQL|SQLITE|PG|
 _CALL = re.compile(
     r"^(?P<name>[A-Z_][A-Z0-9_]*(?: [A-Z_][A-Z0-9_]*)*)\s*(?:\((?P<args>[^()]*)\))?\s*(?P<tail>.*)$"
 )
-_ARRAY_SUFFIX = re.compile(
-    r"^(?P<item>.+?)(?:\s*ARRAY)?(?:\s*\[\s*\d*\s*\])+$|^(?P<keyword>.+?)\s+ARRAY$", re.IGNORECASE
-)
 _ARRAY_CALL = re.compile(r"^ARRAY\s*\((?P<args>.*)\)$", re.IGNORECASE)
 _ENUM_CALL = re.compile(r"^ENUM\s*\((?P<labels>.*)\)$", re.IGNORECASE)
 _LABEL = re.compile(r"\s*'((?:[^']|'')*)'\s*(?:,|$)")
 _COLLATE = re.compile(r"\s+COLLATE\s+(?:\"(?:[^\"]|\"\")*\"|\S+)$", re.IGNORECASE)
+_MAX_NESTING = 8  # ARRAY(ARRAY(...)): deeper is no type, and must not exhaust the stack
 _ZONES = {" WITH TIME ZONE": True, " WITHOUT TIME ZONE": False}
 _INTERVAL_FIELDS = frozenset(
     {
@@ -92,7 +90,7 @@ def sql_type_named(text: str, dialect: str = DEFAULT_DIALECT) -> SqlType:
     return _parse(text, dialect_of(dialect), strict=False)
 
 
-def _parse(text: str, facts: DialectDef, *, strict: bool) -> SqlType:
+def _parse(text: str, facts: DialectDef, *, strict: bool, depth: int = 0) -> SqlType:
     # A collation belongs to the column, not to its type (SQLAlchemy compiles it in).
     spaced = _COLLATE.sub("", _PREFIX.sub("", " ".join(text.split())))
     try:
@@ -101,7 +99,9 @@ def _parse(text: str, facts: DialectDef, *, strict: bool) -> SqlType:
             return _enum_labels(text, enum["labels"])
         array = _array_item(spaced)
         if array is not None:
-            return SqlType(name="ARRAY", item=_parse(array, facts, strict=strict))
+            if depth >= _MAX_NESTING:
+                raise SqlTypeError(f"not a SQL type: {text[:80]!r}... (arrays nested too deeply)")
+            return SqlType(name="ARRAY", item=_parse(array, facts, strict=strict, depth=depth + 1))
         return _named(text, spaced.upper(), facts)
     except SqlTypeError:
         if strict or not spaced:
@@ -116,10 +116,22 @@ def _upper_unquoted(text: str) -> str:
 
 
 def _array_item(raw: str) -> str | None:
-    """The item type's text of an array spelling (``TEXT[]``, ``INTEGER ARRAY``, ``ARRAY(TEXT)``)."""
-    suffix = _ARRAY_SUFFIX.match(raw)
-    if suffix is not None:
-        return suffix["item"] or suffix["keyword"]
+    """The item type's text of an array spelling (``TEXT[]``, ``INTEGER ARRAY[4]``,
+    ``ARRAY(TEXT)``); ``None`` for any other. Linear in the text, whatever it holds."""
+    end, brackets = len(raw), 0
+    while end and raw[end - 1] == "]":
+        start = raw.rfind("[", 0, end)
+        inside = raw[start + 1 : end - 1].strip(" ")
+        if start < 0 or (inside and not inside.isdigit()):
+            return None
+        end, brackets = start, brackets + 1
+        while end and raw[end - 1] == " ":
+            end -= 1
+    item = raw[:end]
+    if item.upper().endswith(" ARRAY"):
+        return item[: -len(" ARRAY")].rstrip(" ") or None
+    if brackets:
+        return item or None
     call = _ARRAY_CALL.match(raw)
     if call is None:
         return None

@@ -54,8 +54,8 @@ class SqlType:
         names it (``VARCHAR(36)``, ``TIMESTAMP(3) WITHOUT TIME ZONE``, ``NUMERIC(36, 18)``,
         ``TEXT[]``, an enum by its name)."""
         definition = self.definition
-        if definition is None:
-            return self.name
+        if definition is None or (definition.kind == "array" and self.item is None):
+            return self.name  # as the database named it
         facts = dialect_of(dialect)
         if self.name == "UUID":
             return facts.uuid_column

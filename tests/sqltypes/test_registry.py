@@ -256,6 +256,8 @@ def test_a_uuid_storage_the_registry_does_not_know(monkeypatch: pytest.MonkeyPat
         "TIMESTAMP(three)",
         "VARCHAR(36) WITH TIME ZONE",
         "ENUM('a', b)",
+        "ARRAY(" * 9 + "TEXT" + ")" * 9,
+        "TEXT" + "[" * 100_000,
         "XML",
         "mood",
     ],
@@ -269,6 +271,7 @@ def test_not_a_type_envoxy_knows(text: str) -> None:
     ("text", "named"),
     [
         ("xml", SqlType(name="XML")),
+        ("array", SqlType(name="ARRAY")),
         ("bit varying(5)", SqlType(name="BIT VARYING(5)")),
         ("public.ltree", SqlType(name="PUBLIC.LTREE")),
         ('"char"', SqlType(name='"char"')),
@@ -288,6 +291,7 @@ def test_not_a_type_envoxy_knows(text: str) -> None:
 def test_a_name_the_catalog_gives(text: str, named: SqlType) -> None:
     """A type envoxy does not know is carried by its name, never dropped."""
     assert sql_type_named(text) == named
+    assert sql_type_named(named.ddl()) == named
 
 
 def test_types_postgresql_names_by_the_dialect_object() -> None:
