@@ -12,12 +12,10 @@ from dataclasses import dataclass
 
 from envoxy.errors import EnvoxyError
 from envoxy.rules.model import ColumnSpec, RuleSet
+from envoxy.sqltypes.registry import UUID_HEX_LENGTH, UUID_TEXT_LENGTH
 
 __all__ = ["FieldPlan", "MixinError", "plan_fields"]
 
-_STRING_TYPES = frozenset({"VARCHAR", "CHAR", "TEXT"})
-_UUID_TEXT_LENGTH = 36  # "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
-_UUID_HEX_LENGTH = 32
 _DECLARATIVE_NAMES = frozenset({"metadata", "registry"})
 
 
@@ -52,14 +50,14 @@ def _uuid_maker(spec: ColumnSpec) -> str:
     sql = spec.sql_type
     if sql.name == "UUID":
         return "_new_uuid"
-    if sql.name in _STRING_TYPES:
-        if sql.length is None or sql.length >= _UUID_TEXT_LENGTH:
+    if sql.holds_text:
+        if sql.length is None or sql.length >= UUID_TEXT_LENGTH:
             return "_new_uuid_text"
-        if sql.length >= _UUID_HEX_LENGTH:
+        if sql.length >= UUID_HEX_LENGTH:
             return "_new_uuid_hex"
     raise MixinError(
         f"field {spec.name!r} of type {sql.ddl()} cannot hold a UUID4 "
-        f"(needs UUID, or text of at least {_UUID_HEX_LENGTH} characters)"
+        f"(needs UUID, or text of at least {UUID_HEX_LENGTH} characters)"
     )
 
 

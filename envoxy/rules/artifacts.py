@@ -6,18 +6,17 @@ import json
 from typing import Any
 
 from envoxy.rules.model import ColumnSpec, RuleSet
+from envoxy.sqltypes import DIALECTS as _ALL_DIALECTS
 
 __all__ = ["DIALECTS", "column_ddl", "column_specs", "compiled_artifacts"]
 
-DIALECTS = ("postgresql", "sqlite", "mysql")
+DIALECTS = tuple(d.name for d in _ALL_DIALECTS.values() if d.column_specs)
+"""The dialects whose DDL ``columns.json`` lists."""
 
 
 def column_ddl(column: ColumnSpec, dialect: str) -> str:
-    """The column's type as ``dialect`` spells it in ``CREATE TABLE`` (imports SQLAlchemy)."""
-    import importlib
-
-    module = importlib.import_module(f"sqlalchemy.dialects.{dialect}")
-    return str(column.sqlalchemy_type().compile(dialect=module.dialect()))
+    """The column's type as ``dialect`` spells it in ``CREATE TABLE``."""
+    return column.sql_type.ddl(dialect)
 
 
 def _value(column: ColumnSpec) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from envoxy.rules.catalog import RULES, SeveritySetting
-from envoxy.rules.sqltypes import SqlType
+from envoxy.sqltypes import SqlType
 
 __all__ = [
     "ColumnSpec",
@@ -81,7 +81,7 @@ class ColumnSpec:
 
     def sqlalchemy_type(self) -> Any:
         """A fresh SQLAlchemy type for this column (imports SQLAlchemy)."""
-        from envoxy.rules.sqltypes import to_sqlalchemy
+        from envoxy.sqltypes import to_sqlalchemy
 
         return to_sqlalchemy(self.sql_type)
 
