@@ -81,7 +81,7 @@ class ProblemsError(EnvoxyError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
-        super().__init__("\n".join([self.headline(), *(str(p) for p in self.problems)]))
+        super().__init__("\n".join(str(p) for p in self.problems))
 
     def headline(self) -> str:
         n = len(self.problems)
