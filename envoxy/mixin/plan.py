@@ -12,12 +12,10 @@ from dataclasses import dataclass
 
 from envoxy.errors import EnvoxyError
 from envoxy.rules.model import ColumnSpec, RuleSet
+from envoxy.rules.values import Shape
 
 __all__ = ["FieldPlan", "MixinError", "plan_fields"]
 
-_STRING_TYPES = frozenset({"VARCHAR", "CHAR", "TEXT"})
-_UUID_TEXT_LENGTH = 36  # "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
-_UUID_HEX_LENGTH = 32
 _DECLARATIVE_NAMES = frozenset({"metadata", "registry"})
 
 
@@ -30,13 +28,16 @@ class FieldPlan:
     """One column of the mixin.
 
     ``maker`` names the generated function that produces a fresh value (``None`` when the rules
-    leave the value to the caller); ``needs`` lists the fields a template reads.
+    leave the value to the caller), ``batch`` the one that serves a whole statement (see
+    :mod:`envoxy.rules.values` for what each shape's pair does); ``needs`` lists the fields a
+    template reads.
     """
 
     spec: ColumnSpec
     annotation: str
     sa_type: str
     maker: str | None
+    batch: str | None = None
     needs: tuple[str, ...] = ()
 
     @property
@@ -44,29 +45,8 @@ class FieldPlan:
         return self.spec.name
 
     @property
-    def kind(self) -> str:
-        return self.spec.value.kind
-
-
-def _uuid_maker(spec: ColumnSpec) -> str:
-    sql = spec.sql_type
-    if sql.name == "UUID":
-        return "_new_uuid"
-    if sql.name in _STRING_TYPES:
-        if sql.length is None or sql.length >= _UUID_TEXT_LENGTH:
-            return "_new_uuid_text"
-        if sql.length >= _UUID_HEX_LENGTH:
-            return "_new_uuid_hex"
-    raise MixinError(
-        f"field {spec.name!r} of type {sql.ddl()} cannot hold a UUID4 "
-        f"(needs UUID, or text of at least {_UUID_HEX_LENGTH} characters)"
-    )
-
-
-def _now_maker(spec: ColumnSpec) -> str:
-    # Aware values only for WITH TIME ZONE: PostgreSQL converts an aware value written into
-    # TIMESTAMP WITHOUT TIME ZONE to the session's TimeZone, shifting the stored time.
-    return "_utc_now_aware" if spec.sql_type.timezone else "_utc_now_naive"
+    def shape(self) -> Shape:
+        return self.spec.value.kind_info.shape
 
 
 def _template_needs(spec: ColumnSpec) -> tuple[str, ...]:
@@ -90,18 +70,27 @@ def _plan_one(spec: ColumnSpec) -> FieldPlan:
         )
     python_type = spec.sql_type.python_type
     annotation = f"{python_type} | None" if spec.nullable else python_type
-    kind = spec.value.kind
-    maker: str | None = None
+    kind = spec.value.kind_info
+    maker = batch = None
     needs: tuple[str, ...] = ()
-    if kind == "uuid4":
-        maker = _uuid_maker(spec)
-    elif kind == "now":
-        maker = _now_maker(spec)
-    elif kind == "template":
-        maker = f"_render_{spec.name}"
+    if kind.shape == "template":
+        maker, batch = f"_render_{spec.name}", f"_render_{spec.name}_rows"
         needs = _template_needs(spec)
+    elif kind.makers:
+        made = kind.maker_for(spec.sql_type)
+        if made is None:
+            raise MixinError(
+                f"field {spec.name!r} of type {spec.sql_type.ddl()} cannot hold {kind.noun} "
+                f"(needs {kind.needs()})"
+            )
+        maker, batch = made.one, made.batch
     return FieldPlan(
-        spec=spec, annotation=annotation, sa_type=spec.sql_type.sqlalchemy_source(), maker=maker, needs=needs
+        spec=spec,
+        annotation=annotation,
+        sa_type=spec.sql_type.sqlalchemy_source(),
+        maker=maker,
+        batch=batch,
+        needs=needs,
     )
 
 

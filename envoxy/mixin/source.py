@@ -8,6 +8,9 @@ rules and assembles the whole.
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable
+
 from envoxy.mixin.plan import FieldPlan, plan_fields
 from envoxy.mixin.snippets import (
     BATCH_MAKERS,
@@ -24,13 +27,6 @@ from envoxy.rules.model import RuleSet
 __all__ = ["mixin_source"]
 
 Plans = tuple[FieldPlan, ...]
-
-_HOW = {
-    "uuid4": "a fresh UUID4 on insert",
-    "now": "the UTC time on insert",
-    "template": "{template} on insert",
-    "none": "set by the caller",
-}
 
 
 def _quote(text: str) -> str:
@@ -71,7 +67,7 @@ def _docstring(rules: RuleSet, plans: Plans) -> str:
         spec = p.spec
         ddl = spec.sql_type.ddl() + ("" if spec.nullable else " NOT NULL")
         ddl += " PRIMARY KEY" if spec.primary_key else ""
-        how = _HOW[p.kind].format(template=_in_docstring(spec.value.template or ""))
+        how = spec.value.kind_info.how.format(template=_in_docstring(spec.value.template or ""))
         how += " and on every update" if spec.value.on_update else ""
         rows.append(f"    {p.name.ljust(width)}  {ddl}: {how}")
     columns = "\n".join(rows)
@@ -97,21 +93,20 @@ on the object; {bulk}on the other insert paths the column defaults do; the
 """'''
 
 
-def _imports(plans: Plans) -> str:
-    annotations = " ".join(p.annotation for p in plans)
-    stdlib = []
-    if _uses(plans, "_utc_now_naive", "_utc_now_aware") or "datetime." in annotations:
-        stdlib.append("import datetime")
-    if "decimal." in annotations:
-        stdlib.append("import decimal")
-    if _uses(plans, *BATCH_MAKERS):
-        stdlib.append("import os")
-    if _uses(plans, "_new_uuid"):
-        stdlib.append("import struct")
-    stdlib.append("import threading")
-    if _uses(plans, "_new_uuid", "_new_uuid_hex") or "uuid." in annotations:
-        stdlib.append("import uuid")
-    if any(p.kind in ("uuid4", "template") for p in plans):
+# The standard library modules the generated code may use, in the order they are imported.
+_STDLIB = ("datetime", "decimal", "os", "struct", "threading", "time", "uuid")
+
+
+def _used_names(code: str) -> set[str]:
+    """The names ``code`` reads (``os`` in ``os.urandom``): what the module must import."""
+    return {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+
+
+def _imports(body: str) -> str:
+    """The module's imports: exactly those ``body``, the rest of the module, uses."""
+    used = _used_names(body)
+    stdlib = [f"import {name}" for name in _STDLIB if name in used]
+    if "Callable" in used:
         stdlib.append("from collections.abc import Callable")
     stdlib.append("from typing import TYPE_CHECKING, Any")
     return "\n".join(
@@ -127,7 +122,7 @@ def _imports(plans: Plans) -> str:
             "if TYPE_CHECKING:",
             *(
                 ["    from sqlalchemy.engine.default import DefaultExecutionContext"]
-                if any(p.maker for p in plans)
+                if "DefaultExecutionContext" in used
                 else []
             ),
             "    from sqlalchemy.orm import InstanceState",
@@ -140,7 +135,7 @@ def _imports(plans: Plans) -> str:
 def _constants(plans: Plans) -> str:
     lines = []
     for p in plans:
-        if p.kind == "template" and p.spec.value.strip_prefix:
+        if p.shape == "template" and p.spec.value.strip_prefix:
             prefixes = "".join(f"{_quote(x)}, " for x in p.spec.value.strip_prefix)
             lines.append(f"{_constant(p, 'STRIP_PREFIXES')} = ({prefixes.rstrip()})")
     return "\n".join(lines)
@@ -184,7 +179,7 @@ def _render_rows(p: FieldPlan) -> str:
     template = f"f{_quote(p.spec.value.template or '')}"
     params = "".join(f", {n}_values: list[Any]" for n in p.needs)
     lines = [
-        *_signature(f"{p.maker}_rows", f"table: str, count: int{params}", "list[str]"),
+        *_signature(p.batch or "", f"table: str, count: int{params}", "list[str]"),
         f'    """``{p.name}`` of ``count`` rows of ``table``, from the values of the fields it reads."""',
     ]
     if p.spec.value.strip_prefix:
@@ -206,7 +201,7 @@ def _value_blocks(plans: Plans) -> list[str]:
         blocks.append(UUID4_BYTES)
     blocks += [code for maker, (_, code) in BATCH_MAKERS.items() if _uses(plans, maker)]
     for p in plans:
-        if p.kind == "template":
+        if p.shape == "template":
             blocks += [_render(p), _render_rows(p)]
     return blocks
 
@@ -238,22 +233,34 @@ def _statement_default(p: FieldPlan, returns: str, first: str) -> str:
     )
 
 
+def _id_default(p: FieldPlan) -> str:
+    return _statement_default(p, p.annotation, f'_statement_values(ctx, "{p.name}", {p.batch}, {p.maker})')
+
+
+def _template_default(p: FieldPlan) -> str:
+    names = "".join(f"{_quote(n)}, " for n in p.needs).rstrip()
+    return _statement_default(p, "str", f"_template_values(ctx, {p.maker}, {p.batch}, ({names}))")
+
+
+# The column default function each shape needs for a field, if any (clocks share one per clock).
+_FIELD_DEFAULTS: dict[str, Callable[[FieldPlan], str]] = {"id": _id_default, "template": _template_default}
+
+
 def _default_blocks(plans: Plans) -> list[str]:
-    generated = [p for p in plans if p.kind in ("uuid4", "template")]
+    generated = [p for p in plans if p.shape in _FIELD_DEFAULTS]
     blocks = [STATEMENT] if generated else []
     blocks += [code for maker, (_, code) in STATEMENT_NOW.items() if _uses(plans, maker)]
-    if any(p.kind == "template" for p in plans):
+    if any(p.shape == "template" for p in plans):
         blocks.append(TEMPLATE_VALUES)
-    for p in generated:
-        if p.kind == "uuid4":
-            many = BATCH_MAKERS[p.maker or ""][0]
-            first = f'_statement_values(ctx, "{p.name}", {many}, {p.maker})'
-            blocks.append(_statement_default(p, p.annotation, first))
-        else:
-            names = "".join(f"{_quote(n)}, " for n in p.needs).rstrip()
-            first = f"_template_values(ctx, {p.maker}, {p.maker}_rows, ({names}))"
-            blocks.append(_statement_default(p, "str", first))
+    blocks += [_FIELD_DEFAULTS[p.shape](p) for p in generated]
     return blocks
+
+
+def _column_default(p: FieldPlan) -> str | None:
+    """What a field's column default is: its own function, or the statement's clock."""
+    if p.shape in _FIELD_DEFAULTS:
+        return f"_default_{p.name}"
+    return p.batch if p.shape == "clock" else None
 
 
 def _column(p: FieldPlan) -> str:
@@ -261,13 +268,11 @@ def _column(p: FieldPlan) -> str:
     if p.spec.primary_key:
         args.append("primary_key=True")
     args.append(f"nullable={p.spec.nullable}")
-    if p.kind in ("uuid4", "template"):
-        args.append(f"default=_default_{p.name}")
-    elif p.kind == "now":
-        statement_now = STATEMENT_NOW[p.maker or ""][0]
-        args.append(f"default={statement_now}")
-        if p.spec.value.on_update:
-            args.append(f"onupdate={statement_now}")
+    default = _column_default(p)
+    if default:
+        args.append(f"default={default}")
+    if default and p.spec.value.on_update:
+        args.append(f"onupdate={default}")
     if p.spec.description:
         args.append(f"doc={_quote(p.spec.description)}")
     return "\n".join(
@@ -286,17 +291,17 @@ def _mixin_class(plans: Plans) -> str:
 
 def _now_locals(plans: Plans) -> dict[str, str]:
     """The local name of each clock's reading: ``now``, or ``now_naive`` and ``now_aware``."""
-    makers = [m for m in ("_utc_now_naive", "_utc_now_aware") if _uses(plans, m)]
-    return {m: "now" if len(makers) == 1 else "now" + m.removeprefix("_utc_now") for m in makers}
+    makers = [m for m in MAKERS if any(p.shape == "clock" and p.maker == m for p in plans)]
+    return {m: "now" if len(makers) == 1 else "now_" + m.rsplit("_", 1)[1] for m in makers}
 
 
 def _bulk_fills(plans: Plans) -> bool:
     """Whether the bulk-insert hook can fill these fields: it makes ids and timestamps, and
     renders templates from them; a template reading another template, or a field only the
     caller sets, is left to the column defaults."""
-    generated = {p.name for p in plans if p.kind in ("uuid4", "now")}
+    generated = {p.name for p in plans if p.shape in ("id", "clock")}
     return any(p.maker for p in plans) and all(
-        set(p.needs) <= generated for p in plans if p.kind == "template"
+        set(p.needs) <= generated for p in plans if p.shape == "template"
     )
 
 
@@ -314,16 +319,16 @@ def _filled_rows(plans: Plans) -> str:
     shown: dict[str, str] = {}  # a field's value, as its template reads it, for all rows
     each: dict[str, str] = {}  # a field's value in one row
     for p in made:
-        if p.kind == "uuid4":
-            lines.append(f"    {p.name}_values, {p.name}_texts = {BATCH_MAKERS[p.maker or ''][0]}(count)")
+        if p.shape == "id":
+            lines.append(f"    {p.name}_values, {p.name}_texts = {p.batch}(count)")
             shown[p.name], each[p.name] = f"{p.name}_texts", f"new_{p.name}"
-        elif p.kind == "now":
+        elif p.shape == "clock":
             shown[p.name], each[p.name] = f"[{now[p.maker or '']}] * count", now[p.maker or ""]
         else:
             args = "".join(f", {shown[n]}" for n in p.needs)
-            lines += _wrapped(f"    {p.name}_values = ", f"{p.maker}_rows(table, count{args})")
+            lines += _wrapped(f"    {p.name}_values = ", f"{p.batch}(table, count{args})")
             each[p.name] = f"new_{p.name}"
-    listed = [p.name for p in made if p.kind != "now"]
+    listed = [p.name for p in made if p.shape != "clock"]
     lines.append("    filled = []")
     if listed:
         lines += _wrapped(
@@ -333,7 +338,7 @@ def _filled_rows(plans: Plans) -> str:
     else:
         lines.append("    for row in rows:")
     for p in made:
-        if p.kind == "template" and p.needs:
+        if p.shape == "template" and p.needs:
             given = " or ".join(f'"{n}" in row' for n in p.needs)
             given = f"({given})" if len(p.needs) > 1 else given
             args = ", ".join(f'row.get("{n}", {each[n]})' for n in p.needs)
@@ -354,12 +359,7 @@ def _filled_rows(plans: Plans) -> str:
 def _bulk_blocks(plans: Plans) -> list[str]:
     """The bulk-insert hook: the mixin's defaults (how it knows a table of the mixin), the rows'
     filling for these rules, and the hook itself."""
-    defaults = []
-    for p in plans:
-        if p.kind == "now":
-            defaults.append(f'"{p.name}": {STATEMENT_NOW[p.maker or ""][0]}')
-        elif p.maker:
-            defaults.append(f'"{p.name}": _default_{p.name}')
+    defaults = [f'"{p.name}": {_column_default(p)}' for p in plans if _column_default(p)]
     mapping = "_MIXIN_DEFAULTS: dict[str, Any] = {" + ", ".join(defaults) + "}"
     if len(mapping) > 99:
         mapping = "\n".join(["_MIXIN_DEFAULTS: dict[str, Any] = {", *(f"    {d}," for d in defaults), "}"])
@@ -376,9 +376,9 @@ def _listener(plans: Plans) -> str:
     for p in plans:
         if p.maker is None:
             continue
-        if p.kind == "uuid4":
+        if p.shape == "id":
             value = f"{p.maker}()"
-        elif p.kind == "now":
+        elif p.shape == "clock":
             value = local[p.maker]
         else:
             fields = "".join(f', values["{n}"]' for n in p.needs)
@@ -404,10 +404,8 @@ def _listener(plans: Plans) -> str:
 def mixin_source(rules: RuleSet) -> str:
     """The text of a standalone module defining ``EnvoxyMixin`` and ``register_envoxy_listeners``."""
     plans = plan_fields(rules)
-    head = [_docstring(rules, plans), _imports(plans)]
+    head = [_docstring(rules, plans)]
     constants = _constants(plans)
-    if constants:
-        head.append(constants)
     values = _value_blocks(plans)
     defaults = _default_blocks(plans)
     blocks = [
@@ -427,4 +425,8 @@ def mixin_source(rules: RuleSet) -> str:
         hook = _bulk_blocks(plans)
         blocks += [_section("bulk inserts: every row's values at once", hook[0]), *hook[1:]]
     blocks += [_section("the ORM unit of work", _listener(plans)), register(bulk)]
-    return "\n\n".join(head) + "\n\n\n" + "\n\n\n".join(blocks) + "\n"
+    body = "\n\n\n".join(blocks) + "\n"
+    head.append(_imports(body))
+    if constants:
+        head.append(constants)
+    return "\n\n".join(head) + "\n\n\n" + body

@@ -22,17 +22,9 @@ from envoxy.rules.model import (
 )
 from envoxy.rules.profiles import BUILTIN_PROFILES, DEFAULT_FIELDS
 from envoxy.rules.sqltypes import SqlType, SqlTypeError, parse_sql_type
+from envoxy.rules.values import VALUE_KINDS
 
 __all__ = ["compile_rules"]
-
-_STRING_TYPES = {"VARCHAR", "CHAR", "TEXT"}
-# Which SQL types each way of producing a value can fill.
-_VALUE_FITS: dict[str, set[str]] = {
-    "uuid4": {"UUID", *_STRING_TYPES},
-    "now": {"TIMESTAMP"},
-    "template": _STRING_TYPES,
-    "none": set(),
-}
 
 
 class _Compiler:
@@ -156,7 +148,7 @@ class _Compiler:
             )
         else:
             value = ValueSpec(kind=raw_value, on_update=on_update)
-        if value.kind != "none" and sql.name not in _VALUE_FITS[value.kind]:
+        if not VALUE_KINDS[value.kind].fits_type_name(sql):
             self.error(
                 (*base, "value"),
                 f"value {value.kind!r} cannot fill field {field!r} of type "
