@@ -2,8 +2,8 @@
 
 ``envoxy generate-mixin`` writes this text to a file; :func:`envoxy.mixin.build_mixin` executes
 the very same text, so the committed module and the runtime mixin behave alike by construction.
-The fixed pieces live in :mod:`envoxy.mixin.snippets`; this module writes what depends on the
-rules and assembles the whole.
+The fixed pieces are real Python in ``envoxy/mixin/templates/`` (read by
+:mod:`envoxy.mixin.blocks`); this module writes what depends on the rules and assembles the whole.
 """
 
 from __future__ import annotations
@@ -11,17 +11,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from envoxy.mixin.blocks import pick, template_blocks
 from envoxy.mixin.plan import FieldPlan, plan_fields
-from envoxy.mixin.snippets import (
-    BATCH_MAKERS,
-    BULK_INSERT,
-    MAKERS,
-    STATEMENT,
-    STATEMENT_NOW,
-    TEMPLATE_VALUES,
-    UUID4_BYTES,
-    register,
-)
 from envoxy.rules.model import RuleSet
 
 __all__ = ["mixin_source"]
@@ -49,10 +40,6 @@ def _section(title: str, first_block: str) -> str:
 
 def _constant(plan: FieldPlan, suffix: str) -> str:
     return f"{plan.name.upper()}_{suffix}"
-
-
-def _uses(plans: Plans, *makers: str) -> bool:
-    return any(p.maker in makers for p in plans)
 
 
 _BULK_DOC = """a plain bulk INSERT of 8 rows or more (Core executemany, ORM bulk
@@ -196,10 +183,8 @@ def _render_rows(p: FieldPlan) -> str:
 
 
 def _value_blocks(plans: Plans) -> list[str]:
-    blocks = [code for maker, code in MAKERS.items() if _uses(plans, maker)]
-    if _uses(plans, *BATCH_MAKERS):
-        blocks.append(UUID4_BYTES)
-    blocks += [code for maker, (_, code) in BATCH_MAKERS.items() if _uses(plans, maker)]
+    made = [name for p in plans if p.shape in ("id", "clock") for name in (p.maker, p.batch) if name]
+    blocks = pick("values", made)
     for p in plans:
         if p.shape == "template":
             blocks += [_render(p), _render_rows(p)]
@@ -248,10 +233,11 @@ _FIELD_DEFAULTS: dict[str, Callable[[FieldPlan], str]] = {"id": _id_default, "te
 
 def _default_blocks(plans: Plans) -> list[str]:
     generated = [p for p in plans if p.shape in _FIELD_DEFAULTS]
-    blocks = [STATEMENT] if generated else []
-    blocks += [code for maker, (_, code) in STATEMENT_NOW.items() if _uses(plans, maker)]
+    wanted = ["statement"] if generated else []
+    wanted += [p.batch or "" for p in plans if p.shape == "clock"]
     if any(p.shape == "template" for p in plans):
-        blocks.append(TEMPLATE_VALUES)
+        wanted.append("template_values")
+    blocks = pick("defaults", wanted)
     blocks += [_FIELD_DEFAULTS[p.shape](p) for p in generated]
     return blocks
 
@@ -291,7 +277,8 @@ def _mixin_class(plans: Plans) -> str:
 
 def _now_locals(plans: Plans) -> dict[str, str]:
     """The local name of each clock's reading: ``now``, or ``now_naive`` and ``now_aware``."""
-    makers = [m for m in MAKERS if any(p.shape == "clock" and p.maker == m for p in plans)]
+    order = [block.name for block in template_blocks("values")]
+    makers = sorted({p.maker or "" for p in plans if p.shape == "clock"}, key=order.index)
     return {m: "now" if len(makers) == 1 else "now_" + m.rsplit("_", 1)[1] for m in makers}
 
 
@@ -363,7 +350,7 @@ def _bulk_blocks(plans: Plans) -> list[str]:
     mapping = "_MIXIN_DEFAULTS: dict[str, Any] = {" + ", ".join(defaults) + "}"
     if len(mapping) > 99:
         mapping = "\n".join(["_MIXIN_DEFAULTS: dict[str, Any] = {", *(f"    {d}," for d in defaults), "}"])
-    return [mapping, _filled_rows(plans), BULK_INSERT]
+    return [mapping, _filled_rows(plans), *pick("bulk", ["bulk_insert"])]
 
 
 def _listener(plans: Plans) -> str:
@@ -424,7 +411,16 @@ def mixin_source(rules: RuleSet) -> str:
     if bulk:
         hook = _bulk_blocks(plans)
         blocks += [_section("bulk inserts: every row's values at once", hook[0]), *hook[1:]]
-    blocks += [_section("the ORM unit of work", _listener(plans)), register(bulk)]
+    register = (
+        pick("register", ["register_envoxy_listeners"])
+        if bulk
+        else pick(
+            "register",
+            ["register_envoxy_listeners_without_bulk"],
+            {"register_envoxy_listeners_without_bulk": "register_envoxy_listeners"},
+        )
+    )
+    blocks += [_section("the ORM unit of work", _listener(plans)), *register]
     body = "\n\n\n".join(blocks) + "\n"
     head.append(_imports(body))
     if constants:

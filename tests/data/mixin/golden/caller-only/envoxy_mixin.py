@@ -68,5 +68,4 @@ def register_envoxy_listeners(*, bulk_inserts: bool = True) -> None:
     """
     with _lock:
         if not event.contains(EnvoxyMixin, "before_insert", _fill_on_insert):
-            event.listen(EnvoxyMixin, "before_insert", _fill_on_insert, propagate=True,
-                         raw=True)
+            event.listen(EnvoxyMixin, "before_insert", _fill_on_insert, propagate=True, raw=True)

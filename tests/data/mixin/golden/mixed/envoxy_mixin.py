@@ -68,8 +68,10 @@ def _new_uuid_text() -> str:
     runs once per inserted row, and that object is most of its cost.
     """
     digits = os.urandom(16).hex()
-    return (f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-"
-            f"{_UUID4_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}")
+    return (
+        f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-"
+        f"{_UUID4_VARIANT[digits[16]]}{digits[17:20]}-{digits[20:]}"
+    )
 
 
 def _new_uuid_hex() -> str:
@@ -119,7 +121,7 @@ def _uuid_texts(raw: bytes) -> list[str]:
     for digit, position in enumerate(_TEXT_POSITIONS):
         text[position::36] = digits[digit::32]
     joined = text.decode("ascii")
-    return [joined[start:start + 36] for start in range(0, 36 * count, 36)]
+    return [joined[start : start + 36] for start in range(0, 36 * count, 36)]
 
 
 def _new_uuid_batch(count: int) -> tuple[list[uuid.UUID], list[str]]:
@@ -158,7 +160,7 @@ def _new_uuid_hex_batch(count: int) -> tuple[list[str], list[str]]:
         made = [_new_uuid_hex() for _ in range(count)]
     else:
         digits = _uuid4_bytes(count).hex()
-        made = [digits[start:start + 32] for start in range(0, 32 * count, 32)]
+        made = [digits[start : start + 32] for start in range(0, 32 * count, 32)]
     return made, made
 
 
@@ -254,8 +256,9 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
         return [values[name] for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
-    return [every_row.get(name + suffix) if values.get(name) is None else values[name]
-            for name in names]
+    return [
+        every_row.get(name + suffix) if values.get(name) is None else values[name] for name in names
+    ]
 
 
 def _template_values(
@@ -453,5 +456,4 @@ def register_envoxy_listeners(*, bulk_inserts: bool = True) -> None:
     """
     with _lock:
         if not event.contains(EnvoxyMixin, "before_insert", _fill_on_insert):
-            event.listen(EnvoxyMixin, "before_insert", _fill_on_insert, propagate=True,
-                         raw=True)
+            event.listen(EnvoxyMixin, "before_insert", _fill_on_insert, propagate=True, raw=True)

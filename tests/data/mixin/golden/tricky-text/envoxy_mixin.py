@@ -81,7 +81,7 @@ def _uuid_texts(raw: bytes) -> list[str]:
     for digit, position in enumerate(_TEXT_POSITIONS):
         text[position::36] = digits[digit::32]
     joined = text.decode("ascii")
-    return [joined[start:start + 36] for start in range(0, 36 * count, 36)]
+    return [joined[start : start + 36] for start in range(0, 36 * count, 36)]
 
 
 def _new_uuid_batch(count: int) -> tuple[list[uuid.UUID], list[str]]:
@@ -162,8 +162,9 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
         return [values[name] for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
-    return [every_row.get(name + suffix) if values.get(name) is None else values[name]
-            for name in names]
+    return [
+        every_row.get(name + suffix) if values.get(name) is None else values[name] for name in names
+    ]
 
 
 def _template_values(
@@ -290,9 +291,12 @@ def _fill_bulk_insert(
     defaults, which also report the values they made. The rows are copies: the caller's
     dicts are not changed.
     """
-    if (len(rows) < _BULK_FROM or not isinstance(statement, sa.Insert)
-            or not _is_mixin_table(statement.table)
-            or not statement.compare(statement.table.insert())):
+    if (
+        len(rows) < _BULK_FROM
+        or not isinstance(statement, sa.Insert)
+        or not _is_mixin_table(statement.table)
+        or not statement.compare(statement.table.insert())
+    ):
         return statement, rows, params
     return statement, _filled_rows(statement.table.name, rows), params
 
@@ -330,8 +334,7 @@ def register_envoxy_listeners(*, bulk_inserts: bool = True) -> None:
     """
     with _lock:
         if not event.contains(EnvoxyMixin, "before_insert", _fill_on_insert):
-            event.listen(EnvoxyMixin, "before_insert", _fill_on_insert, propagate=True,
-                         raw=True)
+            event.listen(EnvoxyMixin, "before_insert", _fill_on_insert, propagate=True, raw=True)
         hooked = event.contains(sa.Engine, "before_execute", _fill_bulk_insert)
         if bulk_inserts and not hooked:
             event.listen(sa.Engine, "before_execute", _fill_bulk_insert, retval=True)
