@@ -139,6 +139,27 @@ VALUE_KINDS: dict[str, ValueKind] = {
             ),
         ),
         ValueKind(
+            name="uuid7",
+            shape="id",
+            how="a fresh UUIDv7 (time-ordered) on insert",
+            noun="a UUIDv7",
+            makers=(
+                Maker(types=frozenset({"UUID"}), one="_new_uuid7", batch="_new_uuid7_batch"),
+                Maker(
+                    types=TEXT_TYPES,
+                    min_length=_UUID_TEXT_LENGTH,
+                    one="_new_uuid7_text",
+                    batch="_new_uuid7_text_batch",
+                ),
+                Maker(
+                    types=TEXT_TYPES,
+                    min_length=_UUID_HEX_LENGTH,
+                    one="_new_uuid7_hex",
+                    batch="_new_uuid7_hex_batch",
+                ),
+            ),
+        ),
+        ValueKind(
             name="now",
             shape="clock",
             how="the UTC time on insert",

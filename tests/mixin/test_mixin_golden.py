@@ -33,4 +33,7 @@ def test_the_golden_cases_cover_every_maker() -> None:
     from envoxy.mixin.plan import plan_fields
 
     makers = {p.maker for case in CASES for p in plan_fields(load_rules(case / "rules.yaml"))}
-    assert {"_new_uuid", "_new_uuid_text", "_new_uuid_hex", "_utc_now_naive", "_utc_now_aware"} <= makers
+    from envoxy.rules.values import VALUE_KINDS
+
+    every = {m.one for kind in VALUE_KINDS.values() for m in kind.makers}
+    assert every <= makers, every - makers

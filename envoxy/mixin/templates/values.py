@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import os
 import struct
+import threading
+import time
 import uuid
 
 
@@ -131,4 +133,90 @@ def _new_uuid_hex_batch(count: int) -> tuple[list[str], list[str]]:
     else:
         digits = _uuid4_bytes(count).hex()
         made = [digits[start : start + 32] for start in range(0, 32 * count, 32)]
+    return made, made
+
+
+# @block uuid7_ints
+# UUIDv7 (RFC 9562, section 5.7): 48 bits of Unix time in milliseconds, big-endian; version 7;
+# 12 bits rand_a; variant 10; 62 bits rand_b. Ids made here sort in the order they were made,
+# within a statement and across calls and threads, by the RFC's "monotonic random" method
+# (section 6.2, method 2): rand_a and rand_b form one 74-bit counter, seeded at random with its
+# top bit clear when the millisecond changes and otherwise raised by a random step of 1 to 2**32,
+# so ids made in the same millisecond stay unguessable. A clock that stands still or goes back
+# keeps the last millisecond; a counter that would overflow moves it on by one.
+_UUID7_LOCK = threading.Lock()
+_UUID7_LAST = [0, 0]  # the millisecond and the counter of the latest id made
+_UUID7_COUNTER_END = 1 << 74
+_UUID7_RAND_B = (1 << 62) - 1
+_UUID7_FIXED_BITS = 0x7 << 76 | 0b10 << 62  # version 7, RFC 9562 variant
+
+
+def _uuid7_ints(count: int) -> list[int]:
+    """The 128-bit values of ``count`` fresh UUIDv7s, each above the one made before it."""
+    noise = os.urandom(10 + 4 * count)
+    steps = [step + 1 for (step,) in struct.iter_unpack(">I", noise[10:])]
+    made = []
+    with _UUID7_LOCK:
+        millisecond, counter = _UUID7_LAST
+        now = time.time_ns() // 1_000_000
+        if now > millisecond:
+            millisecond, counter = now, int.from_bytes(noise[:10], "big") >> 7
+        for step in steps:
+            counter += step
+            if counter >= _UUID7_COUNTER_END:  # ~2**42 ids in one millisecond: take the next
+                millisecond, counter = millisecond + 1, int.from_bytes(noise[:10], "big") >> 7
+            made.append(
+                millisecond << 80
+                | (counter >> 62) << 64
+                | counter & _UUID7_RAND_B
+                | _UUID7_FIXED_BITS
+            )
+        _UUID7_LAST[:] = [millisecond, counter]
+    return made
+
+
+def _uuid7_text(value: int) -> str:
+    """The 36-character text form of a 128-bit UUID value."""
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+# @block _new_uuid7
+def _new_uuid7() -> uuid.UUID:
+    """A fresh UUIDv7, for a native UUID column."""
+    return uuid.UUID(int=_uuid7_ints(1)[0])
+
+
+# @block _new_uuid7_text
+def _new_uuid7_text() -> str:
+    """A fresh UUIDv7 in its 36-character text form."""
+    return _uuid7_text(_uuid7_ints(1)[0])
+
+
+# @block _new_uuid7_hex
+def _new_uuid7_hex() -> str:
+    """A fresh UUIDv7 as 32 hexadecimal digits."""
+    return f"{_uuid7_ints(1)[0]:032x}"
+
+
+# @block _new_uuid7_batch
+def _new_uuid7_batch(count: int) -> tuple[list[uuid.UUID], list[str]]:
+    """``count`` fresh UUIDv7s for a native UUID column, in order, and their text."""
+    values = _uuid7_ints(count)
+    return [uuid.UUID(int=value) for value in values], [_uuid7_text(value) for value in values]
+
+
+# @block _new_uuid7_text_batch
+def _new_uuid7_text_batch(count: int) -> tuple[list[str], list[str]]:
+    """``count`` fresh UUIDv7s in their 36-character text form, in order (twice: value and
+    text)."""
+    made = [_uuid7_text(value) for value in _uuid7_ints(count)]
+    return made, made
+
+
+# @block _new_uuid7_hex_batch
+def _new_uuid7_hex_batch(count: int) -> tuple[list[str], list[str]]:
+    """``count`` fresh UUIDv7s as 32 hexadecimal digits each, in order (twice: value and
+    text)."""
+    made = [f"{value:032x}" for value in _uuid7_ints(count)]
     return made, made
