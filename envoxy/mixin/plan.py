@@ -6,17 +6,14 @@ is the generated source, executed), so the two cannot drift apart.
 
 from __future__ import annotations
 
-import keyword
-import string
 from dataclasses import dataclass
 
 from envoxy.errors import EnvoxyError
 from envoxy.rules.model import ColumnSpec, RuleSet
+from envoxy.rules.names import field_name_problem, template_cycles, template_fields
 from envoxy.rules.values import Shape
 
 __all__ = ["FieldPlan", "MixinError", "plan_fields"]
-
-_DECLARATIVE_NAMES = frozenset({"metadata", "registry"})
 
 
 class MixinError(EnvoxyError):
@@ -49,25 +46,11 @@ class FieldPlan:
         return self.spec.value.kind_info.shape
 
 
-def _template_needs(spec: ColumnSpec) -> tuple[str, ...]:
-    assert spec.value.template is not None
-    names = [p for _, p, _, _ in string.Formatter().parse(spec.value.template) if p]
-    return tuple(dict.fromkeys(n for n in names if n != "table"))
-
-
 def _plan_one(spec: ColumnSpec) -> FieldPlan:
-    problem = None
-    if not spec.name.isidentifier():
-        problem = "is not a Python identifier"
-    elif keyword.iskeyword(spec.name):
-        problem = "is a Python keyword"
-    elif spec.name in _DECLARATIVE_NAMES or spec.name.startswith("_sa_"):
-        problem = "is reserved by SQLAlchemy's declarative mapping"
+    # The compiler refuses these; a RuleSet made by hand is checked here too.
+    problem = field_name_problem(spec.name)
     if problem:
-        raise MixinError(
-            f"field {spec.name!r} {problem}, so the mixin cannot declare it as an "
-            "attribute; rename it in rules.yaml"
-        )
+        raise MixinError(f"field {spec.name!r} {problem}; rename it in rules.yaml")
     python_type = spec.sql_type.python_type
     annotation = f"{python_type} | None" if spec.nullable else python_type
     kind = spec.value.kind_info
@@ -75,7 +58,7 @@ def _plan_one(spec: ColumnSpec) -> FieldPlan:
     needs: tuple[str, ...] = ()
     if kind.shape == "template":
         maker, batch = f"_render_{spec.name}", f"_render_{spec.name}_rows"
-        needs = _template_needs(spec)
+        needs = template_fields(spec.value.template or "")
     elif kind.makers:
         made = kind.maker_for(spec.sql_type)
         if made is None:
@@ -98,20 +81,17 @@ def plan_fields(rules: RuleSet) -> tuple[FieldPlan, ...]:
     """The mixin's columns in ``rules.yaml`` order, except that the fields a template reads are
     moved before it: column defaults run in column order, so ``href`` then sees the ``id``."""
     plans = {spec.name: _plan_one(spec) for spec in rules.columns}
-    ordered: list[FieldPlan] = []
-    state: dict[str, str] = {}
+    cycles = template_cycles({name: p.needs for name, p in plans.items() if p.needs})
+    if cycles:
+        raise MixinError(f"templates refer to each other in a cycle: {' -> '.join(cycles[0])}")
+    ordered: dict[str, FieldPlan] = {}
 
-    def visit(name: str, chain: tuple[str, ...]) -> None:
-        if state.get(name) == "done":
-            return
-        if state.get(name) == "visiting":
-            raise MixinError(f"templates refer to each other in a cycle: {' -> '.join(chain)}")
-        state[name] = "visiting"
-        for need in plans[name].needs:
-            visit(need, (*chain, need))
-        state[name] = "done"
-        ordered.append(plans[name])
+    def visit(name: str) -> None:
+        if name not in ordered:
+            for need in plans[name].needs:
+                visit(need)
+            ordered[name] = plans[name]
 
     for name in plans:
-        visit(name, (name,))
-    return tuple(ordered)
+        visit(name)
+    return tuple(ordered.values())

@@ -85,8 +85,16 @@ _STDLIB = ("datetime", "decimal", "os", "struct", "threading", "time", "uuid")
 
 
 def _used_names(code: str) -> set[str]:
-    """The names ``code`` reads (``os`` in ``os.urandom``): what the module must import."""
-    return {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+    """The names ``code`` reads: a module as the base of an attribute (``os`` in
+    ``os.urandom``), other names (``Callable``) anywhere; what the module must import. A field
+    named like a module (``time``) is a local in the functions that read it, never a base."""
+    used = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            used.add(node.value.id)
+        elif isinstance(node, ast.Name) and node.id not in _STDLIB:
+            used.add(node.id)
+    return used
 
 
 def _imports(body: str) -> str:
@@ -353,6 +361,13 @@ def _bulk_blocks(plans: Plans) -> list[str]:
     return [mapping, _filled_rows(plans), *pick("bulk", ["bulk_insert"])]
 
 
+def _listener_reads(plans: Plans, name: str) -> str:
+    """How the listener reads field ``name`` for a template: the fields it fills are set by
+    then; one only the caller sets may be absent, and renders as None, as in the defaults."""
+    filled = any(p.name == name and p.maker for p in plans)
+    return f'values["{name}"]' if filled else f'values.get("{name}")'
+
+
 def _listener(plans: Plans) -> str:
     local = _now_locals(plans)
     if not any(p.maker for p in plans):
@@ -368,7 +383,7 @@ def _listener(plans: Plans) -> str:
         elif p.shape == "clock":
             value = local[p.maker]
         else:
-            fields = "".join(f', values["{n}"]' for n in p.needs)
+            fields = "".join(f", {_listener_reads(plans, n)}" for n in p.needs)
             value = f'{p.maker}(mapper.columns["{p.name}"].table.name{fields})'
         body += [
             f'    if values.get("{p.name}") is None:',

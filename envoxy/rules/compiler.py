@@ -20,6 +20,7 @@ from envoxy.rules.model import (
     ValueSpec,
     glob_to_regex,
 )
+from envoxy.rules.names import field_name_problem, template_cycles, template_fields
 from envoxy.rules.profiles import BUILTIN_PROFILES, DEFAULT_FIELDS
 from envoxy.rules.sqltypes import SqlType, SqlTypeError, parse_sql_type
 from envoxy.rules.values import VALUE_KINDS
@@ -92,6 +93,9 @@ class _Compiler:
         out: list[ColumnSpec] = []
         for name, spec in fields.items():
             base = ("fields", name)
+            problem = field_name_problem(name)
+            if problem:
+                self.error(base, f"field {name!r} {problem}, expected another name", key=True)
             logical = spec["type"]
             if logical not in types:
                 self.error(
@@ -129,7 +133,18 @@ class _Compiler:
                     description=spec.get("description", ""),
                 )
             )
+        self.check_template_cycles(out)
         return tuple(out)
+
+    def check_template_cycles(self, columns: list[ColumnSpec]) -> None:
+        reads = {c.name: template_fields(c.value.template) for c in columns if c.value.template}
+        for cycle in template_cycles(reads):
+            self.error(
+                ("fields", cycle[0], "value", "template"),
+                f"the templates of {', '.join(repr(n) for n in dict.fromkeys(cycle))} read each other "
+                f"in a cycle ({' -> '.join(cycle)}), expected templates that each can be rendered "
+                "after the fields they read",
+            )
 
     def value(
         self, spec: dict[str, Any], base: tuple[str, ...], names: list[str], sql: SqlType, field: str
@@ -148,17 +163,30 @@ class _Compiler:
             )
         else:
             value = ValueSpec(kind=raw_value, on_update=on_update)
-        if not VALUE_KINDS[value.kind].fits_type_name(sql):
+        kind = VALUE_KINDS[value.kind]
+        if not kind.fits_type_name(sql):
             self.error(
                 (*base, "value"),
                 f"value {value.kind!r} cannot fill field {field!r} of type "
                 f"{sql.ddl()}, expected a value that fits the type",
+            )
+        elif kind.makers and kind.maker_for(sql) is None:
+            self.error(
+                (*base, "value"),
+                f"value {value.kind!r} cannot fill field {field!r} of type {sql.ddl()}: "
+                f"{kind.noun} needs {kind.needs()}, expected a type that holds it",
             )
         if on_update and sql.name != "TIMESTAMP":
             self.error(
                 (*base, "on_update"),
                 f"on_update 'now' cannot fill field {field!r} of type "
                 f"{sql.ddl()}, expected a timestamp field",
+            )
+        elif on_update and kind.shape != "clock":
+            self.error(
+                (*base, "on_update"),
+                f"on_update 'now' on field {field!r} whose value is {value.kind!r}, expected "
+                "value: now as well (the mixin stamps a field on update only if it stamps it on insert)",
             )
         return value
 

@@ -204,7 +204,7 @@ def _template_values(
             if texts is None:
                 if name in filled_by_defaults:
                     break
-                texts = [row[name] for row in rows]  # given by the caller
+                texts = [row.get(name) for row in rows]  # given by the caller, or None
             columns.append(texts)
         else:
             return iter(render_rows(table, len(rows), *columns)).__next__
