@@ -91,8 +91,17 @@ class _Compiler:
         fields = self.data.get("fields", DEFAULT_FIELDS)
         names = list(fields)
         out: list[ColumnSpec] = []
+        first_by_case: dict[str, str] = {}
         for name, spec in fields.items():
             base = ("fields", name)
+            other = first_by_case.setdefault(name.lower(), name)
+            if other != name:
+                self.error(
+                    base,
+                    f"field {name!r} differs from field {other!r} only in case, expected names that "
+                    "differ in more (SQLite and MySQL compare column names ignoring case)",
+                    key=True,
+                )
             problem = field_name_problem(name)
             if problem:
                 self.error(base, f"field {name!r} {problem}, expected another name", key=True)

@@ -14,11 +14,14 @@ from collections.abc import Mapping
 
 __all__ = ["MAX_NAME_LENGTH", "field_name_problem", "template_cycles", "template_fields"]
 
-# PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1) and drops the rest.
-MAX_NAME_LENGTH = 63
+# PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1) and drops the rest; the
+# generated mixin declares and reads each field in lines that ruff keeps under 100 characters,
+# which holds for names of up to 40.
+MAX_NAME_LENGTH = 40
 
-# Names SQLAlchemy's declarative mapping gives a meaning of its own on a mapped class.
-_DECLARATIVE = frozenset({"metadata", "registry"})
+# Names SQLAlchemy's declarative mapping gives a meaning of its own on a mapped class (and
+# "self", which its constructor takes as its first argument, so Model(self=...) cannot work).
+_DECLARATIVE = frozenset({"metadata", "registry", "self"})
 
 # Names the generated mixin's class body reads after a field may have been declared: its
 # imports and the types of the column annotations. A field of that name would hide them.
@@ -44,7 +47,10 @@ def field_name_problem(name: str) -> str | None:
     if name in _CLASS_BODY:
         return f"would hide the name {name!r} that the generated mixin's class body reads"
     if len(name) > MAX_NAME_LENGTH:
-        return f"is {len(name)} characters long and PostgreSQL keeps only the first {MAX_NAME_LENGTH}"
+        return (
+            f"is {len(name)} characters long, and the generated mixin takes names of up to "
+            f"{MAX_NAME_LENGTH} (PostgreSQL itself keeps only 63)"
+        )
     return None
 
 

@@ -138,7 +138,9 @@ def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: 
         check=False,
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
-    formatted = subprocess.run([*RUFF_FORMAT, str(TEMPLATES)], capture_output=True, text=True, check=False)
+    formatted = subprocess.run(
+        [*RUFF_FORMAT, str(modules), str(TEMPLATES)], capture_output=True, text=True, check=False
+    )
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
     mypy = subprocess.run(
         [
@@ -220,7 +222,7 @@ def test_quotes_and_backslashes_in_rules_keep_the_module_valid(tmp_path: Path) -
     render: Any = namespace["_render_href"]
     assert render("t", "X") == '/a/"""\'X\\n'
     assert 'from rules.yaml (profile: p\\"\\"\\"\\\\).\n' in result.out
-    assert '    href  TEXT NOT NULL: /a/\\"\\"\\"\\\'{id}\\\\n on insert\n' in result.out
+    assert '    href  TEXT NOT NULL: /a/\\"\\"\\"\'{id}\\\\n on insert\n' in result.out
 
 
 TRICKY_TEMPLATES = [

@@ -95,10 +95,10 @@ def _run(impl: str, rules: Path, url: str, directory: Path) -> dict[str, Any]:
     from envoxy.mixin import build_mixin_module
     from envoxy.rules import load_rules
 
-    module = build_mixin_module(load_rules(rules))
+    built = build_mixin_module(load_rules(rules))
     with local_time_zone(LOCAL_TIME_ZONE):
         # Through JSON, like the generated module's results, so both meet the same assertions.
-        return json.loads(json.dumps(scenarios.run(module, url, ALL)))  # type: ignore[no-any-return]
+        return json.loads(json.dumps(scenarios.run(built, url, ALL)))  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

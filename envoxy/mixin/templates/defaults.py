@@ -82,7 +82,7 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
     values: dict[str, Any] = context.get_current_parameters()
     every_row: dict[str, Any] = context.current_parameters
     if values is every_row:
-        return [values[name] for name in names]
+        return [values.get(name) for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
     return [

@@ -104,13 +104,13 @@ def _new_uuid_hex_batch(count: int) -> tuple[list[str], list[str]]:
 
 def _render_path(table: str, key: Any) -> str:
     """``path`` of a row of ``table``: /api/{table}/{key}"""
-    table = next((table[len(x):] for x in PATH_STRIP_PREFIXES if table.startswith(x)), table)
+    table = next((table[len(x) :] for x in PATH_STRIP_PREFIXES if table.startswith(x)), table)
     return f"/api/{table}/{key}"
 
 
 def _render_path_rows(table: str, count: int, key_values: list[Any]) -> list[str]:
     """``path`` of ``count`` rows of ``table``, from the values of the fields it reads."""
-    table = next((table[len(x):] for x in PATH_STRIP_PREFIXES if table.startswith(x)), table)
+    table = next((table[len(x) :] for x in PATH_STRIP_PREFIXES if table.startswith(x)), table)
     return [f"/api/{table}/{key}" for key in key_values]
 
 
@@ -167,7 +167,7 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
     values: dict[str, Any] = context.get_current_parameters()
     every_row: dict[str, Any] = context.current_parameters
     if values is every_row:
-        return [values[name] for name in names]
+        return [values.get(name) for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
     return [
@@ -208,22 +208,22 @@ def _template_values(
 def _default_key(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_key = ctx._envoxy_next_key
+        take = ctx._envoxy_next_key
     except AttributeError:  # the statement's first row
-        next_key = ctx._envoxy_next_key = _statement_values(
-            ctx, "key", _new_uuid_hex_batch, _new_uuid_hex)
-    value: str = next_key()
+        take = _statement_values(ctx, "key", _new_uuid_hex_batch, _new_uuid_hex)
+        ctx._envoxy_next_key = take
+    value: str = take()
     return value
 
 
 def _default_path(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_path = ctx._envoxy_next_path
+        take = ctx._envoxy_next_path
     except AttributeError:  # the statement's first row
-        next_path = ctx._envoxy_next_path = _template_values(
-            ctx, _render_path, _render_path_rows, ("key",))
-    value: str = next_path()
+        take = _template_values(ctx, _render_path, _render_path_rows, ("key",))
+        ctx._envoxy_next_path = take
+    value: str = take()
     return value
 
 
@@ -335,10 +335,11 @@ def _fill_on_insert(
     # attribute events and history, which a row not yet stored has no use for.
     values = state.dict  # what the caller set; an unset attribute is absent
     now = _utc_now_aware()
+    table = mapper.columns["path"].table.name
     if values.get("key") is None:
         values["key"] = _new_uuid_hex()
     if values.get("path") is None:
-        values["path"] = _render_path(mapper.columns["path"].table.name, values["key"])
+        values["path"] = _render_path(table, values["key"])
     if values.get("born") is None:
         values["born"] = now
 

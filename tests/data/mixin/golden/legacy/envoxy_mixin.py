@@ -172,7 +172,7 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
     values: dict[str, Any] = context.get_current_parameters()
     every_row: dict[str, Any] = context.current_parameters
     if values is every_row:
-        return [values[name] for name in names]
+        return [values.get(name) for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
     return [
@@ -213,22 +213,22 @@ def _template_values(
 def _default_id(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_id = ctx._envoxy_next_id
+        take = ctx._envoxy_next_id
     except AttributeError:  # the statement's first row
-        next_id = ctx._envoxy_next_id = _statement_values(
-            ctx, "id", _new_uuid_text_batch, _new_uuid_text)
-    value: str = next_id()
+        take = _statement_values(ctx, "id", _new_uuid_text_batch, _new_uuid_text)
+        ctx._envoxy_next_id = take
+    value: str = take()
     return value
 
 
 def _default_href(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_href = ctx._envoxy_next_href
+        take = ctx._envoxy_next_href
     except AttributeError:  # the statement's first row
-        next_href = ctx._envoxy_next_href = _template_values(
-            ctx, _render_href, _render_href_rows, ("id",))
-    value: str = next_href()
+        take = _template_values(ctx, _render_href, _render_href_rows, ("id",))
+        ctx._envoxy_next_href = take
+    value: str = take()
     return value
 
 
@@ -342,6 +342,7 @@ def _fill_on_insert(
     # attribute events and history, which a row not yet stored has no use for.
     values = state.dict  # what the caller set; an unset attribute is absent
     now = _utc_now_naive()
+    table = mapper.columns["href"].table.name
     if values.get("id") is None:
         values["id"] = _new_uuid_text()
     if values.get("created") is None:
@@ -349,7 +350,7 @@ def _fill_on_insert(
     if values.get("updated") is None:
         values["updated"] = now
     if values.get("href") is None:
-        values["href"] = _render_href(mapper.columns["href"].table.name, values["id"])
+        values["href"] = _render_href(table, values["id"])
 
 
 _lock = threading.Lock()

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EnvoxyMixin", "register_envoxy_listeners"]
 
-LINK_STRIP_PREFIXES = ("app_", "app_x_",)
+LINK_STRIP_PREFIXES = ("app_", "app_x_")
 
 
 # -- values ---------------------------------------------------------------------------------------
@@ -166,17 +166,26 @@ def _new_uuid_hex_batch(count: int) -> tuple[list[str], list[str]]:
 
 def _render_link(table: str, ref: Any, code: Any, stamp: Any, seen: Any) -> str:
     """``link`` of a row of ``table``: /{table}/{ref}/{code}/{stamp}/{seen}"""
-    table = next((table[len(x):] for x in LINK_STRIP_PREFIXES if table.startswith(x)), table)
+    table = next((table[len(x) :] for x in LINK_STRIP_PREFIXES if table.startswith(x)), table)
     return f"/{table}/{ref}/{code}/{stamp}/{seen}"
 
 
 def _render_link_rows(
-    table: str, count: int, ref_values: list[Any], code_values: list[Any], stamp_values: list[Any], seen_values: list[Any]
+    table: str,
+    count: int,
+    ref_values: list[Any],
+    code_values: list[Any],
+    stamp_values: list[Any],
+    seen_values: list[Any],
 ) -> list[str]:
     """``link`` of ``count`` rows of ``table``, from the values of the fields it reads."""
-    table = next((table[len(x):] for x in LINK_STRIP_PREFIXES if table.startswith(x)), table)
-    return [f"/{table}/{ref}/{code}/{stamp}/{seen}" for ref, code, stamp, seen in zip(
-        ref_values, code_values, stamp_values, seen_values, strict=True)]
+    table = next((table[len(x) :] for x in LINK_STRIP_PREFIXES if table.startswith(x)), table)
+    return [
+        f"/{table}/{ref}/{code}/{stamp}/{seen}"
+        for ref, code, stamp, seen in zip(
+            ref_values, code_values, stamp_values, seen_values, strict=True
+        )
+    ]
 
 
 def _render_title(table: str, link: Any) -> str:
@@ -253,7 +262,7 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
     values: dict[str, Any] = context.get_current_parameters()
     every_row: dict[str, Any] = context.current_parameters
     if values is every_row:
-        return [values[name] for name in names]
+        return [values.get(name) for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
     return [
@@ -294,59 +303,63 @@ def _template_values(
 def _default_ref(context: DefaultExecutionContext) -> uuid.UUID:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_ref = ctx._envoxy_next_ref
+        take = ctx._envoxy_next_ref
     except AttributeError:  # the statement's first row
-        next_ref = ctx._envoxy_next_ref = _statement_values(ctx, "ref", _new_uuid_batch, _new_uuid)
-    value: uuid.UUID = next_ref()
+        take = _statement_values(ctx, "ref", _new_uuid_batch, _new_uuid)
+        ctx._envoxy_next_ref = take
+    value: uuid.UUID = take()
     return value
 
 
 def _default_code(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_code = ctx._envoxy_next_code
+        take = ctx._envoxy_next_code
     except AttributeError:  # the statement's first row
-        next_code = ctx._envoxy_next_code = _statement_values(
-            ctx, "code", _new_uuid_hex_batch, _new_uuid_hex)
-    value: str = next_code()
+        take = _statement_values(ctx, "code", _new_uuid_hex_batch, _new_uuid_hex)
+        ctx._envoxy_next_code = take
+    value: str = take()
     return value
 
 
 def _default_link(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_link = ctx._envoxy_next_link
+        take = ctx._envoxy_next_link
     except AttributeError:  # the statement's first row
-        next_link = ctx._envoxy_next_link = _template_values(
-            ctx, _render_link, _render_link_rows, ("ref", "code", "stamp", "seen",))
-    value: str = next_link()
+        take = _template_values(
+            ctx, _render_link, _render_link_rows, ("ref", "code", "stamp", "seen")
+        )
+        ctx._envoxy_next_link = take
+    value: str = take()
     return value
 
 
 def _default_title(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_title = ctx._envoxy_next_title
+        take = ctx._envoxy_next_title
     except AttributeError:  # the statement's first row
-        next_title = ctx._envoxy_next_title = _template_values(
-            ctx, _render_title, _render_title_rows, ("link",))
-    value: str = next_title()
+        take = _template_values(ctx, _render_title, _render_title_rows, ("link",))
+        ctx._envoxy_next_title = take
+    value: str = take()
     return value
 
 
 def _default_other(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_other = ctx._envoxy_next_other
+        take = ctx._envoxy_next_other
     except AttributeError:  # the statement's first row
-        next_other = ctx._envoxy_next_other = _statement_values(
-            ctx, "other", _new_uuid_text_batch, _new_uuid_text)
-    value: str = next_other()
+        take = _statement_values(ctx, "other", _new_uuid_text_batch, _new_uuid_text)
+        ctx._envoxy_next_other = take
+    value: str = take()
     return value
 
 
 class EnvoxyMixin:
-    """Adds the Envoxy columns (ref, code, stamp, seen, link, title, other, touched, day, price) to a declarative model."""
+    """Adds the Envoxy columns (ref, code, stamp, seen, link, title, other, touched, day, price) to
+    a declarative model."""
 
     ref: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid(),
@@ -422,6 +435,7 @@ def _fill_on_insert(
     values = state.dict  # what the caller set; an unset attribute is absent
     now_naive = _utc_now_naive()
     now_aware = _utc_now_aware()
+    table = mapper.columns["link"].table.name
     if values.get("ref") is None:
         values["ref"] = _new_uuid()
     if values.get("code") is None:
@@ -431,10 +445,10 @@ def _fill_on_insert(
     if values.get("seen") is None:
         values["seen"] = now_naive
     if values.get("link") is None:
-        values["link"] = _render_link(
-            mapper.columns["link"].table.name, values["ref"], values["code"], values["stamp"], values["seen"])
+        value = _render_link(table, values["ref"], values["code"], values["stamp"], values["seen"])
+        values["link"] = value
     if values.get("title") is None:
-        values["title"] = _render_title(mapper.columns["title"].table.name, values["link"])
+        values["title"] = _render_title(table, values["link"])
     if values.get("other") is None:
         values["other"] = _new_uuid_text()
     if values.get("touched") is None:

@@ -12,7 +12,7 @@ fails when this file is stale). Needs SQLAlchemy 2.0 or later and nothing else.
 
 Columns:
     id    UUID NOT NULL PRIMARY KEY: a fresh UUID4 on insert
-    href  TEXT NOT NULL: /a/\"\"\"\'{id}\\n {{x}} é ✓ on insert
+    href  TEXT NOT NULL: /a/\"\"\"'{id}\\n {{x}} é ✓ on insert
     note  TEXT: set by the caller
 
 Who fills them: on ``session.add``/``merge`` + flush, a ``before_insert`` listener sets them
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EnvoxyMixin", "register_envoxy_listeners"]
 
-HREF_STRIP_PREFIXES = ('a"b', "c'd", "e\\f",)
+HREF_STRIP_PREFIXES = ('a"b', "c'd", "e\\f")
 
 
 # -- values ---------------------------------------------------------------------------------------
@@ -106,14 +106,14 @@ def _new_uuid_batch(count: int) -> tuple[list[uuid.UUID], list[str]]:
 
 
 def _render_href(table: str, id: Any) -> str:
-    """``href`` of a row of ``table``: /a/\"\"\"\'{id}\\n {{x}} é ✓"""
-    table = next((table[len(x):] for x in HREF_STRIP_PREFIXES if table.startswith(x)), table)
+    """``href`` of a row of ``table``: /a/\"\"\"'{id}\\n {{x}} é ✓"""
+    table = next((table[len(x) :] for x in HREF_STRIP_PREFIXES if table.startswith(x)), table)
     return f'/a/"""\'{id}\\n {{x}} é ✓'
 
 
 def _render_href_rows(table: str, count: int, id_values: list[Any]) -> list[str]:
     """``href`` of ``count`` rows of ``table``, from the values of the fields it reads."""
-    table = next((table[len(x):] for x in HREF_STRIP_PREFIXES if table.startswith(x)), table)
+    table = next((table[len(x) :] for x in HREF_STRIP_PREFIXES if table.startswith(x)), table)
     return [f'/a/"""\'{id}\\n {{x}} é ✓' for id in id_values]
 
 
@@ -159,7 +159,7 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
     values: dict[str, Any] = context.get_current_parameters()
     every_row: dict[str, Any] = context.current_parameters
     if values is every_row:
-        return [values[name] for name in names]
+        return [values.get(name) for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
     return [
@@ -200,21 +200,22 @@ def _template_values(
 def _default_id(context: DefaultExecutionContext) -> uuid.UUID:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_id = ctx._envoxy_next_id
+        take = ctx._envoxy_next_id
     except AttributeError:  # the statement's first row
-        next_id = ctx._envoxy_next_id = _statement_values(ctx, "id", _new_uuid_batch, _new_uuid)
-    value: uuid.UUID = next_id()
+        take = _statement_values(ctx, "id", _new_uuid_batch, _new_uuid)
+        ctx._envoxy_next_id = take
+    value: uuid.UUID = take()
     return value
 
 
 def _default_href(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_href = ctx._envoxy_next_href
+        take = ctx._envoxy_next_href
     except AttributeError:  # the statement's first row
-        next_href = ctx._envoxy_next_href = _template_values(
-            ctx, _render_href, _render_href_rows, ("id",))
-    value: str = next_href()
+        take = _template_values(ctx, _render_href, _render_href_rows, ("id",))
+        ctx._envoxy_next_href = take
+    value: str = take()
     return value
 
 
@@ -310,10 +311,11 @@ def _fill_on_insert(
     # The INSERT is built from the new object's __dict__; writing there directly skips the
     # attribute events and history, which a row not yet stored has no use for.
     values = state.dict  # what the caller set; an unset attribute is absent
+    table = mapper.columns["href"].table.name
     if values.get("id") is None:
         values["id"] = _new_uuid()
     if values.get("href") is None:
-        values["href"] = _render_href(mapper.columns["href"].table.name, values["id"])
+        values["href"] = _render_href(table, values["id"])
 
 
 _lock = threading.Lock()

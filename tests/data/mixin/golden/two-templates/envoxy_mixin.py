@@ -115,17 +115,21 @@ def _new_uuid_text_batch(count: int) -> tuple[list[str], list[str]]:
 
 def _render_href(table: str, id: Any, created: Any) -> str:
     """``href`` of a row of ``table``: /x/{table}/{id}@{created}"""
-    table = next((table[len(x):] for x in HREF_STRIP_PREFIXES if table.startswith(x)), table)
+    table = next((table[len(x) :] for x in HREF_STRIP_PREFIXES if table.startswith(x)), table)
     return f"/x/{table}/{id}@{created}"
 
 
 def _render_href_rows(
-    table: str, count: int, id_values: list[Any], created_values: list[Any]
+    table: str,
+    count: int,
+    id_values: list[Any],
+    created_values: list[Any],
 ) -> list[str]:
     """``href`` of ``count`` rows of ``table``, from the values of the fields it reads."""
-    table = next((table[len(x):] for x in HREF_STRIP_PREFIXES if table.startswith(x)), table)
-    return [f"/x/{table}/{id}@{created}" for id, created in zip(
-        id_values, created_values, strict=True)]
+    table = next((table[len(x) :] for x in HREF_STRIP_PREFIXES if table.startswith(x)), table)
+    return [
+        f"/x/{table}/{id}@{created}" for id, created in zip(id_values, created_values, strict=True)
+    ]
 
 
 def _render_tag(table: str) -> str:
@@ -191,7 +195,7 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
     values: dict[str, Any] = context.get_current_parameters()
     every_row: dict[str, Any] = context.current_parameters
     if values is every_row:
-        return [values[name] for name in names]
+        return [values.get(name) for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
     return [
@@ -232,32 +236,33 @@ def _template_values(
 def _default_id(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_id = ctx._envoxy_next_id
+        take = ctx._envoxy_next_id
     except AttributeError:  # the statement's first row
-        next_id = ctx._envoxy_next_id = _statement_values(
-            ctx, "id", _new_uuid_text_batch, _new_uuid_text)
-    value: str = next_id()
+        take = _statement_values(ctx, "id", _new_uuid_text_batch, _new_uuid_text)
+        ctx._envoxy_next_id = take
+    value: str = take()
     return value
 
 
 def _default_href(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_href = ctx._envoxy_next_href
+        take = ctx._envoxy_next_href
     except AttributeError:  # the statement's first row
-        next_href = ctx._envoxy_next_href = _template_values(
-            ctx, _render_href, _render_href_rows, ("id", "created",))
-    value: str = next_href()
+        take = _template_values(ctx, _render_href, _render_href_rows, ("id", "created"))
+        ctx._envoxy_next_href = take
+    value: str = take()
     return value
 
 
 def _default_tag(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_tag = ctx._envoxy_next_tag
+        take = ctx._envoxy_next_tag
     except AttributeError:  # the statement's first row
-        next_tag = ctx._envoxy_next_tag = _template_values(ctx, _render_tag, _render_tag_rows, ())
-    value: str = next_tag()
+        take = _template_values(ctx, _render_tag, _render_tag_rows, ())
+        ctx._envoxy_next_tag = take
+    value: str = take()
     return value
 
 
@@ -323,17 +328,13 @@ def _filled_rows(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
     tag_values = _render_tag_rows(table, count)
     filled = []
     for row, new_id, new_href, new_tag in zip(
-        rows, id_values, href_values, tag_values, strict=True):
+        rows, id_values, href_values, tag_values, strict=True
+    ):
         if "href" not in row and ("id" in row or "created" in row):
             new_href = _render_href(table, row.get("id", new_id), row.get("created", now))
-        filled.append({
-            "id": new_id,
-            "created": now,
-            "touched": now,
-            "href": new_href,
-            "tag": new_tag,
-            **row,
-        })
+        filled.append(
+            {"id": new_id, "created": now, "touched": now, "href": new_href, "tag": new_tag, **row}
+        )
     return filled
 
 
@@ -388,6 +389,7 @@ def _fill_on_insert(
     # attribute events and history, which a row not yet stored has no use for.
     values = state.dict  # what the caller set; an unset attribute is absent
     now = _utc_now_naive()
+    table = mapper.columns["href"].table.name
     if values.get("id") is None:
         values["id"] = _new_uuid_text()
     if values.get("created") is None:
@@ -395,10 +397,9 @@ def _fill_on_insert(
     if values.get("touched") is None:
         values["touched"] = now
     if values.get("href") is None:
-        values["href"] = _render_href(
-            mapper.columns["href"].table.name, values["id"], values["created"])
+        values["href"] = _render_href(table, values["id"], values["created"])
     if values.get("tag") is None:
-        values["tag"] = _render_tag(mapper.columns["tag"].table.name)
+        values["tag"] = _render_tag(table)
 
 
 _lock = threading.Lock()

@@ -137,7 +137,10 @@ def _render_href(table: str, id: Any, code: Any) -> str:
 
 
 def _render_href_rows(
-    table: str, count: int, id_values: list[Any], code_values: list[Any]
+    table: str,
+    count: int,
+    id_values: list[Any],
+    code_values: list[Any],
 ) -> list[str]:
     """``href`` of ``count`` rows of ``table``, from the values of the fields it reads."""
     return [f"/v3/{table}/{id}/{code}" for id, code in zip(id_values, code_values, strict=True)]
@@ -196,7 +199,7 @@ def _row_values(context: Any, names: tuple[str, ...]) -> list[Any]:
     values: dict[str, Any] = context.get_current_parameters()
     every_row: dict[str, Any] = context.current_parameters
     if values is every_row:
-        return [values[name] for name in names]
+        return [values.get(name) for name in names]
     original = getattr(context.current_column, "original", None)
     suffix = "" if original is None else f"_m{context.current_column.index + 1}"
     return [
@@ -237,43 +240,44 @@ def _template_values(
 def _default_id(context: DefaultExecutionContext) -> uuid.UUID:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_id = ctx._envoxy_next_id
+        take = ctx._envoxy_next_id
     except AttributeError:  # the statement's first row
-        next_id = ctx._envoxy_next_id = _statement_values(ctx, "id", _new_uuid7_batch, _new_uuid7)
-    value: uuid.UUID = next_id()
+        take = _statement_values(ctx, "id", _new_uuid7_batch, _new_uuid7)
+        ctx._envoxy_next_id = take
+    value: uuid.UUID = take()
     return value
 
 
 def _default_code(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_code = ctx._envoxy_next_code
+        take = ctx._envoxy_next_code
     except AttributeError:  # the statement's first row
-        next_code = ctx._envoxy_next_code = _statement_values(
-            ctx, "code", _new_uuid7_text_batch, _new_uuid7_text)
-    value: str = next_code()
+        take = _statement_values(ctx, "code", _new_uuid7_text_batch, _new_uuid7_text)
+        ctx._envoxy_next_code = take
+    value: str = take()
     return value
 
 
 def _default_short(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_short = ctx._envoxy_next_short
+        take = ctx._envoxy_next_short
     except AttributeError:  # the statement's first row
-        next_short = ctx._envoxy_next_short = _statement_values(
-            ctx, "short", _new_uuid7_hex_batch, _new_uuid7_hex)
-    value: str = next_short()
+        take = _statement_values(ctx, "short", _new_uuid7_hex_batch, _new_uuid7_hex)
+        ctx._envoxy_next_short = take
+    value: str = take()
     return value
 
 
 def _default_href(context: DefaultExecutionContext) -> str:
     ctx: Any = context  # SQLAlchemy leaves these attributes unannotated
     try:
-        next_href = ctx._envoxy_next_href
+        take = ctx._envoxy_next_href
     except AttributeError:  # the statement's first row
-        next_href = ctx._envoxy_next_href = _template_values(
-            ctx, _render_href, _render_href_rows, ("id", "code",))
-    value: str = next_href()
+        take = _template_values(ctx, _render_href, _render_href_rows, ("id", "code"))
+        ctx._envoxy_next_href = take
+    value: str = take()
     return value
 
 
@@ -334,17 +338,20 @@ def _filled_rows(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
     href_values = _render_href_rows(table, count, id_texts, code_texts)
     filled = []
     for row, new_id, new_code, new_short, new_href in zip(
-        rows, id_values, code_values, short_values, href_values, strict=True):
+        rows, id_values, code_values, short_values, href_values, strict=True
+    ):
         if "href" not in row and ("id" in row or "code" in row):
             new_href = _render_href(table, row.get("id", new_id), row.get("code", new_code))
-        filled.append({
-            "id": new_id,
-            "code": new_code,
-            "short": new_short,
-            "created": now,
-            "href": new_href,
-            **row,
-        })
+        filled.append(
+            {
+                "id": new_id,
+                "code": new_code,
+                "short": new_short,
+                "created": now,
+                "href": new_href,
+                **row,
+            }
+        )
     return filled
 
 
@@ -399,6 +406,7 @@ def _fill_on_insert(
     # attribute events and history, which a row not yet stored has no use for.
     values = state.dict  # what the caller set; an unset attribute is absent
     now = _utc_now_aware()
+    table = mapper.columns["href"].table.name
     if values.get("id") is None:
         values["id"] = _new_uuid7()
     if values.get("code") is None:
@@ -408,8 +416,7 @@ def _fill_on_insert(
     if values.get("created") is None:
         values["created"] = now
     if values.get("href") is None:
-        values["href"] = _render_href(
-            mapper.columns["href"].table.name, values["id"], values["code"])
+        values["href"] = _render_href(table, values["id"], values["code"])
 
 
 _lock = threading.Lock()
