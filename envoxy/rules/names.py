@@ -30,6 +30,10 @@ _CLASS_BODY = frozenset(
 )
 
 
+# Single letters pycodestyle (and ruff, E741) refuses as names: the generated module must pass.
+_AMBIGUOUS = frozenset({"l", "O", "I"})
+
+
 def field_name_problem(name: str) -> str | None:
     """Why the mixin cannot declare field ``name`` as an attribute, as the message's middle;
     None when it can. (The rules meta-schema already admits only ASCII identifiers.)"""
@@ -46,6 +50,8 @@ def field_name_problem(name: str) -> str | None:
         return "is reserved by SQLAlchemy's declarative mapping"
     if name in _CLASS_BODY:
         return f"would hide the name {name!r} that the generated mixin's class body reads"
+    if name in _AMBIGUOUS:
+        return "is a name linters flag as easily misread (pycodestyle E741: l, O, I)"
     if len(name) > MAX_NAME_LENGTH:
         return (
             f"is {len(name)} characters long, and the generated mixin takes names of up to "

@@ -33,7 +33,13 @@ from tests.mixin.support import (
 )
 
 IMPLS = ("runtime", "generated")
-PROFILES = ("legacy", "native", "legacy-uuid7", "native-uuid7")
+PROFILES = (
+    "legacy",
+    "native",
+    # the same paths with UUIDv7 ids: another minute of the suite, so skippable with -m "not slow"
+    pytest.param("legacy-uuid7", marks=pytest.mark.slow),
+    pytest.param("native-uuid7", marks=pytest.mark.slow),
+)
 BACKENDS = ("sqlite", "postgresql")
 LOCAL_TIME_ZONE = "Asia/Kathmandu"
 ALL = [
