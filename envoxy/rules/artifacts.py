@@ -19,15 +19,6 @@ def column_ddl(column: ColumnSpec, dialect: str) -> str:
     return column.sql_type.ddl(dialect)
 
 
-def _value(column: ColumnSpec) -> dict[str, Any]:
-    v = column.value
-    out: dict[str, Any] = {"kind": v.kind, "on_update": "now" if v.on_update else None}
-    if v.kind == "template":
-        out["template"] = v.template
-        out["strip_prefix"] = list(v.strip_prefix)
-    return out
-
-
 def column_specs(rules: RuleSet) -> dict[str, Any]:
     """Column specs for programs that are not Python: names, types per dialect, value sources."""
     return {
@@ -50,7 +41,7 @@ def column_specs(rules: RuleSet) -> dict[str, Any]:
                 "sqlalchemy": c.sql_type.sqlalchemy_source(),
                 "nullable": c.nullable,
                 "primary_key": c.primary_key,
-                "value": _value(c),
+                "value": c.value.kind_info.describe(c.value),
             }
             for c in rules.columns
         ],
