@@ -159,7 +159,8 @@ class _Compiler:
             )
         problem = field_name_problem(name)
         if problem:
-            self.error(base, f"field {excerpt(name)} {problem}, expected another name", key=True)
+            # (names up to PostgreSQL's 63 bytes are shown whole: the problem may be their length)
+            self.error(base, f"field {excerpt(name, 64)} {problem}, expected another name", key=True)
 
     def column(
         self,
