@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "compile": "envoxy.commands.compile",
     "generate-mixin": "envoxy.commands.generate_mixin",
     "init-alembic": "envoxy.commands.init_alembic",
+    "explain": "envoxy.commands.explain",
 }
 FORMATS = ("text", "json", "sarif", "github")
 

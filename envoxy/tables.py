@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from envoxy.findings import Finding
+from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import ColumnSpec, RuleSet
 from envoxy.rules.sqltypes import SqlType, types_match
 
@@ -55,7 +56,7 @@ def column_expectation(spec: ColumnSpec) -> str:
 
 def make_finding(
     rules: RuleSet,
-    rule: str,
+    rule: RuleId,
     message: str,
     *,
     table: str | None,

@@ -1,4 +1,5 @@
-"""SARIF 2.1.0, with each rule's id, short description and help, positions in code points."""
+"""SARIF 2.1.0, positions in code points; ``tool.driver.rules`` is the rule catalog, each rule
+with the same help ``envoxy explain`` prints (text and Markdown)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any, TextIO
 
 from envoxy import __version__
 from envoxy.findings import Finding, Report
+from envoxy.report import rule_help
 from envoxy.rules.catalog import RULES
 
 __all__ = ["render", "to_sarif"]
@@ -66,7 +68,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
             "name": "".join(w.capitalize() for w in rid.split("-")),
             "shortDescription": {"text": RULES[rid].short},
             "fullDescription": {"text": RULES[rid].help},
-            "help": {"text": RULES[rid].help},
+            "help": {"text": rule_help.text(RULES[rid]), "markdown": rule_help.markdown(RULES[rid])},
             "defaultConfiguration": {"level": RULES[rid].severity},
         }
         for rid in rule_ids
