@@ -6,9 +6,7 @@ Pure functions of the catalog; code spans (backticks) are never broken across li
 
 from __future__ import annotations
 
-import difflib
 import re
-import textwrap
 from collections.abc import Iterable
 
 from envoxy.rules.catalog import RULES, Command, Example, Place, RuleInfo
@@ -45,6 +43,8 @@ _KEEP = "\x00"  # stands for a space inside a code span while wrapping
 
 
 def _wrap(paragraph: str, indent: str, hang: str | None = None) -> list[str]:
+    import textwrap  # explain and SARIF only: kept off the validator's start-up
+
     protected = _CODE.sub(lambda m: m.group(0).replace(" ", _KEEP), paragraph)
     lines = textwrap.wrap(
         protected,
@@ -157,5 +157,7 @@ def rules_table() -> str:
 
 def suggestions(name: str) -> list[str]:
     """Rule ids close to ``name`` (a mistyped id), best first."""
+    import difflib
+
     key = name.strip().lower().replace("_", "-")
     return difflib.get_close_matches(key, list(RULES), n=3, cutoff=0.6)
