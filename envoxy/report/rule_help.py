@@ -75,7 +75,7 @@ def exempt_text(info: RuleInfo) -> list[str]:
     out.append(
         f"To change its severity everywhere: `severity: {{{info.id}: warning}}` (or `off`) in rules.yaml."
     )
-    if info.baselined:
+    if info.baseline:
         calls = " or ".join(_BASELINE_CALL[c] for c in info.commands)
         out.append(
             f"To accept today's findings and fail only on new ones, record them in the baseline with "

@@ -112,6 +112,34 @@ def _at(root: Any, pointer: Pointer) -> Any:
     return root
 
 
+def _skeleton(root: dict[str, Any]) -> dict[Pointer, list[str | int]]:
+    """The containers whose layout ``--fix`` reads, with their keys: the root, the ``datums``
+    array, each datum, its ``fields`` and their declarations (not what nests deeper: a large
+    file costs no more than its datums)."""
+    found: dict[Pointer, list[str | int]] = {}
+
+    def note(at: Pointer, value: Any) -> None:
+        if type(value) is dict and value:
+            found[at] = list(value)
+        elif type(value) is list and value:
+            found[at] = list(range(len(value)))
+
+    note((), root)
+    datums: list[tuple[Pointer, Any]] = [((), root)]
+    items = root.get("datums")
+    if type(items) is list:
+        note(("datums",), items)
+        datums += [(("datums", i), item) for i, item in enumerate(items)]
+    for at, datum in datums:
+        note(at, datum)
+        fields = datum.get("fields") if type(datum) is dict else None
+        if type(fields) is dict:
+            note((*at, "fields"), fields)
+            for key, declaration in fields.items():
+                note((*at, "fields", key), declaration)
+    return found
+
+
 # -- one file -------------------------------------------------------------------------------------
 
 
@@ -233,7 +261,7 @@ def fix_data(checker: Checker, target: Target, data: bytes) -> FileFix:
         return FileFix(target=target, before=data, after=data, skipped=reason)
     plans, unfixed = _plans(checker, parsed.root, issues)
     text = parsed.text()
-    layout = TextLayout(text, parsed.root)
+    layout = TextLayout(text, _skeleton(parsed.root))
     edits = [e for plan in plans for e in _edits(layout, parsed.root, plan)]
     text = _apply(text, edits)
     after = (_BOM if data.startswith(_BOM) else b"") + text.encode("utf-8")

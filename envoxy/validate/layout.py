@@ -3,16 +3,16 @@ members the way the file writes its own.
 
 :class:`Layout` is the whitespace of one object or array: after the opening bracket, around each
 comma, before the closing bracket, and (objects) between a key and its value. :class:`TextLayout`
-reads it for any container of a file, and answers the questions a writer has (how are members
-joined on one line, what is one level of indentation, which line ending) from the nearest
-container that shows it: the one being written first, then the ones the caller prefers, then any
-in the file. Offsets come from :func:`envoxy.validate.positions.spans`.
+reads it for the containers of a file the caller names, and answers the questions a writer has
+(how are members joined on one line, what is one level of indentation) from the nearest container
+that shows it: the one being written first, then the ones the caller prefers, then the others.
+Offsets come from :func:`envoxy.validate.positions.spans`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,25 +91,14 @@ class Writing:
         return "{" + self.open + self.members([(k, dumps(v)) for k, v in value.items()]) + self.close + "}"
 
 
-def _containers(value: Any, at: Pointer = ()) -> Iterator[tuple[Pointer, list[str | int]]]:
-    """Every non-empty object and array with its members' keys, in document order."""
-    if type(value) is dict and value:
-        keys: list[str | int] = list(value)
-    elif type(value) is list and value:
-        keys = list(range(len(value)))
-    else:
-        return
-    yield at, keys
-    for key in keys:
-        yield from _containers(value[key], (*at, key))
-
-
 class TextLayout:
-    """The layout of every container of one valid JSON text (no repeated keys)."""
+    """The layout of the containers of one valid JSON text (no repeated keys) that the caller
+    names: ``{pointer: its members' keys}``, each non-empty, outer ones first (the order in which
+    they serve as evidence)."""
 
-    def __init__(self, text: str, root: Any) -> None:
+    def __init__(self, text: str, containers: Mapping[Pointer, Sequence[str | int]]) -> None:
         self.text = text
-        self.members = dict(_containers(root))
+        self.members = dict(containers)
         wanted = [*self.members, *((*at, k) for at, keys in self.members.items() for k in keys)]
         self.where = spans(text, wanted)
         self._cache: dict[Pointer, Layout] = {}
@@ -143,7 +132,7 @@ class TextLayout:
         )
 
     def _nearest(self, prefer: Sequence[Pointer]) -> Iterator[Layout]:
-        """The layouts of the preferred containers that exist, then of all, in document order."""
+        """The layouts of the preferred containers that exist, then of all the others."""
         for at in [*(p for p in prefer if p in self.members), *self.members]:
             yield self.of(at)
 

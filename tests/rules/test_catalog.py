@@ -117,13 +117,14 @@ def test_every_emitted_id_is_in_the_catalog_and_every_catalogued_id_is_emitted()
 
 
 def test_every_rule_parameter_is_typed_rule_id() -> None:
+    """A parameter or field named ``rule`` typed ``str`` (or not at all) would let any id through."""
     untyped = set()
     for name, module in _modules():
         for node in ast.walk(module):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 a = node.args
                 for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs]:
-                    if arg.arg == "rule" and _annotation(arg.annotation) != "RuleId":
+                    if arg.arg == "rule" and _annotation(arg.annotation) in ("str", ""):
                         untyped.add((name, node.name))
             elif isinstance(node, ast.ClassDef):
                 for item in node.body:
@@ -131,7 +132,7 @@ def test_every_rule_parameter_is_typed_rule_id() -> None:
                         isinstance(item, ast.AnnAssign)
                         and isinstance(item.target, ast.Name)
                         and item.target.id == "rule"
-                        and _annotation(item.annotation) != "RuleId"
+                        and _annotation(item.annotation) in ("str", "")
                     ):
                         untyped.add((name, node.name))
     assert untyped == set(STR_RULES)
