@@ -65,9 +65,10 @@ class Layout:
         return "\r\n" if "\r\n" in self.open else "\n"
 
     def unit(self) -> str | None:
-        """One level of indentation, when its members are indented one level past its line."""
+        """One level of indentation: how much deeper its members are than its line (``""`` in
+        a file that does not indent); ``None`` when it does not tell."""
         inner = self.member_indent
-        if self.expanded and len(inner) > len(self.line_indent) and inner.startswith(self.line_indent):
+        if self.expanded and inner.startswith(self.line_indent):
             return inner[len(self.line_indent) :]
         return None
 

@@ -112,7 +112,7 @@ def write(document: Any, style: Style) -> tuple[bytes, dict[Pointer, tuple[int, 
 
 styles = st.builds(
     Style,
-    indent=st.sampled_from(["  ", "    ", "\t", " ", "\t\t"]),
+    indent=st.sampled_from(["  ", "    ", "\t", " ", "\t\t", ""]),
     expand_below=st.integers(0, 5) | st.just(99),
     colon=st.sampled_from([": ", ":", " : "]),
     comma=st.sampled_from([", ", ","]),
@@ -181,7 +181,9 @@ def datums(draw: st.DrawFn) -> dict[str, Any]:
 documents = datums() | st.builds(
     lambda items, extra: {"datums": items, **extra},
     st.lists(datums() | st.fixed_dictionaries({"table": st.sampled_from(NAMES)}), max_size=4),
-    st.fixed_dictionaries({}, optional={"version": st.integers(1, 3), "owner": st.just("team-a")}),
+    st.fixed_dictionaries(
+        {}, optional={"version": st.integers(1, 3), "owner": st.just("team-a"), "fields": fields_objects()}
+    ),
 )
 
 # -- the property ---------------------------------------------------------------------------------
