@@ -57,6 +57,10 @@ def _wrap(paragraph: str, indent: str, hang: str | None = None) -> list[str]:
     return [line.replace(_KEEP, " ") for line in lines]
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _commands(commands: Iterable[str]) -> str:
     names = [f"envoxy {c}" for c in commands]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -107,7 +111,7 @@ def text(info: RuleInfo) -> str:
     lines += ["", "Why it matters", *_wrap(info.why, "  ")]
     lines += ["", "How to fix it"]
     for fix in info.fixes:
-        lines += _wrap(f"{_WHERE[fix.place].capitalize()}: {fix.text}", "  ", "    ")
+        lines += _wrap(f"{_capital(_WHERE[fix.place])}: {fix.text}", "  ", "    ")
     lines += ["", "How to exempt or baseline it"]
     for paragraph in exempt_text(info):
         lines += _wrap(paragraph, "  - ", "    ")
@@ -126,7 +130,7 @@ def markdown(info: RuleInfo) -> str:
     lines += ["", f"Reported by {_commands(f'`{c}`' for c in info.commands)}."]
     lines += ["", "**What it checks.** " + info.checks, "", "**Why it matters.** " + info.why]
     lines += ["", "**How to fix it**", ""]
-    lines += [f"- *{_WHERE[fix.place].capitalize()}:* {fix.text}" for fix in info.fixes]
+    lines += [f"- *{_capital(_WHERE[fix.place])}:* {fix.text}" for fix in info.fixes]
     lines += ["", "**How to exempt or baseline it**", ""]
     lines += [f"- {paragraph}" for paragraph in exempt_text(info)]
     for example in info.examples:

@@ -95,6 +95,11 @@ _DATUM = '{"table": "products",\n "fields": {%s}}'
 _REVISION_CONTEXT = (
     "A revision after one that created `users` with every required column and a `nickname` column."
 )
+# A fix in a later revision leaves the per-op finding at the earlier one.
+_LATER_REVISION = (
+    "A later revision that fixes the table clears the finding under `envoxy check-migrations "
+    "--head-state`, which judges the tables as the whole history leaves them."
+)
 _DATABASE_CONTEXT = "PostgreSQL, the shipped rules (`profile: legacy`)."
 _RULES_CONTEXT = (
     "Checked with a model directory whose datums are `orders` (every required field declared) "
@@ -147,7 +152,8 @@ _RULES: tuple[RuleInfo, ...] = (
                 place="revision script",
                 text="Create the table with every required column, or add the missing one in a new "
                 'revision: `op.add_column("products", sa.Column("href", sa.Text(), nullable=False))`. '
-                "Alembic's autogenerate writes these columns for a model that inherits `EnvoxyMixin`.",
+                "Alembic's autogenerate writes these columns for a model that inherits `EnvoxyMixin`. "
+                + _LATER_REVISION,
             ),
             Fix(
                 place="live database",
@@ -205,7 +211,7 @@ _RULES: tuple[RuleInfo, ...] = (
                 place="revision script",
                 text="Use the profile's type in the op (`sa.String(36)` for `id` under the legacy "
                 "profile, `sa.Uuid()` under native), or change it in a new revision with "
-                '`op.alter_column("products", "id", type_=sa.String(36))`.',
+                '`op.alter_column("products", "id", type_=sa.String(36))`. ' + _LATER_REVISION,
             ),
             Fix(
                 place="live database",
@@ -254,7 +260,8 @@ _RULES: tuple[RuleInfo, ...] = (
             Fix(
                 place="revision script",
                 text="Pass `nullable=False` to the column in `op.create_table` or `op.add_column` "
-                "(a `sa.Column` is nullable unless it says otherwise or is the primary key).",
+                "(a `sa.Column` is nullable unless it says otherwise or is the primary key), or "
+                '`op.alter_column("products", "href", nullable=False)` in a new revision. ' + _LATER_REVISION,
             ),
             Fix(
                 place="live database",
@@ -295,7 +302,7 @@ _RULES: tuple[RuleInfo, ...] = (
                 place="revision script",
                 text='Declare the column with `primary_key=True` (`sa.Column("id", sa.String(36), '
                 "primary_key=True)`), or add the constraint in a new revision with "
-                '`op.create_primary_key("products_pkey", "products", ["id"])`.',
+                '`op.create_primary_key("products_pkey", "products", ["id"])`. ' + _LATER_REVISION,
             ),
             Fix(
                 place="live database",
