@@ -49,9 +49,15 @@ def _annotation(node: ast.expr | None) -> str:
     return ast.unparse(node) if node is not None else ""
 
 
+def _takes_rule_ids(arg: ast.arg) -> bool:
+    """Typed ``RuleId``, or named ``rule`` and typed as a ``Literal`` of some of the ids."""
+    text = _annotation(arg.annotation)
+    return text == "RuleId" or (arg.arg == "rule" and text.startswith("Literal["))
+
+
 def _rule_parameters() -> dict[str, tuple[str, int | None]]:
-    """Every function (or dataclass) taking a ``RuleId``: its name -> (parameter, position as
-    called, ``None`` when keyword-only)."""
+    """Every function (or dataclass) taking a ``RuleId`` (or a ``Literal`` of ids): its name ->
+    (parameter, position as called, ``None`` when keyword-only)."""
     found: dict[str, tuple[str, int | None]] = {}
     for _, module in _modules():
         for node in ast.walk(module):
@@ -60,10 +66,10 @@ def _rule_parameters() -> dict[str, tuple[str, int | None]]:
                 positional = [*args.posonlyargs, *args.args]
                 offset = 1 if positional and positional[0].arg in ("self", "cls") else 0
                 for i, arg in enumerate(positional):
-                    if _annotation(arg.annotation) == "RuleId":
+                    if _takes_rule_ids(arg):
                         found[node.name] = (arg.arg, i - offset)
                 for arg in args.kwonlyargs:
-                    if _annotation(arg.annotation) == "RuleId":
+                    if _takes_rule_ids(arg):
                         found[node.name] = (arg.arg, None)
             elif isinstance(node, ast.ClassDef):
                 for item in node.body:
