@@ -76,17 +76,23 @@ def exempt_text(info: RuleInfo) -> list[str]:
             "reason: append-only log}}`. A `scope: exclude:` glob leaves tables out of the rules "
             "altogether."
         )
-    out.append(
-        f"To change its severity everywhere: `severity: {{{info.id}: warning}}` (or `off`) in rules.yaml."
-    )
-    if info.baseline:
+    if info.severity == "error":
+        out.append(
+            f"To change its severity everywhere: `severity: {{{info.id}: warning}}` (or `off`) in rules.yaml."
+        )
+    else:
+        out.append(
+            f"It is a warning: it never fails a run. `severity: {{{info.id}: error}}` in rules.yaml makes "
+            "it fail one, `off` silences it."
+        )
+    if not info.not_baselined:
         calls = " or ".join(_BASELINE_CALL[c] for c in info.commands)
         out.append(
             f"To accept today's findings and fail only on new ones, record them in the baseline with "
             f"{calls} (error findings only; see docs/ADOPTING.md)."
         )
     else:
-        out.append("The baseline cannot hold it: the finding is about the baseline itself.")
+        out.append(f"A baseline never accepts it: {info.not_baselined}.")
     return out
 
 

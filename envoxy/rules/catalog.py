@@ -78,8 +78,8 @@ class RuleInfo(NamedTuple):
     """The commands that report it; each records it with ``--write-baseline``."""
     exemptible: bool = False
     """Whether an exemption (or ``scope: exclude``) of ``rules.yaml`` lifts it for a table."""
-    baseline: bool = True
-    """Whether `--write-baseline` records it (not a finding about the baseline itself)."""
+    not_baselined: str = ""
+    """Why a baseline never accepts it (empty: ``--write-baseline`` records it)."""
     examples: tuple[Example, ...] = ()
 
     @property
@@ -120,6 +120,12 @@ _HREF = 'sa.Column("href", sa.Text(), nullable=False)'
 
 def _create_sql(*columns: str) -> str:
     return "CREATE TABLE products (\n" + ",\n".join(f"    {c}" for c in columns) + "\n);\n"
+
+
+def _baseline_file(*models: str) -> str:
+    entries = "[]" if not models else "[\n" + ",\n".join(f"    {m}" for m in models) + "\n  ]"
+    rest = '  "migrations": [],\n  "head_state": [],\n  "db": []\n'
+    return f'{{\n  "version": 1,\n  "models": {entries},\n{rest}}}\n'
 
 
 _SQL_ID = "id VARCHAR(36) PRIMARY KEY"
@@ -409,6 +415,7 @@ _RULES: tuple[RuleInfo, ...] = (
             ),
         ),
         commands=("validate", "check-migrations"),
+        not_baselined="a file that cannot be read hides every finding it would have, now and later",
         examples=(
             Example(
                 place="model file",
@@ -515,6 +522,7 @@ _RULES: tuple[RuleInfo, ...] = (
             ),
         ),
         commands=("validate", "check-db"),
+        not_baselined="it is about rules.yaml: remove the exemption there",
         examples=(
             Example(
                 place="rules file",
@@ -541,6 +549,7 @@ _RULES: tuple[RuleInfo, ...] = (
             ),
         ),
         commands=("validate", "check-db"),
+        not_baselined="it is about rules.yaml: renew or remove the exemption there",
         examples=(
             Example(
                 place="rules file",
@@ -624,8 +633,20 @@ _RULES: tuple[RuleInfo, ...] = (
                 "--write-baseline`): it drops the entries that no longer occur. Commit the file.",
             ),
         ),
+        examples=(
+            Example(
+                place="baseline file",
+                bad=_baseline_file(
+                    '{"rule": "missing-field", "file": "models/products.json", "table": "products", '
+                    '"field": "href", "count": 1}'
+                ),
+                good=_baseline_file(),
+                context="With `baseline: envoxy-baseline.json` in rules.yaml, beside a `models` directory "
+                "whose `products.json` now declares every required field; `envoxy validate models`.",
+            ),
+        ),
         commands=_ALL,
-        baseline=False,
+        not_baselined="it is about the baseline file itself",
     ),
 )
 
