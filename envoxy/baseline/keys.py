@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from envoxy.findings import Finding
+from envoxy.rules.catalog import RULES
 
 __all__ = [
     "LOCATOR",
@@ -42,13 +43,9 @@ LOCATOR: dict[Surface, str | None] = {
 }
 """The entry field that says where on the surface a finding lives (``None``: nowhere)."""
 
-NOT_BASELINED: dict[str, str] = {
-    "parse-error": "a file that cannot be read hides every finding it would have, now and later",
-    "stale-baseline": "it is about the baseline file itself",
-    "expired-exemption": "it is about rules.yaml: renew or remove the exemption there",
-    "unused-exemption": "it is about rules.yaml: remove the exemption there",
-}
-"""Rules a baseline never accepts, with the reason (docs/ADOPTING.md repeats it)."""
+NOT_BASELINED: dict[str, str] = {r.id: r.not_baselined for r in RULES.values() if r.not_baselined}
+"""Rules a baseline never accepts, with the reason: the rule catalog says which (docs/ADOPTING.md
+repeats it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from envoxy.migrations.loader import (
 from envoxy.migrations.runner import Outcome, RevisionRunner, no_process_exit
 from envoxy.migrations.schema import Origin, SymbolicSchema
 from envoxy.migrations.shims import legacy_idioms
+from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import RuleSet
 from envoxy.tables import TableState, exemption_findings, judge_table, make_finding
 
@@ -107,7 +108,7 @@ class _Scan:
         self.schema = SymbolicSchema(dialect)
         self.findings: list[Finding] = []
 
-    def add(self, rule: str, message: str, path: str, line: int | None) -> None:
+    def add(self, rule: RuleId, message: str, path: str, line: int | None) -> None:
         found = make_finding(self.rules, rule, message, table=None, field=None, path=path, line=line)
         if found is not None:
             self.findings.append(found)

@@ -1,4 +1,5 @@
-"""SARIF 2.1.0, with each rule's id, short description and help, positions in code points.
+"""SARIF 2.1.0, positions in code points; ``tool.driver.rules`` is the rule catalog, each rule
+with the same help ``envoxy explain`` prints (text and Markdown).
 
 Made to survive edits on GitHub code scanning: each result's
 ``partialFingerprints.primaryLocationLineHash`` hashes the rule and the finding's logical key
@@ -17,6 +18,7 @@ from typing import Any, TextIO
 
 from envoxy import __version__
 from envoxy.findings import Finding, Report
+from envoxy.report import rule_help
 from envoxy.rules.catalog import RULES
 
 __all__ = ["render", "to_sarif"]
@@ -95,7 +97,7 @@ def _rule(rid: str) -> dict[str, Any]:
     if info is not None:
         rule["shortDescription"] = {"text": info.short}
         rule["fullDescription"] = {"text": info.help}
-        rule["help"] = {"text": info.help}
+        rule["help"] = {"text": rule_help.text(info), "markdown": rule_help.markdown(info)}
         rule["defaultConfiguration"] = {"level": info.severity}
     return rule
 
