@@ -55,6 +55,7 @@ def test_a_database_baseline(project: Path) -> None:
         "envoxy-baseline.json:7:5: stale-baseline baseline entry 'missing-field' for 'orders.href' in the "
         "default schema matches no finding any more; run 'envoxy check-db URL --write-baseline' to drop it\n"
         "1 finding in 1 table: 1 error, 0 warnings.\n"
+        "Run 'envoxy explain stale-baseline' for why and how to fix.\n"
     )
 
 

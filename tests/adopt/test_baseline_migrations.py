@@ -79,6 +79,7 @@ def test_recorded_history_passes_and_a_new_revision_fails_alone(service: Path) -
         "alembic/versions/5e6f708192a3_step.py:24: missing-field table 'coupons' lacks required column "
         "'href' (TEXT NOT NULL)\n"
         "1 finding in 5 files: 1 error, 0 warnings (3 baselined).\n"
+        "Run 'envoxy explain missing-field' for why and how to fix.\n"
     )
 
 

@@ -87,6 +87,7 @@ def test_a_new_violation_fails_alone(project: Path) -> None:
     assert result.out == (
         "models/team/teams.json:3:13: missing-field datum 'teams' lacks required field 'href'\n"
         "1 finding in 3 files: 1 error, 0 warnings (3 baselined).\n"
+        "Run 'envoxy explain missing-field' for why and how to fix.\n"
     )
 
 
@@ -172,6 +173,7 @@ def test_a_fixed_violation_is_stale_only_on_whole_directory_runs(project: Path) 
         "models/team/users.json matches no finding any more; run 'envoxy validate --write-baseline' "
         "to drop it\n"
         "1 finding in 2 files: 1 error, 0 warnings (2 baselined).\n"
+        "Run 'envoxy explain stale-baseline' for why and how to fix.\n"
     )
     stale = report(cli(project, "validate", "--format", "json"))["findings"][0]
     assert stale == {

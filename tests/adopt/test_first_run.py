@@ -24,6 +24,7 @@ VALIDATE_OUT = (
     'expected {"type": "string"}\n'
     "models/users.json:4:13: missing-field datum 'users' lacks required field 'href'\n"
     "4 findings in 2 files: 4 errors, 0 warnings.\n"
+    "Run 'envoxy explain missing-field' (or wrong-type) for why and how to fix.\n"
 )
 MIGRATIONS_OUT = (
     "alembic/versions/1a2b3c4d5e6f_users.py:24: missing-field table 'users' lacks required column 'href' "
@@ -33,6 +34,7 @@ MIGRATIONS_OUT = (
     "alembic/versions/3c4d5e6f7081_audit_log.py:24: missing-field table 'audit_log' lacks required column "
     "'updated' (TIMESTAMP WITHOUT TIME ZONE NOT NULL)\n"
     "3 findings in 4 files: 3 errors, 0 warnings.\n"
+    "Run 'envoxy explain missing-field' for why and how to fix.\n"
 )
 
 
@@ -75,7 +77,10 @@ def test_every_command_works_on_the_shipped_default_and_says_so_once(elsewhere: 
         connection.execute("CREATE TABLE t (id VARCHAR(36) PRIMARY KEY NOT NULL)")
     code, out, err = run(elsewhere, "check-db", f"sqlite:///{elsewhere / 'app.db'}")
     assert (code, err) == (1, SHIPPED_DEFAULT_NOTE)
-    assert out.endswith("3 findings in 1 table: 3 errors, 0 warnings.\n")
+    assert out.endswith(
+        "3 findings in 1 table: 3 errors, 0 warnings.\n"
+        "Run 'envoxy explain missing-field' for why and how to fix.\n"
+    )
     # the schemas compile writes are not model files: the next run finds the same directories
     assert run(elsewhere, "validate")[2] == SHIPPED_DEFAULT_NOTE + DISCOVERED
 

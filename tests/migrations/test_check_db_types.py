@@ -129,4 +129,5 @@ def test_extension_types_through_the_real_command(pg_database: str) -> None:
         "table t: wrong-type column 't.href' is LTREE, expected TEXT\n"
         "table t: wrong-type column 't.id' is CITEXT, expected VARCHAR(36)\n"
         "3 findings in 1 table: 3 errors, 0 warnings.\n"
+        "Run 'envoxy explain wrong-type' for why and how to fix.\n"
     )
