@@ -32,7 +32,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     rules_file, _ = find_rules(ctx.rules_path, cwd=ctx.cwd)
     if args.out_dir:
         out_dir = Path(args.out_dir)
-    elif rules_file == default_rules_path():
+    elif rules_file == default_rules_path() or not rules_file.is_file():
+        # the shipped default, or rules read from a pipe (``--rules <(gen-rules)``): no directory
+        # of their own to write beside, so the current one
         out_dir = ctx.cwd / "schemas"
     else:
         out_dir = rules_file.parent / "schemas"

@@ -150,6 +150,16 @@ def test_rules_from_process_substitution_still_work(tmp_path: Path) -> None:
     assert '"findings": []' in done.stdout
 
 
+def test_compile_from_a_pipe_writes_schemas_here(tmp_path: Path) -> None:
+    """Rules read from a pipe have no directory of their own: ``schemas/`` goes to the current one
+    (it went to ``/dev/fd/schemas``)."""
+    rules = shlex.quote("version: 1\nfields: {id: {type: uuid, primary_key: true}}\n")
+    done = in_shell(f'"$PY" -m envoxy compile --rules <(printf %s {rules})', cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout == "wrote schemas/model.schema.json\nwrote schemas/columns.json\n"
+    assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == ["columns.json", "model.schema.json"]
+
+
 def test_a_pipe_that_writes_without_end_is_cut_at_the_limit(tmp_path: Path) -> None:
     done = in_shell('"$PY" -m envoxy compile --check --rules <(yes "# padding")', cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
