@@ -12,6 +12,7 @@ Offsets come from :func:`envoxy.validate.positions.spans`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from envoxy.validate.positions import Pointer, spans
 __all__ = ["Layout", "TextLayout", "dumps"]
 
 _WS = " \t\r\n"
+# A string (skipped whole), or a comma with the white space around it.
+_STRING_OR_COMMA = re.compile(r'"(?:[^"\\]|\\.)*"|([ \t\r\n]*),([ \t\r\n]*)')
 
 
 def dumps(value: Any) -> str:
@@ -142,6 +145,11 @@ class TextLayout:
         for layout in self._nearest(prefer):
             if layout.joint is not None and "\n" not in "".join(layout.joint):
                 return layout.joint
+        # No container the caller named has two members on one line: any comma of the text on
+        # one line (an array inside a declaration, say) shows how the file spaces them.
+        for match in _STRING_OR_COMMA.finditer(self.text):
+            if match.group(1) is not None and "\n" not in match.group(0):
+                return (match.group(1), match.group(2))
         colon = next((lo.colon for lo in self._nearest(prefer) if lo.colon is not None), ": ")
         return ("", " ") if colon.endswith(" ") else ("", "")  # as json.dumps spaces them
 

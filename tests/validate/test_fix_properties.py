@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from envoxy.rules import load_rules
@@ -253,6 +253,11 @@ def _allowed(fix: FileFix, issues: list[Issue], spans: dict[Pointer, tuple[int, 
 @pytest.mark.parametrize("rules_name", sorted(RULE_FILES))
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=documents, style=styles)
+# The only comma on one line is inside an array: the new members are joined as it is (",", not ", ").
+@example(
+    document={"fields": {"id": {"type": ["string", "null"]}}},
+    style=Style("  ", 0, ": ", ",", "", "\n", False, False, False),
+)
 def test_fix_changes_only_the_fixed_declarations(rules_name: str, document: Any, style: Style) -> None:
     check = checker(rules_name)
     data, spans = write(document, style)
