@@ -21,7 +21,7 @@ from typing import Any
 from envoxy.rules.model import ColumnSpec, RuleSet, glob_to_regex
 from envoxy.rules.schema import field_def_name
 
-__all__ = ["DatumJudge", "FieldRule", "expected_declaration"]
+__all__ = ["DatumJudge", "FieldRule", "expected_declaration", "field_validator", "name_of"]
 
 _MISSING = object()
 
@@ -33,6 +33,25 @@ def expected_declaration(column: ColumnSpec) -> dict[str, Any]:
     if decl.formats:
         out["format"] = decl.formats[0] if len(decl.formats) == 1 else list(decl.formats)
     return out
+
+
+def name_of(datum: dict[str, Any], name_keys: tuple[str, ...]) -> str | None:
+    """The datum's name: the first of ``name_keys`` present, when it is a string."""
+    for key in name_keys:
+        if key in datum:
+            value = datum[key]
+            return value if type(value) is str else None
+    return None
+
+
+def field_validator(model_schema: dict[str, Any], name: str) -> Any:
+    """A jsonschema validator of one declaration of required field ``name``: the compiled model
+    schema's ``field-<name>`` definition, with the schema's ``$defs`` around it."""
+    from jsonschema import Draft202012Validator
+
+    schema = {k: v for k, v in model_schema.items() if k not in ("type", "allOf", "properties")}
+    schema["$ref"] = f"#/$defs/{field_def_name(name)}"
+    return Draft202012Validator(schema)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +89,15 @@ def _equal_str(value: Any, expected: str) -> bool:
     return type(value) is str and value == expected
 
 
-def _search(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """The schema's ``pattern`` for these globs, matched the way jsonschema does (re.search)."""
-    return re.compile("|".join(glob_to_regex(p) for p in patterns) or "(?!)")
-
-
-def _full_checker(rules: RuleSet, column: ColumnSpec) -> Callable[[Any], bool]:
-    from jsonschema import Draft202012Validator
-
-    schema = rules.model_schema
-    for key in ("type", "allOf", "properties"):
-        schema.pop(key, None)
-    schema["$ref"] = f"#/$defs/{field_def_name(column.name)}"
-    return Draft202012Validator(schema).is_valid
+def _scope(include: tuple[str, ...], exclude: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for the schema's scope test: a name is in scope when an ``include`` pattern
+    matches it and no ``exclude`` pattern does, each matched the way jsonschema matches them
+    (``re.search``). Every glob's regex is anchored at the start (``^``), so searching the
+    combination equals searching each part."""
+    included = "|".join(glob_to_regex(p) for p in include) or "(?!)"
+    if not exclude:
+        return re.compile(included)
+    return re.compile(f"(?!{'|'.join(glob_to_regex(p) for p in exclude)})(?:{included})")
 
 
 class DatumJudge:
@@ -96,31 +111,27 @@ class DatumJudge:
                 c.declaration.json_type,
                 c.declaration.formats,
                 bool(c.declaration.extra),
-                _full_checker(rules, c) if c.declaration.extra else None,
+                field_validator(rules.model_schema, c.name).is_valid if c.declaration.extra else None,
             )
             for c in rules.columns
         )
-        self._exclude = _search(rules.scope.exclude) if rules.scope.exclude else None
-        self._include = _search(rules.scope.include)
+        self._in_scope = _scope(rules.scope.include, rules.scope.exclude).search
         self._exempt = {
             e.table: tuple(f for f in self.fields if f.name not in e.fields) for e in rules.exemptions
         }
         self._check_all = _compile(self.fields)
         self._exempt_checks = {name: _compile(fields) for name, fields in self._exempt.items()}
+        self.file_passes = _compile_file(self.fields, self.name_keys, self._in_scope, self._exempt_checks)
 
     def name_of(self, datum: dict[str, Any]) -> str | None:
         """The datum's name: the first of ``name_keys`` present, when it is a string."""
-        for key in self.name_keys:
-            if key in datum:
-                value = datum[key]
-                return value if type(value) is str else None
-        return None
+        return name_of(datum, self.name_keys)
 
     def required(self, name: str | None) -> tuple[FieldRule, ...]:
         """The fields a datum called ``name`` must declare (all of them when unnamed)."""
         if name is None:
             return self.fields
-        if (self._exclude is not None and self._exclude.search(name)) or not self._include.search(name):
+        if not self._in_scope(name):
             return ()
         return self._exempt.get(name, self.fields)
 
@@ -130,36 +141,102 @@ class DatumJudge:
             return False
         if name is None:
             return self._check_all(fields)
-        if (self._exclude is not None and self._exclude.search(name)) or not self._include.search(name):
+        if not self._in_scope(name):
             return True
         return self._exempt_checks.get(name, self._check_all)(fields)
 
 
-def _compile(rules: tuple[FieldRule, ...]) -> Callable[[Any], bool]:
-    """A function judging ``fields`` for these required fields, with their names, types and
-    formats written in as constants: the per-datum loop is the hot spot of a run, and straight
-    code runs it about twice as fast as a loop over :class:`FieldRule` objects. Only literals
-    made by :func:`repr` go into the source. ``d.get(key, expected) != expected`` is JSON
-    equality here, since only an equal string equals a string."""
-    namespace: dict[str, Any] = {"MISSING": _MISSING}
-    lines = ["def check(fields):"]  # fields: a dict (DatumJudge.passes made sure)
-    for i, rule in enumerate(rules):
+def _field_lines(rules: tuple[FieldRule, ...], namespace: dict[str, Any], indent: str) -> list[str]:
+    """Straight code that ``return False`` when the dict ``fields`` fails these required fields
+    (names, types and formats written in as constants). ``d.get(key, expected) != expected`` is
+    JSON equality here, since only an equal string equals a string."""
+    lines = []
+    for rule in rules:
         lines += [
-            f"    d = fields.get({rule.name!r}, MISSING)",
-            "    if type(d) is not dict:",
-            "        return False",
+            f"d = fields.get({rule.name!r}, MISSING)",
+            "if type(d) is not dict:",
+            "    return False",
         ]
         if rule.full_check is not None:
-            namespace[f"full_check_{i}"] = rule.full_check
-            lines += [f"    if not full_check_{i}(d):", "        return False"]
+            check = f"full_check_{len(namespace)}"
+            namespace[check] = rule.full_check
+            lines += [f"if not {check}(d):", "    return False"]
             continue
-        lines += [f"    if d.get('type', {rule.json_type!r}) != {rule.json_type!r}:", "        return False"]
+        lines += [f"if d.get('type', {rule.json_type!r}) != {rule.json_type!r}:", "    return False"]
         if rule.formats:
             lines += [
-                "    f = d.get('format', MISSING)",
-                f"    if f is not MISSING and (type(f) is not str or f not in {rule.formats!r}):",
-                "        return False",
+                "f = d.get('format', MISSING)",
+                f"if f is not MISSING and (type(f) is not str or f not in {rule.formats!r}):",
+                "    return False",
             ]
-    lines.append("    return True")
-    exec(compile("\n".join(lines), f"<envoxy judge {', '.join(r.name for r in rules)}>", "exec"), namespace)
-    return namespace["check"]  # type: ignore[no-any-return]
+    return [indent + line for line in lines]
+
+
+def _define(lines: list[str], namespace: dict[str, Any], title: str) -> Any:
+    exec(compile("\n".join(lines), f"<envoxy judge {title}>", "exec"), namespace)
+    return namespace[lines[0][4 : lines[0].index("(")]]
+
+
+def _compile(rules: tuple[FieldRule, ...]) -> Callable[[Any], bool]:
+    """A function judging ``fields`` (a dict) for these required fields: the per-datum check is
+    the hot spot of a run, and straight code runs it about twice as fast as a loop over
+    :class:`FieldRule` objects. Only literals made by :func:`repr` go into the source."""
+    namespace: dict[str, Any] = {"MISSING": _MISSING}
+    lines = ["def check(fields):", *_field_lines(rules, namespace, "    "), "    return True"]
+    return _define(lines, namespace, ", ".join(r.name for r in rules))  # type: ignore[no-any-return]
+
+
+def _compile_file(
+    rules: tuple[FieldRule, ...],
+    name_keys: tuple[str, ...],
+    in_scope: Callable[[str], object],
+    exempt_checks: dict[str, Callable[[Any], bool]],
+) -> Callable[[dict[str, Any], Callable[[str], None]], bool]:
+    """``file_passes(root, add)``: whether a whole file (``root``, an object) is clean: a sound
+    structure and every datum passing, as :class:`DatumJudge` and the checker's walk would
+    find; ``add`` is called with each datum's name. A file it does not pass goes through the
+    detailed check, which says why. One call per file, with the walk over the datums, their
+    names and the checks of :func:`_compile` written in as straight code."""
+    namespace: dict[str, Any] = {"MISSING": _MISSING, "in_scope": in_scope, "exempt": exempt_checks}
+    checks = _field_lines(rules, namespace, "")
+
+    def datum(var: str, indent: str) -> list[str]:
+        body = [
+            f"fields = {var}['fields']",
+            "if type(fields) is not dict:",
+            "    return False",
+        ]
+        for i, key in enumerate(name_keys):  # the first key present names the datum
+            body += [f"{'if' if i == 0 else 'elif'} {key!r} in {var}:", f"    name = {var}[{key!r}]"]
+        body += ["else:" if name_keys else "if True:", "    name = None"]
+        body += ["if type(name) is str:", "    add(name)", "    if in_scope(name):"]
+        if exempt_checks:
+            body += [
+                "        check = exempt.get(name)",
+                "        if check is not None:",
+                "            if not check(fields):",
+                "                return False",
+                "        else:",
+                *("            " + line for line in checks),
+            ]
+        else:
+            body += ["        " + line for line in checks]
+        body += ["else:", *("    " + line for line in checks)]
+        return [indent + line for line in body]
+
+    lines = [
+        "def file_passes(root, add):",
+        "    if 'fields' in root:",
+        *datum("root", "        "),
+        "    if 'datums' in root:",
+        "        items = root['datums']",
+        "        if type(items) is not list:",
+        "            return False",
+        "        for item in items:",
+        "            if type(item) is not dict:",
+        "                return False",
+        "            if 'fields' in item:",
+        *datum("item", "                "),
+        "    return True",
+    ]
+    return _define(lines, namespace, "file")  # type: ignore[no-any-return]
