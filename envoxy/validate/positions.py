@@ -8,6 +8,7 @@ parse of the file, whatever its size.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -55,10 +56,15 @@ def _build(pointers: Iterable[Pointer]) -> _Trie:
     return root
 
 
+class _AllFound(Exception):
+    """Every wanted node has been seen, and no key repeats: the rest of the text can wait."""
+
+
 class _Walker:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, stop_after: int | None) -> None:
         self.text = text
         self.found: dict[Pointer, int] = {}
+        self.stop_after = stop_after
 
     def ws(self, idx: int) -> int:
         m = _WS.match(self.text, idx)
@@ -71,6 +77,8 @@ class _Walker:
         """Record wanted nodes inside the value at ``idx``; return the offset after it."""
         if trie.wanted:
             self.found[here] = idx
+            if len(self.found) == self.stop_after:
+                raise _AllFound
         char = self.text[idx] if idx < len(self.text) else ""
         if not trie or char not in ("{", "["):
             return self.skip(idx)
@@ -122,9 +130,17 @@ class _Walker:
             del self.found[p]
 
 
-def locate(text: str, pointers: Iterable[Pointer]) -> dict[Pointer, tuple[int, int]]:
-    """``{pointer: (line, column)}`` for each pointer naming a node of ``text`` (valid JSON)."""
-    walker = _Walker(text)
-    walker.value(walker.ws(0), _build(pointers), ())
+def locate(
+    text: str, pointers: Iterable[Pointer], *, unique_keys: bool = False
+) -> dict[Pointer, tuple[int, int]]:
+    """``{pointer: (line, column)}`` for each pointer naming a node of ``text`` (valid JSON).
+
+    ``unique_keys``: no object of ``text`` repeats a key, so the walk stops at the last wanted
+    node instead of reading on for a later occurrence of a key on the way.
+    """
+    wanted = set(pointers)
+    walker = _Walker(text, len(wanted) if unique_keys else None)
+    with contextlib.suppress(_AllFound):
+        walker.value(walker.ws(0), _build(wanted), ())
     where = line_column(text, walker.found.values())
     return {p: where[off] for p, off in walker.found.items()}
