@@ -148,8 +148,9 @@ class DatumJudge:
 
 def _field_lines(rules: tuple[FieldRule, ...], namespace: dict[str, Any], indent: str) -> list[str]:
     """Straight code that ``return False`` when the dict ``fields`` fails these required fields
-    (names, types and formats written in as constants). ``d.get(key, expected) != expected`` is
-    JSON equality here, since only an equal string equals a string."""
+    (names, types and formats written in as constants). ``d.get(key, expected) != expected`` and
+    ``d.get(key, allowed[0]) not in allowed`` are JSON equality here, since only an equal string
+    equals a string."""
     lines = []
     for rule in rules:
         lines += [
@@ -164,11 +165,7 @@ def _field_lines(rules: tuple[FieldRule, ...], namespace: dict[str, Any], indent
             continue
         lines += [f"if d.get('type', {rule.json_type!r}) != {rule.json_type!r}:", "    return False"]
         if rule.formats:
-            lines += [
-                "f = d.get('format', MISSING)",
-                f"if f is not MISSING and (type(f) is not str or f not in {rule.formats!r}):",
-                "    return False",
-            ]
+            lines += [f"if d.get('format', {rule.formats[0]!r}) not in {rule.formats!r}:", "    return False"]
     return [indent + line for line in lines]
 
 

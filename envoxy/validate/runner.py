@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -124,20 +125,34 @@ def _auto_jobs(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _run_parallel(
+def _chunk_size(n_files: int, jobs: int) -> int:
+    """Chunks small enough that the workers finish together (a busy CPU takes fewer), large
+    enough that a chunk's result is worth a message."""
+    from envoxy.validate.pool import MAX_TASKS
+
+    return max(16, min(256, -(-n_files // (jobs * 16))), -(-n_files // MAX_TASKS))
+
+
+def _can_fork() -> bool:
+    """A forked child has one thread: with others running, a lock one of them held (the import
+    lock, a logging handler's) would stay held in the child forever."""
+    threading = sys.modules.get("threading")
+    return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
+
+
+def _check_parallel(
     checker: Checker, targets: Sequence[Target], jobs: int
 ) -> list[tuple[list[Finding], set[str]]]:
-    from envoxy.validate.pool import MAX_TASKS, run_forked
-
-    # Chunks small enough that the workers finish together (a busy CPU takes fewer), large
-    # enough that a chunk's result is worth a message.
-    size = max(16, min(256, -(-len(targets) // (jobs * 16))))
-    size = max(size, -(-len(targets) // MAX_TASKS))
+    size = _chunk_size(len(targets), jobs) if jobs > 1 else len(targets)
+    chunks = -(-len(targets) // size) if size else 0
+    if chunks < 2 or not _can_fork():
+        return [_check_files(checker, targets)]
+    from envoxy.validate.pool import run_forked
 
     def work(chunk: int) -> tuple[list[Finding], set[str]]:  # inherited by the forked workers
         return _check_files(checker, targets[chunk * size : (chunk + 1) * size])
 
-    return run_forked(work, -(-len(targets) // size), jobs)
+    return run_forked(work, chunks, min(jobs, chunks))
 
 
 def validate(
@@ -152,10 +167,7 @@ def validate(
     checker = Checker(rules)
     n = len(found.targets)
     jobs = _auto_jobs(n) if jobs is None or jobs <= 0 else jobs
-    if jobs > 1 and n > 1 and hasattr(os, "fork"):
-        parts = _run_parallel(checker, found.targets, min(jobs, n))
-    else:
-        parts = [_check_files(checker, found.targets)]
+    parts = _check_parallel(checker, found.targets, jobs)
     findings: list[Finding] = [f for part, _ in parts for f in part]
     for issue in found.issues:
         f = _finding(rules, "parse-error", issue.message, path=issue.shown)

@@ -34,7 +34,7 @@ def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("name", CASE_NAMES)
 def test_golden_cases_with_workers(name: str) -> None:
-    """The golden cases of test_golden.py, checked by two and by three workers."""
+    """``--jobs`` never changes a report (these small trees are one chunk: one process)."""
     case = CASES / name
     rules = "rules.yaml" if (case / "rules.yaml").exists() else "../rules.yaml"
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
@@ -151,3 +151,30 @@ def test_a_task_that_raises_everywhere_raises_in_the_parent() -> None:
 def test_task_count_is_bounded(tasks: int) -> None:
     with pytest.raises(ValueError, match="tasks must be"):
         run_forked(lambda i: i, tasks, 2)
+
+
+def test_no_workers_forked_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library caller with threads: forking would copy locks they hold; one process instead."""
+    import threading
+
+    from envoxy.rules import load_rules
+    from envoxy.validate import pool, validate
+
+    _tree(tmp_path / "models", 450)
+    expected = validate(load_rules(RULES), [str(tmp_path / "models")], jobs=1)
+
+    def no_fork(*args: object) -> None:
+        raise AssertionError("forked while another thread ran")
+
+    monkeypatch.setattr(pool, "run_forked", no_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        report = validate(load_rules(RULES), [str(tmp_path / "models")], jobs=2)
+    finally:
+        stop.set()
+        other.join()
+    assert report == expected
+    with pytest.raises(AssertionError, match="forked while"):
+        validate(load_rules(RULES), [str(tmp_path / "models")], jobs=2)
