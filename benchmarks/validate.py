@@ -15,8 +15,9 @@ a tree of ``--big-files`` files (default 100,000, the same generator, under
 resident sizes of the validator and its workers, sampled from ``/proc`` every 10 ms, and the
 largest single process (``ru_maxrss``). It checks that every run finds the expected violations,
 and prints each time with its ratio. Timings are the best of ``--repeat`` interleaved rounds
-(default 3; (c) and (d) run once). Goals (issue 11): b/a <= 1.1, with ``--jobs 1`` <= 1.6, peak
-memory of (d) < 300 MB; (issue 3) c/b >= 10, one file <= 1.3x.
+(default 3; (c) and (d) run once), with the median and worst beside them, and the ratios of each
+round (a command against the floor measured in the same round). Goals (issue 11): b/a <= 1.1,
+with ``--jobs 1`` <= 1.6, peak memory of (d) < 300 MB; (issue 3) c/b >= 10, one file <= 1.3x.
 """
 
 from __future__ import annotations
@@ -238,27 +239,50 @@ def main() -> int:
     floor(files)
     timed([*validate, str(files[0])], env)
 
-    # interleaved rounds, best of each: a shared machine's load drifts over minutes
+    # Interleaved rounds, best of each: a shared machine's load drifts over minutes. The order
+    # turns each round, so that no command always runs first (or right after another).
     parallel = [*validate, "--format", "json", str(WORK)]
     single = [*validate, "-j", "1", "--format", "json", str(WORK)]
-    floors, runs_b, runs_b1 = [], [], []
-    for _ in range(args.repeat):
-        floors.append(floor(files))
-        runs_b.append(timed(parallel, env))
-        runs_b1.append(timed(single, env))
+    floors: list[tuple[float, float]] = []
+    runs_b: list[Run] = []
+    runs_b1: list[Run] = []
+    steps = [
+        lambda: floors.append(floor(files)),
+        lambda: runs_b.append(timed(parallel, env)),
+        lambda: runs_b1.append(timed(single, env)),
+    ]
+    load_before = os.getloadavg()[0]
+    for round_ in range(args.repeat):
+        for i in range(len(steps)):
+            steps[(round_ + i) % len(steps)]()
+    load_after = os.getloadavg()[0]
     a, a_cpu = min(floors)
     b, run_b, b_cpu = min(runs_b, key=lambda r: r[0])
-    b1, run_b1, b1_cpu = min(runs_b1, key=lambda r: r[0])
+    b1, _, b1_cpu = min(runs_b1, key=lambda r: r[0])
     found_b = _violations_envoxy(run_b.stdout)
-    assert _violations_envoxy(run_b1.stdout) == found_b
+    assert all(_violations_envoxy(r[1].stdout) == found_b for r in runs_b + runs_b1)
     assert len(found_b) == expected, (len(found_b), expected)
-    print(f"{os.cpu_count()} CPUs; wall time (best of {args.repeat}), CPU time in brackets")
-    print(f"(a) read + json.loads, in process     {a:8.2f} s  ({a_cpu:.2f} s)")
     print(
-        f"(b) python -m envoxy.validate         {b:8.2f} s  ({b_cpu:.2f} s)   b/a = {b / a:.2f}"
-        "  (goal <= 1.5)"
+        f"{os.cpu_count()} CPUs, load average {load_before:.1f} before, {load_after:.1f} after; wall "
+        f"time best of {args.repeat} [median, worst], CPU time of the best in brackets"
     )
-    print(f"    the same with --jobs 1            {b1:8.2f} s  ({b1_cpu:.2f} s)   b/a = {b1 / a:.2f}")
+    print(
+        f"(a) read + json.loads, in process     {a:8.2f} s {_spread([f[0] for f in floors])} ({a_cpu:.2f} s)"
+    )
+    print(
+        f"(b) python -m envoxy.validate         {b:8.2f} s {_spread([r[0] for r in runs_b])} ({b_cpu:.2f} s)"
+        f"   b/a = {b / a:.2f}  (goal <= 1.1)"
+    )
+    print(
+        f"    the same with --jobs 1            {b1:8.2f} s {_spread([r[0] for r in runs_b1])} "
+        f"({b1_cpu:.2f} s)   b/a = {b1 / a:.2f}  (goal <= 1.6)"
+    )
+    print(
+        "    per round, b/a: "
+        + _ratios([r[0] for r in runs_b], [f[0] for f in floors])
+        + "; with --jobs 1: "
+        + _ratios([r[0] for r in runs_b1], [f[0] for f in floors])
+    )
     if not args.skip_check_jsonschema:
         c, run_c, _ = timed(
             ["check-jsonschema", "--schemafile", str(schema), "-o", "JSON", *map(str, files)], env
@@ -309,6 +333,16 @@ def big_tree(n_files: int, validate: list[str], env: dict[str, str]) -> None:
         f"({pss / mb:.0f} MB PSS); largest process {largest / mb:.0f} MB  (goal < 300 MB)"
     )
     print(f"    {len(found)} violating datums found")
+
+
+def _spread(times: list[float]) -> str:
+    ordered = sorted(times)
+    return f"[{ordered[len(ordered) // 2]:.2f}, {ordered[-1]:.2f}]"
+
+
+def _ratios(times: list[float], floors: list[float]) -> str:
+    ratios = sorted(t / f for t, f in zip(times, floors, strict=True))
+    return f"best {ratios[0]:.2f}, median {ratios[len(ratios) // 2]:.2f}"
 
 
 def _violations_envoxy_file(path: Path, found: set[tuple[str, str]]) -> bool:
