@@ -8,8 +8,7 @@ constraints ``rules.yaml`` adds, and is the reference the fast path is tested ag
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from envoxy.rules.model import RuleSet
 from envoxy.validate import issues as make
@@ -22,12 +21,12 @@ from envoxy.validate.positions import Pointer
 __all__ = ["Checked", "Checker"]
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """What one file holds: its issues and the names of the datums checked."""
+class Checked(NamedTuple):
+    """What one file holds: its issues and the names of the datums checked (a named tuple: one
+    is made for every file)."""
 
     issues: list[Issue]
-    names: set[str] = field(default_factory=set)
+    names: set[str]
 
 
 def _datums(root: dict[str, Any], issues: list[Issue]) -> list[tuple[Pointer, dict[str, Any]]]:
@@ -81,7 +80,7 @@ class Checker:
     def _check(self, parsed: Parsed) -> Checked:
         root = parsed.root
         if type(root) is not dict:
-            return Checked([make.root_not_object(root)])
+            return Checked([make.root_not_object(root)], set())
         issues: list[Issue] = []
         names: set[str] = set()
         judge = self.judge
