@@ -21,7 +21,7 @@ from typing import Any
 from envoxy.rules.model import ColumnSpec, RuleSet, glob_to_regex
 from envoxy.rules.schema import field_def_name
 
-__all__ = ["DatumJudge", "FieldRule", "expected_declaration", "field_validator", "name_of"]
+__all__ = ["DatumJudge", "FieldRule", "expected_declaration", "field_validator", "name_of", "scope_function"]
 
 _MISSING = object()
 
@@ -100,6 +100,49 @@ def _scope(include: tuple[str, ...], exclude: tuple[str, ...]) -> re.Pattern[str
     return re.compile(f"(?!{'|'.join(glob_to_regex(p) for p in exclude)})(?:{included})")
 
 
+def _plain_test(globs: tuple[str, ...]) -> str | None:
+    """Python source, true of ``name`` when one of ``globs`` matches it, for names without a line
+    break; ``None`` unless every glob is plain: ``*``, ``prefix*``, ``*suffix`` or a literal.
+    Without a line break, ``.*`` matches the rest of a name and ``$`` only its end, so these
+    equal the regexes of :func:`glob_to_regex` at a tenth of a regex call's cost."""
+    exact, prefixes, suffixes = [], [], []
+    for glob in globs:
+        if "?" in glob or "[" in glob or glob.count("*") > 1:
+            return None
+        if glob == "*":
+            return "True"
+        if "*" not in glob:
+            exact.append(glob)
+        elif glob.endswith("*"):
+            prefixes.append(glob[:-1])
+        elif glob.startswith("*"):
+            suffixes.append(glob[1:])
+        else:
+            return None
+    tests = [f"name in {tuple(exact)!r}"] if exact else []
+    tests += [f"name.startswith({tuple(prefixes)!r})"] if prefixes else []
+    tests += [f"name.endswith({tuple(suffixes)!r})"] if suffixes else []
+    return " or ".join(tests) or "False"
+
+
+def _scope_test(include: tuple[str, ...], exclude: tuple[str, ...]) -> str:
+    """Python source, true when the datum name ``name`` is in scope (namespace: ``scope``, the
+    search of :func:`_scope`): string tests for plain globs, the regex for names with a line
+    break and for other globs."""
+    included, excluded = _plain_test(include), _plain_test(exclude)
+    if included is None or excluded is None:
+        return "scope(name) is not None"
+    plain = f"not ({excluded})" if included == "True" else f"({included}) and not ({excluded})"
+    return f"(scope(name) is not None if '\\n' in name else {plain})"
+
+
+def scope_function(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a datum name is in the scope these globs give (as the compiled schema decides)."""
+    namespace = {"scope": _scope(include, exclude).search}
+    source = ["def in_scope(name):", f"    return {_scope_test(include, exclude)}"]
+    return _define(source, namespace, "scope")  # type: ignore[no-any-return]
+
+
 class DatumJudge:
     """Decides whether a datum passes the model schema, given its name and plain ``fields``."""
 
@@ -115,13 +158,15 @@ class DatumJudge:
             )
             for c in rules.columns
         )
-        self._in_scope = _scope(rules.scope.include, rules.scope.exclude).search
+        scope = {"scope": _scope(rules.scope.include, rules.scope.exclude).search}
+        in_scope = _scope_test(rules.scope.include, rules.scope.exclude)
+        self._in_scope = scope_function(rules.scope.include, rules.scope.exclude)
         self._exempt = {
             e.table: tuple(f for f in self.fields if f.name not in e.fields) for e in rules.exemptions
         }
         self._check_all = _compile(self.fields)
         self._exempt_checks = {name: _compile(fields) for name, fields in self._exempt.items()}
-        self.file_passes = _compile_file(self.fields, self.name_keys, self._in_scope, self._exempt_checks)
+        self.file_passes = _compile_file(self.fields, self.name_keys, (in_scope, scope), self._exempt_checks)
 
     def name_of(self, datum: dict[str, Any]) -> str | None:
         """The datum's name: the first of ``name_keys`` present, when it is a string."""
@@ -186,15 +231,16 @@ def _compile(rules: tuple[FieldRule, ...]) -> Callable[[Any], bool]:
 def _compile_file(
     rules: tuple[FieldRule, ...],
     name_keys: tuple[str, ...],
-    in_scope: Callable[[str], object],
+    in_scope: tuple[str, dict[str, Any]],
     exempt_checks: dict[str, Callable[[Any], bool]],
 ) -> Callable[[dict[str, Any], Callable[[str], None]], bool]:
     """``file_passes(root, add)``: whether a whole file (``root``, an object) is clean: a sound
     structure and every datum passing, as :class:`DatumJudge` and the checker's walk would
-    find; ``add`` is called with each datum's name. A file it does not pass goes through the
+    find; ``add`` is called with each datum's name; ``in_scope``: the scope test's source and
+    namespace (:func:`_scope_test`). A file it does not pass goes through the
     detailed check, which says why. One call per file, with the walk over the datums, their
     names and the checks of :func:`_compile` written in as straight code."""
-    namespace: dict[str, Any] = {"MISSING": _MISSING, "in_scope": in_scope, "exempt": exempt_checks}
+    namespace: dict[str, Any] = {"MISSING": _MISSING, "exempt": exempt_checks, **in_scope[1]}
     checks = _field_lines(rules, namespace, "")
 
     def datum(var: str, indent: str) -> list[str]:
@@ -206,7 +252,7 @@ def _compile_file(
         for i, key in enumerate(name_keys):  # the first key present names the datum
             body += [f"{'if' if i == 0 else 'elif'} {key!r} in {var}:", f"    name = {var}[{key!r}]"]
         body += ["else:" if name_keys else "if True:", "    name = None"]
-        body += ["if type(name) is str:", "    add(name)", "    if in_scope(name):"]
+        body += ["if type(name) is str:", "    add(name)", f"    if {in_scope[0]}:"]
         if exempt_checks:
             body += [
                 "        check = exempt.get(name)",
