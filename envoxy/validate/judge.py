@@ -3,9 +3,10 @@
 It evaluates exactly what the compiled model schema (:mod:`envoxy.rules.schema`) says about a
 datum — scope and exemptions keyed by the datum's name, ``required`` and the ``field-<name>``
 declaration schemas — with straight code generated per set of required fields instead of a
-schema interpreter. ``tests/validate/test_fast_path.py`` cross-checks it against jsonschema over
-the whole compiled schema (:meth:`envoxy.validate.explain.Explainer.document`) on generated
-files.
+schema interpreter; :attr:`DatumJudge.file_passes` judges a whole clean file in one call.
+``tests/validate/test_fast_path.py`` cross-checks it against jsonschema over the whole compiled
+schema (:meth:`envoxy.validate.explain.Explainer.document`) on generated files, and
+``tests/validate/test_scope.py`` the scope test against the schema's patterns.
 
 A declaration constraint that ``rules.yaml`` adds (``declaration:``) is arbitrary JSON Schema:
 such a field is judged, and explained, by jsonschema itself against the ``field-<name>`` schema.
