@@ -2,8 +2,9 @@
 
 Lines break at ``\\n`` (so ``\\r\\n`` is one break); columns count code points, a tab counting
 one; a UTF-8 BOM is not counted. :func:`locate` walks only the path to each wanted node and
-skips every other value with the C scanner of :mod:`json`, so locating costs about one more
-parse of the file, whatever its size.
+skips every other value with the C scanner of :mod:`json`, so locating costs at most one more
+parse of the file, whatever its size (about half of one when no key repeats: the walk then
+stops at the last wanted node).
 """
 
 from __future__ import annotations
