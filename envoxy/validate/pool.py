@@ -1,14 +1,15 @@
-"""Numbered tasks run by forked worker processes that inherit the work to do.
+"""Numbered tasks run by this process and forked workers that inherit the work to do.
 
-``run_forked(work, tasks, jobs)`` forks ``jobs`` workers; each inherits ``work`` (a closure over
-the caller's data: the compiled rules, the checker, the list of files) with the rest of the
-parent's memory, so nothing is pickled on the way in and nothing is kept in module globals.
-Only task numbers travel to the workers and pickled results travel back:
+``run_forked(work, tasks, jobs)`` forks ``jobs - 1`` workers and works beside them; each inherits
+``work`` (a closure over the caller's data: the compiled rules, the checker, the list of files)
+with the rest of the parent's memory, so nothing is pickled on the way in and nothing is kept in
+module globals. Only task numbers travel to the workers and pickled results travel back:
 
-- the task numbers wait in one pipe that every worker reads, four bytes at a time (a pipe read
-  that small is atomic), so a worker on a busy CPU simply takes fewer tasks;
+- the task numbers wait in one pipe that every process reads, four bytes at a time (a pipe read
+  that small is atomic), so a process on a busy CPU simply takes fewer tasks;
 - each worker writes ``(task, length, pickled result)`` frames to its own pipe, which the parent
-  drains as data comes (``poll``), so no worker waits on a full pipe.
+  drains between its own tasks and then until every worker is done (``poll``), so no worker
+  waits long on a full pipe.
 
 A task whose result does not come back (a worker that raised or was killed) is run again in the
 parent, which then fails, or not, exactly as a one-process run would.
@@ -20,7 +21,7 @@ import os
 import pickle
 import select
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import NoReturn, TypeVar
 
 __all__ = ["MAX_TASKS", "run_forked"]
@@ -33,29 +34,34 @@ MAX_TASKS = 4096  # their numbers must fit in a pipe's buffer (64 KiB on Linux) 
 
 
 def run_forked(work: Callable[[int], T], tasks: int, jobs: int) -> list[T]:
-    """``[work(0), ..., work(tasks - 1)]``, computed by ``jobs`` forked workers."""
+    """``[work(0), ..., work(tasks - 1)]``, computed by this process and ``jobs - 1`` forked
+    workers."""
     if not 0 < tasks <= MAX_TASKS:
         raise ValueError(f"tasks must be 1 to {MAX_TASKS}, not {tasks}")
     queue_r, queue_w = os.pipe()
     try:
         os.write(queue_w, b"".join(_TASK.pack(i) for i in range(tasks)))
     finally:
-        os.close(queue_w)  # the workers see the end of the queue once it is empty
+        os.close(queue_w)  # every process sees the end of the queue once it is empty
     workers: dict[int, int] = {}  # the parent's end of each worker's result pipe -> its pid
     results: dict[int, T] = {}
     finished = False
     try:
-        for _ in range(jobs):
+        for _ in range(jobs - 1):
             if not _fork_worker(work, queue_r, workers):
-                break  # no more processes to be had: fewer workers (or none: see below)
-        os.close(queue_r)
-        queue_r = -1
-        for task, data in _collect(list(workers)):
+                break  # no more processes to be had: fewer workers (or none)
+        streams = _Streams(workers)
+        while len(raw := os.read(queue_r, _TASK.size)) == _TASK.size:
+            (task,) = _TASK.unpack(raw)
+            results[task] = work(task)
+            streams.drain(wait=False)
+        while streams.open:
+            streams.drain(wait=True)
+        for task, data in streams.frames():
             results[task] = pickle.loads(data)
         finished = True
     finally:
-        if queue_r != -1:
-            os.close(queue_r)
+        os.close(queue_r)
         _reap(workers, kill=not finished)
     return [results[i] if i in results else work(i) for i in range(tasks)]
 
@@ -100,32 +106,41 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _collect(fds: list[int]) -> list[tuple[int, bytes]]:
-    """Every complete frame the workers sent, read until each pipe is closed."""
-    streams = {fd: bytearray() for fd in fds}
-    poller = select.poll()
-    for fd in fds:
-        poller.register(fd, select.POLLIN)
-    open_fds = set(fds)
-    while open_fds:
-        for fd, _ in poller.poll():
+class _Streams:
+    """What the workers have sent so far, one byte stream per result pipe."""
+
+    def __init__(self, fds: Iterable[int]) -> None:
+        self.data = {fd: bytearray() for fd in fds}
+        self.open = set(self.data)
+        self._poller = select.poll()
+        for fd in self.open:
+            self._poller.register(fd, select.POLLIN)
+
+    def drain(self, *, wait: bool) -> None:
+        """Read what is there (``wait``: wait for something first), noting closed pipes."""
+        if not self.open:
+            return
+        for fd, _ in self._poller.poll(None if wait else 0):
             chunk = os.read(fd, 1 << 20)
             if chunk:
-                streams[fd] += chunk
+                self.data[fd] += chunk
             else:
-                poller.unregister(fd)
-                open_fds.discard(fd)
-    frames = []
-    for stream in streams.values():
-        at = 0
-        while at + _FRAME.size <= len(stream):
-            task, length = _FRAME.unpack_from(stream, at)
-            start = at + _FRAME.size
-            if start + length > len(stream):
-                break  # cut short: the worker died while writing it
-            frames.append((task, bytes(stream[start : start + length])))
-            at = start + length
-    return frames
+                self._poller.unregister(fd)
+                self.open.discard(fd)
+
+    def frames(self) -> list[tuple[int, bytes]]:
+        """Every complete ``(task, pickled result)`` frame received."""
+        frames = []
+        for stream in self.data.values():
+            at = 0
+            while at + _FRAME.size <= len(stream):
+                task, length = _FRAME.unpack_from(stream, at)
+                start = at + _FRAME.size
+                if start + length > len(stream):
+                    break  # cut short: the worker died while writing it
+                frames.append((task, bytes(stream[start : start + length])))
+                at = start + length
+        return frames
 
 
 def _reap(workers: dict[int, int], *, kill: bool) -> None:
