@@ -30,7 +30,9 @@ T = TypeVar("T")
 
 _TASK = struct.Struct("<I")
 _FRAME = struct.Struct("<IQ")  # task number, length of the pickled result that follows
-MAX_TASKS = 4096  # their numbers must fit in a pipe's buffer (64 KiB on Linux) before any is read
+# The task numbers are all written before any worker exists, so they must fit in a pipe's buffer:
+# 4 KiB, a page, is the least any system gives (Linux under its per-user pipe limit, macOS).
+MAX_TASKS = 1024
 
 
 def run_forked(work: Callable[[int], T], tasks: int, jobs: int) -> list[T]:
