@@ -1,17 +1,24 @@
-"""Benchmark of the model validator: ``python benchmarks/validate.py [--files N]``.
+"""Benchmark of the model validator: ``python benchmarks/validate.py [--files N] [--big-files N]``.
 
-Generates N model files (default 10,000; 5 datums of 24 field declarations each, about 12 KB per
+Generates N model files (default 10,000; 5 datums of 24 field declarations each, about 13 KB per
 file, 2% of datums violating) under ``benchmarks/.work/validate`` and measures, in one run:
 
 (a) reading and ``json.loads`` of every file, in this process: the floor;
-(b) ``python -m envoxy.validate`` over the tree (wall time, interpreter start included);
+(b) ``python -m envoxy.validate`` over the tree (wall time, interpreter start included), with
+    the default workers and with ``--jobs 1``;
 (c) ``check-jsonschema`` over the same tree with the compiled model schema;
 
-and, for the pre-commit case, ``python -m envoxy.validate one.json`` (a clean file and a
-violating one) against ``python -c "import jsonschema, yaml"``; then (d) (b) again with a baseline
-of one entry per violating datum in force, against (b). It checks that (b) and (c) find
-the same violations, and prints each time with its ratio. Timings are the best of ``--repeat``
-interleaved rounds (default 3; (c) runs once). Goals (issue 3): b/a <= 1.5, c/b >= 10, one file <= 1.3x.
+for the pre-commit case, ``python -m envoxy.validate one.json`` (a clean file and a violating
+one) against ``python -c "import jsonschema, yaml"``; and (d) ``python -m envoxy.validate`` over
+a tree of ``--big-files`` files (default 100,000, the same generator, under
+``benchmarks/.work/validate-big``, kept between runs) with its peak memory: the sum of the
+resident sizes of the validator and its workers, sampled from ``/proc`` every 10 ms, and the
+largest single process (``ru_maxrss``). It checks that every run finds the expected violations,
+and prints each time with its ratio; then (e) (b) again with a baseline of one entry per
+violating datum in force (issue 9), against (b). Timings are the best of ``--repeat`` interleaved rounds
+(default 3; (c) and (d) run once), with the median and worst beside them, and the ratios of each
+round (a command against the floor measured in the same round). Goals (issue 11): b/a <= 1.1,
+with ``--jobs 1`` <= 1.6, peak memory of (d) < 300 MB; (issue 3) c/b >= 10, one file <= 1.3x.
 """
 
 from __future__ import annotations
@@ -24,11 +31,13 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "benchmarks" / ".work" / "validate"
+BIG = REPO / "benchmarks" / ".work" / "validate-big"
 DATUMS_PER_FILE = 5
 EXTRA_FIELDS = 20  # + id, created, updated, href = 24 declarations per datum
 VIOLATING = 0.02
@@ -59,8 +68,15 @@ def _datum(rng: random.Random, table: str, violation: str | None) -> dict[str, o
     return {"table": table, "description": f"The {table} table.", "fields": fields}
 
 
-def generate(root: Path, n_files: int, seed: int = 3) -> int:
-    """Write the tree; returns how many datums violate the rules."""
+def generate(root: Path, n_files: int, seed: int = 3, *, keep: bool = False) -> int:
+    """Write the tree; returns how many datums violate the rules. ``keep``: reuse a tree that an
+    earlier run wrote with the same arguments (its ``.stamp`` says so)."""
+    stamp = root / ".stamp"
+    wanted = f"{n_files} {seed} {DATUMS_PER_FILE} {EXTRA_FIELDS} {VIOLATING}"
+    if keep and stamp.is_file():
+        written, _, violating_text = stamp.read_text().rpartition(" ")
+        if written == wanted:
+            return int(violating_text)
     rng = random.Random(seed)
     if root.exists():
         shutil.rmtree(root)
@@ -77,6 +93,7 @@ def generate(root: Path, n_files: int, seed: int = 3) -> int:
             datums.append(_datum(rng, f"table_{i:05d}_{j}", violation))
         text = json.dumps({"datums": datums}, indent=1)
         (directory / f"model_{i:05d}.json").write_text(text + "\n", encoding="utf-8")
+    stamp.write_text(f"{wanted} {violating}")
     return violating
 
 
@@ -103,6 +120,71 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path = REPO) -> Run:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return wall, done, cpu
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from ``/proc/<pid>/task/*/children``)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return out
+
+
+def _resident(pids: list[int]) -> tuple[int, int]:
+    """Summed RSS and PSS of ``pids``, in bytes (processes gone meanwhile count 0)."""
+    rss = pss = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith(("Rss:", "Pss:")):
+                        kb = int(line.split()[1]) * 1024
+                        if line[0:3] == "Rss":
+                            rss += kb
+                        else:
+                            pss += kb
+        except (OSError, ValueError):
+            continue
+    return rss, pss
+
+
+def timed_memory(argv: list[str], env: dict[str, str]) -> tuple[Run, int, int, int]:
+    """:func:`timed`, plus the peak summed RSS and PSS of the process tree (sampled every 10 ms)
+    and the peak RSS of its largest process (``ru_maxrss`` of this child and its descendants,
+    from ``wait4``), in bytes."""
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True, env=env, cwd=REPO)
+        peak = [0, 0]
+        done_event = threading.Event()
+
+        def sample() -> None:
+            while not done_event.is_set():
+                rss, pss = _resident(_tree(proc.pid))
+                peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+                done_event.wait(0.01)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        done_event.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(argv, proc.returncode, out.read(), err.read())
+    cpu = usage.ru_utime + usage.ru_stime
+    return (wall, done, cpu), peak[0], peak[1], usage.ru_maxrss * 1024  # KB on Linux
 
 
 def best(repeat: int, argv: list[str], env: dict[str, str]) -> Run:
@@ -134,6 +216,7 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-check-jsonschema", action="store_true")
+    parser.add_argument("--big-files", type=int, default=100_000, help="0: skip the large tree")
     args = parser.parse_args()
 
     env = {**os.environ, "ENVOXY_CACHE_DIR": str(WORK.parent / "cache"), "NO_COLOR": "1"}
@@ -157,27 +240,50 @@ def main() -> int:
     floor(files)
     timed([*validate, str(files[0])], env)
 
-    # interleaved rounds, best of each: a shared machine's load drifts over minutes
+    # Interleaved rounds, best of each: a shared machine's load drifts over minutes. The order
+    # turns each round, so that no command always runs first (or right after another).
     parallel = [*validate, "--format", "json", str(WORK)]
     single = [*validate, "-j", "1", "--format", "json", str(WORK)]
-    floors, runs_b, runs_b1 = [], [], []
-    for _ in range(args.repeat):
-        floors.append(floor(files))
-        runs_b.append(timed(parallel, env))
-        runs_b1.append(timed(single, env))
+    floors: list[tuple[float, float]] = []
+    runs_b: list[Run] = []
+    runs_b1: list[Run] = []
+    steps = [
+        lambda: floors.append(floor(files)),
+        lambda: runs_b.append(timed(parallel, env)),
+        lambda: runs_b1.append(timed(single, env)),
+    ]
+    load_before = os.getloadavg()[0]
+    for round_ in range(args.repeat):
+        for i in range(len(steps)):
+            steps[(round_ + i) % len(steps)]()
+    load_after = os.getloadavg()[0]
     a, a_cpu = min(floors)
     b, run_b, b_cpu = min(runs_b, key=lambda r: r[0])
-    b1, run_b1, b1_cpu = min(runs_b1, key=lambda r: r[0])
+    b1, _, b1_cpu = min(runs_b1, key=lambda r: r[0])
     found_b = _violations_envoxy(run_b.stdout)
-    assert _violations_envoxy(run_b1.stdout) == found_b
+    assert all(_violations_envoxy(r[1].stdout) == found_b for r in runs_b + runs_b1)
     assert len(found_b) == expected, (len(found_b), expected)
-    print(f"{os.cpu_count()} CPUs; wall time (best of {args.repeat}), CPU time in brackets")
-    print(f"(a) read + json.loads, in process     {a:8.2f} s  ({a_cpu:.2f} s)")
     print(
-        f"(b) python -m envoxy.validate         {b:8.2f} s  ({b_cpu:.2f} s)   b/a = {b / a:.2f}"
-        "  (goal <= 1.5)"
+        f"{os.cpu_count()} CPUs, load average {load_before:.1f} before, {load_after:.1f} after; wall "
+        f"time best of {args.repeat} [median, worst], CPU time of the best in brackets"
     )
-    print(f"    the same with --jobs 1            {b1:8.2f} s  ({b1_cpu:.2f} s)   b/a = {b1 / a:.2f}")
+    print(
+        f"(a) read + json.loads, in process     {a:8.2f} s {_spread([f[0] for f in floors])} ({a_cpu:.2f} s)"
+    )
+    print(
+        f"(b) python -m envoxy.validate         {b:8.2f} s {_spread([r[0] for r in runs_b])} ({b_cpu:.2f} s)"
+        f"   b/a = {b / a:.2f}  (goal <= 1.1)"
+    )
+    print(
+        f"    the same with --jobs 1            {b1:8.2f} s {_spread([r[0] for r in runs_b1])} "
+        f"({b1_cpu:.2f} s)   b/a = {b1 / a:.2f}  (goal <= 1.6)"
+    )
+    print(
+        "    per round, b/a: "
+        + _ratios([r[0] for r in runs_b], [f[0] for f in floors])
+        + "; with --jobs 1: "
+        + _ratios([r[0] for r in runs_b1], [f[0] for f in floors])
+    )
     if not args.skip_check_jsonschema:
         c, run_c, _ = timed(
             ["check-jsonschema", "--schemafile", str(schema), "-o", "JSON", *map(str, files)], env
@@ -200,11 +306,49 @@ def main() -> int:
     )
     print(f"one file: violating                  {bad * 1000:8.0f} ms   ratio {bad / base:.2f}")
     baseline_case(validate, env, args.repeat, expected)
+    if args.big_files:
+        big_tree(args.big_files, validate, env)
     return 0
 
 
+def big_tree(n_files: int, validate: list[str], env: dict[str, str]) -> None:
+    """(d): time and peak memory over a large tree."""
+    print(f"large tree: {n_files} files ...", flush=True)
+    expected = generate(BIG, n_files, keep=True)
+    files = files_under(BIG)
+    for path in files:  # the page cache, as for the small tree
+        path.read_bytes()
+    a, _ = floor(files)
+    (d, run_d, d_cpu), rss, pss, largest = timed_memory([*validate, "--format", "json", str(BIG)], env)
+    assert run_d.returncode == 1, run_d.stderr[-2000:]
+    found = {
+        (f["path"], f["pointer"].rsplit("/fields", 1)[0])
+        for f in json.loads(run_d.stdout)["findings"]
+        if f["rule"] in ("missing-field", "wrong-type")
+    }
+    assert len(found) == expected, (len(found), expected)
+    mb = 1024 * 1024
+    print(f"(a) read + json.loads, in process     {a:8.2f} s")
+    print(f"(d) python -m envoxy.validate         {d:8.2f} s  ({d_cpu:.2f} s)   d/a = {d / a:.2f}")
+    print(
+        f"    peak memory: {rss / mb:.0f} MB summed RSS of the validator and its workers "
+        f"({pss / mb:.0f} MB PSS); largest process {largest / mb:.0f} MB  (goal < 300 MB)"
+    )
+    print(f"    {len(found)} violating datums found")
+
+
+def _spread(times: list[float]) -> str:
+    ordered = sorted(times)
+    return f"[{ordered[len(ordered) // 2]:.2f}, {ordered[-1]:.2f}]"
+
+
+def _ratios(times: list[float], floors: list[float]) -> str:
+    ratios = sorted(t / f for t, f in zip(times, floors, strict=True))
+    return f"best {ratios[0]:.2f}, median {ratios[len(ratios) // 2]:.2f}"
+
+
 def baseline_case(validate: list[str], env: dict[str, str], repeat: int, expected: int) -> None:
-    """(d) the tree again with a baseline of one entry per violation in force (issue 9), against
+    """(e) the tree again with a baseline of one entry per violation in force (issue 9), against
     (b) without one, interleaved, with the default workers and with ``--jobs 1``; then the baseline
     stage alone (read the file, key and judge the findings), in process."""
     baseline = WORK.parent / "baseline.json"
@@ -223,9 +367,9 @@ def baseline_case(validate: list[str], env: dict[str, str], repeat: int, expecte
         d, run_d, d_cpu = min(baselined_runs, key=lambda r: r[0])
         report = json.loads(run_d.stdout)
         assert run_d.returncode == 0 and report["summary"]["baselined"] == expected, report["summary"]
-        label = "(d) with a baseline" if not jobs else "    the same with --jobs 1"
+        label = "(e) with a baseline" if not jobs else "    the same with --jobs 1"
         print(
-            f"{label:<38}{d:8.2f} s  ({d_cpu:.2f} s)   d/b = {d / b:.2f}"
+            f"{label:<38}{d:8.2f} s  ({d_cpu:.2f} s)   e/b = {d / b:.2f}"
             f"  (without: {b:.2f} s, {b_cpu:.2f} s CPU)"
         )
     print(f"    {entries} entries, {report['summary']['baselined']} findings baselined")

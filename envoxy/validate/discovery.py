@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from envoxy.errors import UsageError
 
@@ -20,9 +21,9 @@ __all__ = ["Discovered", "PathIssue", "Target", "discover"]
 SUFFIX = ".json"
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A file to check: ``shown`` in findings, ``fs`` to open."""
+class Target(NamedTuple):
+    """A file to check: ``shown`` in findings, ``fs`` to open (a named tuple: a large tree has
+    a hundred thousand of them, made in a third of a dataclass's time)."""
 
     shown: str
     fs: str
@@ -70,8 +71,9 @@ def _walk(
             issues.append(PathIssue(shown, f"cannot list directory: {e.strerror or e}"))
             continue
         subdirs: list[tuple[str, str]] = []
+        prefix = os.path.join(shown, "")  # + name: os.path.join(shown, name), once per directory
         for entry in entries:
-            child = os.path.join(shown, entry.name)
+            child = prefix + entry.name
             try:
                 is_dir = entry.is_dir()
             except OSError:
@@ -107,6 +109,6 @@ def discover(paths: Sequence[str]) -> Discovered:
             targets.append(Target(path, path))
     unique = {t.shown: t for t in targets}
     return Discovered(
-        tuple(sorted(unique.values(), key=lambda t: t.shown)),
+        tuple(sorted(unique.values())),  # by shown path: it comes first, and is unique
         tuple(sorted(set(issues), key=lambda i: i.shown)),
     )

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from envoxy.rules.model import RuleSet
-from envoxy.rules.schema import field_def_name
 from envoxy.validate import issues as make
 from envoxy.validate.issues import Issue
-from envoxy.validate.judge import expected_declaration
+from envoxy.validate.judge import expected_declaration, field_validator, name_of
 from envoxy.validate.positions import Pointer
 
 __all__ = ["DeclarationFaults", "Explainer"]
@@ -83,16 +82,13 @@ class Explainer:
         self._schema = rules.model_schema
         self._document = Draft202012Validator(self._schema)
         self._fields: dict[str, Any] = {}
-        self._validator = Draft202012Validator
         self._expected = {c.name: expected_declaration(c) for c in rules.columns}
         self._name_keys = rules.name_keys
 
     def _field_validator(self, name: str) -> Any:
         found = self._fields.get(name)
         if found is None:
-            schema = {k: v for k, v in self._schema.items() if k not in ("type", "allOf", "properties")}
-            schema["$ref"] = f"#/$defs/{field_def_name(name)}"
-            found = self._fields[name] = self._validator(schema)
+            found = self._fields[name] = field_validator(self._schema, name)
         return found
 
     def declaration(self, name: str, declaration: Any) -> DeclarationFaults:
@@ -124,17 +120,10 @@ class Explainer:
             out.extend(self._datum_issues(pointer, datum, errors))
         return list(dict.fromkeys(out))
 
-    def _name_of(self, datum: dict[str, Any]) -> str | None:
-        for key in self._name_keys:
-            if key in datum:
-                value = datum[key]
-                return value if isinstance(value, str) else None
-        return None
-
     def _datum_issues(
         self, pointer: Pointer, datum: dict[str, Any], errors: list[tuple[list[Any], Any]]
     ) -> list[Issue]:
-        table = self._name_of(datum)
+        table = name_of(datum, self._name_keys)
         fields: Any = datum.get("fields")
         out: list[Issue] = []
         per_field: dict[str, list[tuple[tuple[Any, ...], Any]]] = {}

@@ -2,12 +2,14 @@
 
 Lines break at ``\\n`` (so ``\\r\\n`` is one break); columns count code points, a tab counting
 one; a UTF-8 BOM is not counted. :func:`locate` walks only the path to each wanted node and
-skips every other value with the C scanner of :mod:`json`, so locating costs about one more
-parse of the file, whatever its size.
+skips every other value with the C scanner of :mod:`json`, so locating costs at most one more
+parse of the file, whatever its size (about half of one when no key repeats: the walk then
+stops at the last wanted node).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -55,10 +57,15 @@ def _build(pointers: Iterable[Pointer]) -> _Trie:
     return root
 
 
+class _AllFound(Exception):
+    """Every wanted node has been seen, and no key repeats: the rest of the text can wait."""
+
+
 class _Walker:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, stop_after: int | None) -> None:
         self.text = text
         self.found: dict[Pointer, int] = {}
+        self.stop_after = stop_after
 
     def ws(self, idx: int) -> int:
         m = _WS.match(self.text, idx)
@@ -71,6 +78,8 @@ class _Walker:
         """Record wanted nodes inside the value at ``idx``; return the offset after it."""
         if trie.wanted:
             self.found[here] = idx
+            if len(self.found) == self.stop_after:
+                raise _AllFound
         char = self.text[idx] if idx < len(self.text) else ""
         if not trie or char not in ("{", "["):
             return self.skip(idx)
@@ -122,10 +131,18 @@ class _Walker:
             del self.found[p]
 
 
-def locate(text: str, pointers: Iterable[Pointer]) -> dict[Pointer, tuple[int, int]]:
-    """``{pointer: (line, column)}`` for each pointer naming a node of ``text`` (valid JSON)."""
-    walker = _Walker(text)
-    walker.value(walker.ws(0), _build(pointers), ())
+def locate(
+    text: str, pointers: Iterable[Pointer], *, unique_keys: bool = False
+) -> dict[Pointer, tuple[int, int]]:
+    """``{pointer: (line, column)}`` for each pointer naming a node of ``text`` (valid JSON).
+
+    ``unique_keys``: no object of ``text`` repeats a key, so the walk stops at the last wanted
+    node instead of reading on for a later occurrence of a key on the way.
+    """
+    wanted = set(pointers)
+    walker = _Walker(text, len(wanted) if unique_keys else None)
+    with contextlib.suppress(_AllFound):
+        walker.value(walker.ws(0), _build(wanted), ())
     where = line_column(text, walker.found.values())
     return {p: where[off] for p, off in walker.found.items()}
 
@@ -133,6 +150,6 @@ def locate(text: str, pointers: Iterable[Pointer]) -> dict[Pointer, tuple[int, i
 def spans(text: str, pointers: Iterable[Pointer]) -> dict[Pointer, tuple[int, int]]:
     """``{pointer: (start, end)}``: where the value each pointer names begins and ends in ``text``
     (valid JSON without repeated keys), as string offsets. For ``validate --fix``."""
-    walker = _Walker(text)
+    walker = _Walker(text, None)  # every wanted node, to the end: a span needs its end too
     walker.value(walker.ws(0), _build(pointers), ())
     return {p: (off, walker.skip(off)) for p, off in walker.found.items()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,16 +57,24 @@ class FileResult:
 
 
 def check_file(checker: Checker, target: Target) -> FileResult:
-    """Every finding of one file (a parse error is one finding)."""
+    """Every finding of one file (a parse error is one finding), and the names of its datums."""
+    findings, names = _check_target(checker, target)
+    return FileResult(tuple(findings), frozenset(names))
+
+
+def _check_target(checker: Checker, target: Target) -> tuple[list[Finding], set[str]]:
     rules = checker.rules
     loaded = load(target.fs, known_regular=target.known_regular)
     if isinstance(loaded, Unparsable):
         f = _finding(
             rules, "parse-error", loaded.message, path=target.shown, line=loaded.line, column=loaded.column
         )
-        return FileResult((f,) if f else (), frozenset())
+        return ([f] if f else []), set()
     checked = checker.check(loaded)
-    where = locate(loaded.text(), (i.pointer for i in checked.issues)) if checked.issues else {}
+    if not checked.issues:
+        return [], checked.names
+    pointers = [i.pointer for i in checked.issues]
+    where = locate(loaded.text(), pointers, unique_keys=not loaded.repeats)
     found = []
     for issue in checked.issues:
         line, column = where.get(issue.pointer, (None, None))
@@ -82,17 +91,25 @@ def check_file(checker: Checker, target: Target) -> FileResult:
         )
         if f is not None:
             found.append(f)
-    return FileResult(tuple(found), frozenset(checked.names))
+    return found, checked.names
+
+
+def _check_files(checker: Checker, targets: Sequence[Target]) -> tuple[list[Finding], set[str]]:
+    """The findings of ``targets``, and which of their datums' names ``rules.yaml`` exempts (all
+    that the exemption findings need: a large tree holds millions of names)."""
+    exempted = checker.exempted
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for target in targets:
+        found, names = _check_target(checker, target)
+        if found:
+            findings.extend(found)
+        if exempted and names:
+            seen.update(exempted.intersection(names))
+    return findings, seen
 
 
 # -- running over many files -------------------------------------------------------------------
-
-_worker_checker: Checker | None = None
-
-
-def _check_chunk(chunk: Sequence[Target]) -> list[FileResult]:
-    assert _worker_checker is not None
-    return [check_file(_worker_checker, t) for t in chunk]
 
 
 def _auto_jobs(n_files: int) -> int:
@@ -101,27 +118,34 @@ def _auto_jobs(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _run_parallel(checker: Checker, targets: Sequence[Target], jobs: int) -> list[FileResult]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _chunk_size(n_files: int, jobs: int) -> int:
+    """Chunks small enough that the workers finish together (a busy CPU takes fewer), large
+    enough that a chunk's result is worth a message."""
+    from envoxy.validate.pool import MAX_TASKS
 
-    global _worker_checker
-    # fork: workers inherit the compiled rules and the checker instead of unpickling them.
-    context = multiprocessing.get_context("fork")
-    _worker_checker = checker
-    size = max(16, len(targets) // (jobs * 8))
-    chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return [r for rs in pool.map(_check_chunk, chunks) for r in rs]
-    finally:
-        _worker_checker = None
+    return max(16, min(256, -(-n_files // (jobs * 16))), -(-n_files // MAX_TASKS))
 
 
 def _can_fork() -> bool:
-    import multiprocessing
+    """A forked child has one thread: with others running, a lock one of them held (the import
+    lock, a logging handler's) would stay held in the child forever."""
+    threading = sys.modules.get("threading")
+    return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
 
-    return "fork" in multiprocessing.get_all_start_methods()
+
+def _check_parallel(
+    checker: Checker, targets: Sequence[Target], jobs: int
+) -> list[tuple[list[Finding], set[str]]]:
+    size = _chunk_size(len(targets), jobs) if jobs > 1 else len(targets)
+    chunks = -(-len(targets) // size) if size else 0
+    if chunks < 2 or not _can_fork():
+        return [_check_files(checker, targets)]
+    from envoxy.validate.pool import run_forked
+
+    def work(chunk: int) -> tuple[list[Finding], set[str]]:  # inherited by the forked workers
+        return _check_files(checker, targets[chunk * size : (chunk + 1) * size])
+
+    return run_forked(work, chunks, min(jobs, chunks))
 
 
 def validate(
@@ -136,16 +160,13 @@ def validate(
     checker = Checker(rules)
     n = len(found.targets)
     jobs = _auto_jobs(n) if jobs is None or jobs <= 0 else jobs
-    if jobs > 1 and n > 1 and _can_fork():
-        results = _run_parallel(checker, found.targets, min(jobs, n))
-    else:
-        results = [check_file(checker, t) for t in found.targets]
-    findings: list[Finding] = [f for r in results for f in r.findings]
+    parts = _check_parallel(checker, found.targets, jobs)
+    findings: list[Finding] = [f for part, _ in parts for f in part]
     for issue in found.issues:
         f = _finding(rules, "parse-error", issue.message, path=issue.shown)
         if f is not None:
             findings.append(f)
-    names = set().union(*(r.names for r in results)) if results else set()
+    names = set().union(*(seen for _, seen in parts))
     # Only a run over whole directories sees every datum; a list of files (pre-commit's staged
     # files) would report every other file's exemptions as unused.
     whole_trees = any(os.path.isdir(p) for p in paths)
