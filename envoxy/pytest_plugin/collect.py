@@ -14,6 +14,7 @@ session. Its node id is ``envoxy`` wherever it is.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -256,7 +257,9 @@ class EnvoxyItem(pytest.Function):
         if any(f.severity == "error" for f in found.findings):
             raise _Failed(format_findings(found.findings))
         for f in found.findings:
-            self.warn(EnvoxyWarning(format_findings([f])))
+            # At the finding's own file and line: pytest's summary then shows that source line.
+            where = f.path or str(self.file.relative_to(self.config.rootpath))
+            warnings.warn_explicit(EnvoxyWarning(format_findings([f])), None, where, f.line or 1)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
         if isinstance(excinfo.value, _Failed):
