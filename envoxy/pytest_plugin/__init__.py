@@ -18,7 +18,7 @@ Override any of them in a ``conftest.py``; envoxy's items are placed where the o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Engine
 
-    from envoxy.pytest_plugin.state import Outcome, Static
+    from envoxy.pytest_plugin.state import Outcome, State, Static
     from envoxy.rules.model import RuleSet
 
 __all__ = [
@@ -70,7 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Collection(config), "envoxy-collection")
 
 
-def _state(config: pytest.Config) -> Any:
+def _state(config: pytest.Config) -> State:
     from envoxy.pytest_plugin.state import state
 
     return state(config)
@@ -81,16 +81,14 @@ def envoxy_rules(pytestconfig: pytest.Config) -> RuleSet:
     """The rules in force, as ``envoxy`` run in pytest's rootdir finds them. Override to
     choose others (load them with ``envoxy.rules.load_rules``); their relative paths are taken
     from the rootdir."""
-    rules: RuleSet = _state(pytestconfig).default_rules()
-    return rules
+    return _state(pytestconfig).default_rules()
 
 
 @pytest.fixture(scope="session")
 def envoxy_alembic_config(pytestconfig: pytest.Config) -> Config | None:
     """The rootdir's Alembic config (``alembic.ini``, else ``alembic/versions``), ``None`` when
     there is none. Override to return another ``alembic.config.Config``."""
-    config: Config | None = _state(pytestconfig).default_alembic_config()
-    return config
+    return _state(pytestconfig).default_alembic_config()
 
 
 @pytest.fixture
@@ -111,8 +109,7 @@ def _envoxy_static(
     pytestconfig: pytest.Config, envoxy_rules: RuleSet, envoxy_alembic_config: Config | None
 ) -> Static:
     """The model files and the history at head, checked once per rules and config."""
-    static: Static = _state(pytestconfig).static(envoxy_rules, envoxy_alembic_config)
-    return static
+    return _state(pytestconfig).static(envoxy_rules, envoxy_alembic_config)
 
 
 @pytest.fixture
@@ -123,5 +120,4 @@ def _envoxy_live(
     envoxy_engine: Engine | None,
 ) -> Outcome:
     """The database after ``alembic upgrade heads``, checked once per engine URL."""
-    live: Outcome = _state(pytestconfig).live(envoxy_rules, envoxy_alembic_config, envoxy_engine)
-    return live
+    return _state(pytestconfig).live(envoxy_rules, envoxy_alembic_config, envoxy_engine)

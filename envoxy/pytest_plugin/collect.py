@@ -258,7 +258,7 @@ class EnvoxyItem(pytest.Function):
             raise _Failed(format_findings(found.findings))
         for f in found.findings:
             # At the finding's own file and line: pytest's summary then shows that source line.
-            where = f.path or str(self.file.relative_to(self.config.rootpath))
+            where = f.path or str(self.file)
             warnings.warn_explicit(EnvoxyWarning(format_findings([f])), None, where, f.line or 1)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]

@@ -9,9 +9,10 @@ hand the same objects back, so a run with no override checks everything exactly 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -112,13 +113,13 @@ class State:
         return outcome
 
 
-def _guarded(check: Any) -> Outcome:
+def _guarded(check: Callable[[], Checked]) -> Outcome:
     """``check()``'s outcome; an envoxy error (a bad baseline file, a missing directory, a
     database that cannot be reached or upgraded) is the surface's ``error``."""
     from envoxy.errors import EnvoxyError
 
     try:
-        checked: Checked = check()
+        checked = check()
     except EnvoxyError as e:
         return Outcome(error=str(e))
     return Outcome(checked=checked)
