@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from envoxy.findings import Report
-from envoxy.live.reflect import reflect_tables
+from envoxy.live.reflect import Reflection, reflect_tables
 from envoxy.rules.model import RuleSet
 from envoxy.tables import exemption_findings, judge_table
 
-__all__ = ["check_database"]
+__all__ = ["check_database", "judge_reflection"]
 
 
 def check_database(url: str, rules: RuleSet, *, schema: str | None = None) -> Report:
@@ -16,7 +16,11 @@ def check_database(url: str, rules: RuleSet, *, schema: str | None = None) -> Re
 
     Raises :class:`envoxy.live.reflect.DatabaseError` when the database cannot be reached.
     """
-    reflection = reflect_tables(url, schema)
+    return judge_reflection(reflect_tables(url, schema), rules)
+
+
+def judge_reflection(reflection: Reflection, rules: RuleSet) -> Report:
+    """:func:`check_database` on tables already reflected."""
     checked = [t for t in reflection.tables if rules.in_scope(t.name)]
     findings = [f for t in checked for f in judge_table(rules, t, reflection.dialect)]
     findings.extend(exemption_findings(rules, (t.name for t in reflection.tables)))

@@ -22,7 +22,15 @@ from envoxy.live.catalog import CATALOG_TYPES, ColumnTypes
 from envoxy.sqltypes import from_sqlalchemy
 from envoxy.tables import ColumnState, TableState
 
-__all__ = ["DatabaseError", "Reflection", "parse_url", "reflect_tables", "shown_url"]
+__all__ = [
+    "DatabaseError",
+    "Reflection",
+    "parse_url",
+    "reflect_engine",
+    "reflect_tables",
+    "scrub_error",
+    "shown_url",
+]
 
 CONNECT_TIMEOUT = 10  # seconds; an unreachable server fails instead of hanging
 
@@ -162,8 +170,18 @@ def _tables(
 def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
     """Every table of ``schema`` (default: the connection's default schema), as it stands."""
     url = raw_url if isinstance(raw_url, URL) else parse_url(raw_url)
-    shown = _shown(url)
     engine = _engine(url)
+    try:
+        return reflect_engine(engine, schema)
+    finally:
+        engine.dispose()
+
+
+def reflect_engine(engine: sa.Engine, schema: str | None = None) -> Reflection:
+    """:func:`reflect_tables` through an engine the caller made (and disposes of): its pool, its
+    connect arguments, and an in-memory SQLite database are all as the caller set them up."""
+    url = engine.url
+    shown = _shown(url)
     try:
         with engine.connect() as connection:
             inspector = sa.inspect(connection)
@@ -196,8 +214,11 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
         raise DatabaseError(f"{failed} {shown}: {detail}") from e
     except sa.exc.SQLAlchemyError as e:
         raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), _secrets(url))}") from e
-    finally:
-        engine.dispose()
+
+
+def scrub_error(text: str, url: URL) -> str:
+    """``text`` (an error's message) on one line, with ``url``'s passwords masked."""
+    return _scrub(text, _secrets(url))
 
 
 def shown_url(url: URL) -> str:

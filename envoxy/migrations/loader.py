@@ -32,6 +32,8 @@ __all__ = [
     "LoadError",
     "Location",
     "Revision",
+    "config_locations",
+    "config_sys_path",
     "describe_error",
     "load_history",
     "project_sys_path",
@@ -142,30 +144,34 @@ def resolve_locations(named: str | None, cwd: Path) -> list[Location]:
         return [Location(named, real)]
     ini = cwd / "alembic.ini"
     if ini.is_file():
-        try:
-            with warnings.catch_warnings():  # alembic's deprecation notes about the ini format
-                warnings.simplefilter("ignore")
-                config = _config(cwd)
-                script_location = config.get_alembic_option("script_location")
-                versions = config.get_version_locations_list() or (
-                    [os.path.join(script_location, "versions")] if script_location else []
-                )
-                recursive = config.get_alembic_boolean_option("recursive_version_locations")
-        except Exception as e:  # configparser and alembic raise many kinds; all mean "unusable"
-            raise UsageError(f"cannot read alembic.ini: {e}") from e
-        if not versions:
-            raise UsageError("alembic.ini names no script_location or version_locations")
-        found = [_ini_location(v, cwd) for v in versions]
-        missing = [str(v) for v, real in zip(versions, found, strict=True) if not real.is_dir()]
-        if missing:
-            raise UsageError(
-                f"alembic.ini names a versions directory that does not exist: {', '.join(missing)}"
-            )
-        return [Location(_shown(real, cwd), real, recursive) for real in found]
+        return config_locations(_config(cwd), cwd, "alembic.ini")
     default = cwd / "alembic" / "versions"
     if default.is_dir():
         return [Location(os.path.join("alembic", "versions"), default.resolve())]
     raise UsageError("no versions directory given, no ./alembic.ini and no alembic/versions here")
+
+
+def config_locations(config: Config, cwd: Path, what: str) -> list[Location]:
+    """The versions directories an Alembic ``config`` names, relative paths taken from ``cwd``
+    (as ``alembic`` run there takes them); ``what`` names the config in messages. Raises
+    :class:`UsageError` when it names none, or one that does not exist."""
+    try:
+        with warnings.catch_warnings():  # alembic's deprecation notes about the ini format
+            warnings.simplefilter("ignore")
+            script_location = config.get_alembic_option("script_location")
+            versions = config.get_version_locations_list() or (
+                [os.path.join(script_location, "versions")] if script_location else []
+            )
+            recursive = config.get_alembic_boolean_option("recursive_version_locations")
+    except Exception as e:  # configparser and alembic raise many kinds; all mean "unusable"
+        raise UsageError(f"cannot read {what}: {e}") from e
+    if not versions:
+        raise UsageError(f"{what} names no script_location or version_locations")
+    found = [_ini_location(v, cwd) for v in versions]
+    missing = [str(v) for v, real in zip(versions, found, strict=True) if not real.is_dir()]
+    if missing:
+        raise UsageError(f"{what} names a versions directory that does not exist: {', '.join(missing)}")
+    return [Location(_shown(real, cwd), real, recursive) for real in found]
 
 
 def _ini_location(location: str, cwd: Path) -> Path:
@@ -191,13 +197,19 @@ def project_sys_path(cwd: Path) -> list[str]:
     """What ``prepend_sys_path`` of ``./alembic.ini`` puts on ``sys.path`` for the revisions
     (they often import the project's own modules); without one, the current directory."""
     ini = cwd / "alembic.ini"
+    return config_sys_path(_config(cwd) if ini.is_file() else None, cwd)
+
+
+def config_sys_path(config: Config | None, cwd: Path) -> list[str]:
+    """What ``prepend_sys_path`` of ``config`` puts on ``sys.path``, relative paths taken from
+    ``cwd``; without one, ``cwd`` itself."""
     paths: list[str] | None = None
-    if ini.is_file():
+    if config is not None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                paths = _config(cwd).get_prepend_sys_paths_list()
-        except Exception:  # an unreadable ini was already reported by resolve_locations
+                paths = config.get_prepend_sys_paths_list()
+        except Exception:  # an unreadable config was already reported by config_locations
             paths = None
     return [str((cwd / p).resolve()) for p in (paths or ["."])]
 

@@ -1,7 +1,9 @@
 """Alembic environment made by envoxy (``envoxy init-alembic``), for Alembic 1.18+.
 
 - The database URL comes from ``$DATABASE_URL`` (``sqlalchemy.url`` in alembic.ini only when it
-  is unset), so no password is kept in the repository.
+  is unset), so no password is kept in the repository. A connection handed in as
+  ``config.attributes["connection"]`` (envoxy's pytest plugin, pytest-alembic, Alembic's recipe
+  for sharing a connection) is used instead, and the caller's logging is left alone.
 - The models' MetaData comes from ``envoxy.target_metadata = module:attribute`` in alembic.ini
   (or replace ``target_metadata`` below with your own import).
 - ``autogenerate_plugins`` enables envoxy's Alembic plugin beside Alembic's own comparison: every
@@ -18,13 +20,13 @@ from logging.config import fileConfig
 
 from alembic import context
 from alembic.util import CommandError
-from sqlalchemy import MetaData, create_engine, pool
+from sqlalchemy import Connection, MetaData, create_engine, pool
 
 from envoxy.errors import EnvoxyError
 
 config = context.config
 
-if config.config_file_name is not None:
+if config.config_file_name is not None and "connection" not in config.attributes:
     fileConfig(config.config_file_name)
 
 
@@ -82,17 +84,25 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _run_on(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        autogenerate_plugins=["alembic.autogenerate.*", "envoxy.*"],
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
     """Run the migrations (or autogenerate a revision) against the database."""
+    given = config.attributes.get("connection")
+    if given is not None:
+        _run_on(given)
+        return
     engine = create_engine(_database_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            autogenerate_plugins=["alembic.autogenerate.*", "envoxy.*"],
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        _run_on(connection)
 
 
 if context.is_offline_mode():

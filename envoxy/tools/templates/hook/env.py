@@ -2,7 +2,9 @@
 ``process_revision_directives`` hook (any Alembic version; 1.18+ also has the plugin form).
 
 - The database URL comes from ``$DATABASE_URL`` (``sqlalchemy.url`` in alembic.ini only when it
-  is unset), so no password is kept in the repository.
+  is unset), so no password is kept in the repository. A connection handed in as
+  ``config.attributes["connection"]`` (envoxy's pytest plugin, pytest-alembic, Alembic's recipe
+  for sharing a connection) is used instead, and the caller's logging is left alone.
 - The models' MetaData comes from ``envoxy.target_metadata = module:attribute`` in alembic.ini
   (or replace ``target_metadata`` below with your own import).
 - Every ``alembic revision --autogenerate`` and ``alembic check`` runs envoxy's gate: a revision
@@ -18,14 +20,14 @@ from logging.config import fileConfig
 
 from alembic import context
 from alembic.util import CommandError
-from sqlalchemy import MetaData, create_engine, pool
+from sqlalchemy import Connection, MetaData, create_engine, pool
 
 from envoxy.errors import EnvoxyError
 from envoxy.tools.alembic_hooks import RevisionHook, chain_hooks, process_revision_directives
 
 config = context.config
 
-if config.config_file_name is not None:
+if config.config_file_name is not None and "connection" not in config.attributes:
     fileConfig(config.config_file_name)
 
 # Your own process_revision_directives hooks (functions or alembic Rewriter objects).
@@ -88,17 +90,25 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _run_on(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        process_revision_directives=revision_hook,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
     """Run the migrations (or autogenerate a revision) against the database."""
+    given = config.attributes.get("connection")
+    if given is not None:
+        _run_on(given)
+        return
     engine = create_engine(_database_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            process_revision_directives=revision_hook,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        _run_on(connection)
 
 
 if context.is_offline_mode():
