@@ -129,7 +129,7 @@ def test_wrong_input_is_a_type_error() -> None:
 
 
 def test_warnings_alone_pass() -> None:
-    s = script(conforming_table(), ops.ExecuteSQLOp("ALTER TABLE shop ADD x int"))
+    s = script(conforming_table(), ops.ExecuteSQLOp("DO $$ BEGIN ALTER TABLE shop ADD x int; END $$"))
     with pytest.warns(EnvoxyRevisionWarning, match=r"\[unanalysed-sql\]"):
         found = check_autogenerate_revision([s], rules=LEGACY)
     assert [f.rule for f in found] == ["unanalysed-sql"]
