@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "generate-mixin": "envoxy.commands.generate_mixin",
     "init-alembic": "envoxy.commands.init_alembic",
     "init": "envoxy.commands.init",
+    "schema": "envoxy.commands.schema",
 }
 SHIPPED_DEFAULT_NOTE = (
     "envoxy: no rules.yaml here or above, so envoxy's shipped default rules apply "

@@ -72,8 +72,8 @@ class TableState:
 
     ``primary_key`` is the key's columns in key order; the columns' own ``primary_key`` flags
     always agree with it (a table built from flags alone gets the key in column order, and a
-    key column is NOT NULL, as every database makes it). ``primary_key_name`` is the key
-    constraint's name where known."""
+    key column is NOT NULL, as every database makes it): change the key with :meth:`keyed`.
+    ``primary_key_name`` is the key constraint's name where known."""
 
     name: str
     columns: tuple[ColumnState, ...]
@@ -103,6 +103,19 @@ class TableState:
         if any(c.nullable and c.name in keys for c in self.columns):
             columns = tuple(replace(c, nullable=False) if c.name in keys else c for c in self.columns)
             object.__setattr__(self, "columns", columns)
+
+    def keyed(self, columns: tuple[str, ...], name: str | None = None) -> TableState:
+        """This table with ``columns`` as its primary key (``()``: none), named ``name``."""
+        keys = set(columns)
+        return replace(
+            self,
+            columns=tuple(
+                c if c.primary_key == (c.name in keys) else replace(c, primary_key=c.name in keys)
+                for c in self.columns
+            ),
+            primary_key=columns,
+            primary_key_name=name if columns else None,
+        )
 
     @property
     def qualified(self) -> str:

@@ -26,6 +26,7 @@ __all__ = [
     "constraint_columns",
     "foreign_key_state",
     "index_state",
+    "sa_index_name",
     "sql_type_of",
     "table_state",
     "table_state_from_create",
@@ -47,10 +48,11 @@ def sql_type_of(type_: Any, dialect: str = "postgresql") -> SqlType | None:
 
 
 def column_state(
-    column: sa.Column[Any], dialect: str = "postgresql", *, primary_key: bool = False
+    column: sa.Column[Any], dialect: str = "postgresql", *, primary_key: bool | None = None
 ) -> ColumnState:
-    """A :class:`ColumnState` for a ``sa.Column``; ``primary_key`` forces it into the key."""
-    pk = primary_key or bool(column.primary_key)
+    """A :class:`ColumnState` for a ``sa.Column``; ``primary_key`` (when given) says whether it is
+    in the key, whatever the column says (``add_column`` makes no key)."""
+    pk = bool(column.primary_key) if primary_key is None else primary_key
     return ColumnState(
         name=column.name,
         type=sql_type_of(column.type, dialect),
@@ -119,8 +121,8 @@ def _schema_name(schema: str | None, dialect: str) -> str | None:
     return None if schema is None or schema == names_of(dialect).default_schema else str(schema)
 
 
-def _sa_index_name(table: str, schema: str | None, column: str) -> str:
-    """SQLAlchemy's default ``ix_%(column_0_label)s``."""
+def sa_index_name(table: str, schema: str | None, column: str) -> str:
+    """SQLAlchemy's default name for an index given none, ``ix_%(column_0_label)s``."""
     label = f"{schema}_{table}_{column}" if schema else f"{table}_{column}"
     return f"ix_{label}"
 
@@ -134,7 +136,7 @@ def column_extras(
     if column.index:
         indexes.append(
             IndexState(
-                name=_sa_index_name(table, schema, column.name),
+                name=sa_index_name(table, schema, column.name),
                 columns=(column.name,),
                 unique=bool(column.unique),
             )

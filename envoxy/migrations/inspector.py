@@ -92,6 +92,8 @@ def _shown(name: str, schema: str | None, dialect: str) -> str:
 
 
 def _create_table(ctx: _Ctx, op: ops.CreateTableOp) -> list[Finding]:
+    if getattr(op, "if_not_exists", None) and ctx.lookup(op.table_name, op.schema) is not None:
+        return []  # CREATE TABLE IF NOT EXISTS of a table that exists creates nothing
     return judge_table(ctx.rules, table_state_from_create(op, ctx.dialect), ctx.dialect)
 
 

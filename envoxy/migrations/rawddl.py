@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from alembic.operations import ops
 
+from envoxy.migrations.naming import postgresql_name
 from envoxy.migrations.schema import CreateEnumOp
 from envoxy.sqltypes import SqlType, sql_type_named, to_sqlalchemy
 
@@ -176,6 +177,11 @@ def _enum_name(node: Any, kind: str) -> str:
     from pglast import enums
 
     return str(getattr(enums, kind)(node).name)
+
+
+def _column_word(column: str) -> str:
+    """What PostgreSQL puts in an index's name for an entry: the column, or ``expr``."""
+    return column if "(" not in column else "expr"
 
 
 def _strings(nodes: Sequence[Any] | None) -> list[str]:
@@ -419,8 +425,10 @@ class _Reader:
         # A partial or covering index is still an index on these columns.
         columns = [p.name if p.name else str(RawStream()(p.expr)) for p in stmt.indexParams or ()]
         relation = stmt.relation
+        # PostgreSQL names an unnamed index <table>_<columns>_idx (Alembic's would be ix_...).
+        name = stmt.idxname or postgresql_name(relation.relname, [_column_word(c) for c in columns], "idx")
         op = ops.CreateIndexOp(
-            stmt.idxname or None,
+            name,
             relation.relname,
             columns,
             schema=relation.schemaname,

@@ -31,6 +31,7 @@ from alembic.operations import ops
 from envoxy.migrations.elements import (
     column_extras,
     column_state,
+    sa_index_name,
     sql_type_of,
     table_state_from_create,
 )
@@ -192,9 +193,7 @@ class SymbolicSchema:
                 foreign_keys=(*state.foreign_keys, *fks),
             )
             if added.primary_key:
-                changed = replace(
-                    changed, primary_key=(added.name,), primary_key_name=self._names.primary_key(state.name)
-                )
+                changed = changed.keyed((added.name,), self._names.primary_key(state.name))
             return changed
 
         return self._change(op.table_name, op.schema, origin, add)
@@ -205,15 +204,14 @@ class SymbolicSchema:
         def drop(state: TableState) -> TableState | None:
             if state.column(name) is None:
                 return None
-            in_key = name in state.primary_key
-            return replace(
-                state,
-                columns=tuple(c for c in state.columns if c.name != name),
+            if name in state.primary_key:
                 # The whole key goes with any of its columns, as do the indexes and constraints
                 # on the column (PostgreSQL: "indexes and table constraints involving the column
                 # will be automatically dropped as well").
-                primary_key=() if in_key else state.primary_key,
-                primary_key_name=None if in_key else state.primary_key_name,
+                state = state.keyed(())
+            return replace(
+                state,
+                columns=tuple(c for c in state.columns if c.name != name),
                 indexes=tuple(i for i in state.indexes if name not in i.columns),
                 foreign_keys=tuple(f for f in state.foreign_keys if name not in f.columns),
             )
@@ -265,7 +263,7 @@ class SymbolicSchema:
     def _create_primary_key(self, op: ops.CreatePrimaryKeyOp, origin: Origin) -> list[Change]:
         def key(state: TableState) -> TableState:
             name = _named(op.constraint_name) or self._names.primary_key(state.name)
-            return replace(state, primary_key=tuple(op.columns), primary_key_name=name)
+            return state.keyed(tuple(str(c) for c in op.columns), name)
 
         return self._change(op.table_name, op.schema, origin, key)
 
@@ -276,7 +274,7 @@ class SymbolicSchema:
             if (name is not None and name == state.primary_key_name) or (
                 op.constraint_type == "primary" and not _named_other(state, name)
             ):
-                return replace(state, primary_key=(), primary_key_name=None)
+                return state.keyed(())
             if name is None:
                 return None
             return replace(
@@ -316,7 +314,8 @@ class SymbolicSchema:
         columns = tuple(c if isinstance(c, str) else str(getattr(c, "name", None) or c) for c in op.columns)
 
         def add(state: TableState) -> TableState | None:
-            name = op.index_name or self._names.index(state.name, columns)
+            # Alembic's create_index(None, ...) is named by SQLAlchemy's naming convention.
+            name = _named(op.index_name) or sa_index_name(state.name, op.schema, columns[0])
             if any(i.name == name for i in state.indexes) and getattr(op, "if_not_exists", None):
                 return None
             index = IndexState(name=name, columns=columns, unique=bool(op.unique))
