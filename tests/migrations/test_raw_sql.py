@@ -15,7 +15,7 @@ from alembic.operations import ops
 from envoxy.migrations.rawddl import read_ddl
 from envoxy.migrations.schema import SymbolicSchema
 from envoxy.migrations.shapes import guaranteed_row
-from tests.conftest import DATA, REPO
+from tests.conftest import DATA, REPO, dialect
 
 
 def kinds(text: str, dialect: str = "postgresql") -> tuple[list[str], bool]:
@@ -76,10 +76,7 @@ def test_a_column_of_an_enum_the_history_created() -> None:
     schema.enums.add((None, "mood"))
     (op,) = read_ddl("ALTER TABLE t ADD COLUMN m mood NOT NULL", "postgresql", schema).ops
     assert isinstance(op, ops.AddColumnOp)
-    assert (str(op.column.type.compile(dialect=sa.dialects.postgresql.dialect())), op.column.nullable) == (
-        "mood",
-        False,
-    )
+    assert (str(op.column.type.compile(dialect=dialect("postgresql"))), op.column.nullable) == ("mood", False)
 
 
 # -- what an empty database answers ------------------------------------------------------------
