@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from envoxy.errors import EXCERPT_LIMIT, clip
@@ -171,7 +172,7 @@ def judge_column(
 ) -> list[Finding]:
     """Type, nullability and primary key of one present required column."""
     found: list[Finding | None] = []
-    if column.type is not None and not types_match(spec.sql_type, column.type, dialect):
+    if column.type is not None and not _types_match(spec.sql_type, column.type, dialect):
         found.append(
             make_finding(
                 rules,
@@ -192,6 +193,12 @@ def judge_column(
             )
         )
     return [f for f in found if f is not None]
+
+
+@lru_cache(maxsize=4096)
+def _types_match(expected: SqlType, actual: SqlType, dialect: str) -> bool:
+    """:func:`types_match`, remembered: a history judges the same few types thousands of times."""
+    return types_match(expected, actual, dialect)
 
 
 def judge_table(rules: RuleSet, table: TableState, dialect: str = "postgresql") -> list[Finding]:

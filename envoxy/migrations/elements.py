@@ -198,15 +198,23 @@ def table_state(
     )
 
 
+_last_created: list[tuple[ops.CreateTableOp, str, TableState]] = []
+
+
 def table_state_from_create(op: ops.CreateTableOp, dialect: str = "postgresql") -> TableState:
-    """The table ``op`` creates."""
-    return table_state(
+    """The table ``op`` creates (remembered for the last op: the judge and the symbolic schema
+    both ask for it, one after the other)."""
+    if _last_created and _last_created[0][0] is op and _last_created[0][1] == dialect:
+        return _last_created[0][2]
+    state = table_state(
         op.table_name,
         op.columns,
         dialect,
         schema=op.schema,
         flags_included=bool(getattr(op, "_constraints_included", False)),
     )
+    _last_created[:] = [(op, dialect, state)]
+    return state
 
 
 def table_state_from_table(table: sa.Table, dialect: str = "postgresql") -> TableState:

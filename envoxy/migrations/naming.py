@@ -31,6 +31,8 @@ def postgresql_name(table: str, columns: Sequence[str], label: str) -> str:
     name2 = "_".join(columns) if columns else None
     overhead = len(label) + 1 + (1 if name2 is not None else 0)
     available = _NAMEDATALEN - 1 - overhead
+    if len(table) + len(name2 or "") <= available // 4:  # fits whatever the characters' bytes
+        return "_".join([table, name2, label] if name2 is not None else [table, label])
     chars1 = len(table.encode("utf-8"))
     chars2 = len(name2.encode("utf-8")) if name2 is not None else 0
     while chars1 + chars2 > available:

@@ -25,7 +25,7 @@ from envoxy.migrations.inspector import inspect_op
 from envoxy.migrations.schema import Change, Origin, SymbolicSchema
 from envoxy.migrations.sqlops import read_execute
 from envoxy.rules.model import RuleSet
-from envoxy.tables import judge_table
+from envoxy.tables import TableState, judge_table
 
 __all__ = ["OP_NAMES", "Replay", "Stepped"]
 
@@ -65,6 +65,33 @@ class Replay:
         self.rules = rules
         self.dialect = dialect
         self.schema = schema if schema is not None else SymbolicSchema(dialect)
+        self._verdicts: dict[int, tuple[TableState, set[tuple[str, str | None]]]] = {}
+        self._required: dict[str, set[str]] = {}
+
+    def _verdict(self, state: TableState) -> set[tuple[str, str | None]]:
+        """(rule, field) of every finding about ``state``; a table's state after one op is its
+        state before the next, so each is judged once."""
+        known = self._verdicts.get(id(state))
+        if known is not None and known[0] is state:
+            return known[1]
+        verdict = {(f.rule, f.field) for f in judge_table(self.rules, state, self.dialect)}
+        if len(self._verdicts) > 4096:
+            self._verdicts.clear()
+        self._verdicts[id(state)] = (state, verdict)
+        return verdict
+
+    def _judged_alike(self, before: TableState, after: TableState) -> bool:
+        """Whether the rules cannot tell the two apart: same name and key, and no column they
+        require changed (only an index, a foreign key or another column did)."""
+        if (before.name, before.schema, before.primary_key) != (after.name, after.schema, after.primary_key):
+            return False
+        if before.columns == after.columns:
+            return True
+        required = self._required.get(after.name)
+        if required is None:
+            required = self._required[after.name] = {s.name for s in self.rules.required_columns(after.name)}
+        old = {c.name: c for c in before.columns if c.name in required}
+        return old == {c.name: c for c in after.columns if c.name in required}
 
     def step(self, op: Any, origin: Origin = _NOWHERE, *, judged: bool = True) -> Stepped:
         """Judge ``op`` (unless not ``judged``), then apply it. An op envoxy cannot read comes
@@ -122,14 +149,14 @@ class Replay:
         told = {(f.table, f.field) for f in said}
         found: list[Finding] = []
         for change in changes:
-            if change.after is None:
+            after, before = change.after, change.before
+            if after is None or (before is not None and self._judged_alike(before, after)):
                 continue
-            before = (
-                {(f.rule, f.field) for f in judge_table(self.rules, change.before, self.dialect)}
-                if change.before is not None
-                else set()
-            )
-            for f in judge_table(self.rules, change.after, self.dialect):
-                if (f.rule, f.field) not in before and (f.table, f.field) not in told:
+            was = self._verdict(before) if before is not None else set()
+            now = self._verdict(after)
+            if now <= was:
+                continue
+            for f in judge_table(self.rules, after, self.dialect):
+                if (f.rule, f.field) not in was and (f.table, f.field) not in told:
                     found.append(replace(f, message=f"{label}: {f.message}"))
         return found
