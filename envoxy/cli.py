@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "init-alembic": "envoxy.commands.init_alembic",
     "init": "envoxy.commands.init",
     "explain": "envoxy.commands.explain",
+    "schema": "envoxy.commands.schema",
 }
 SHIPPED_DEFAULT_NOTE = (
     "envoxy: no rules.yaml here or above, so envoxy's shipped default rules apply "

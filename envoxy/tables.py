@@ -1,22 +1,30 @@
-"""Judge a table as it stands: the one rule check the op inspector, the ``--head-state`` scan and
+"""The table model and the one rule check the op inspector, the ``--head-state`` scan and
 ``check-db`` share. Pure data in, findings out; no SQLAlchemy needed.
+
+A :class:`TableState` is a table as a migration history, a live database or a model leaves it:
+its schema, its columns (name, canonical SQL type, nullability, primary key), its primary key as
+an ordered tuple, its indexes (unique constraints among them) and its foreign keys. A fact a
+source cannot know is left empty.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from envoxy.errors import EXCERPT_LIMIT, clip
 from envoxy.findings import Finding
 from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import ColumnSpec, Exemption, RuleSet
-from envoxy.rules.sqltypes import SqlType, types_match
+from envoxy.sqltypes import SqlType, types_match
 
 __all__ = [
     "ColumnState",
+    "ForeignKeyState",
+    "IndexState",
     "TableState",
     "column_expectation",
     "exemption_findings",
@@ -37,9 +45,84 @@ class ColumnState:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class IndexState:
+    """An index, or a ``UNIQUE`` constraint (``constraint``: ``drop_constraint`` removes it, and
+    the database keeps a unique index of the same name for it). ``columns`` are column names, or
+    an expression's text."""
+
+    name: str | None
+    columns: tuple[str, ...]
+    unique: bool = False
+    constraint: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForeignKeyState:
+    """``columns`` refer to ``referred_columns`` of ``referred_schema.referred_table``
+    (``referred_schema`` None: the referring table's own schema's default)."""
+
+    name: str | None
+    columns: tuple[str, ...]
+    referred_table: str
+    referred_columns: tuple[str, ...]
+    referred_schema: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TableState:
+    """A table. ``schema`` None is the database's default schema (PostgreSQL: ``public``).
+
+    ``primary_key`` is the key's columns in key order; the columns' own ``primary_key`` flags
+    always agree with it (a table built from flags alone gets the key in column order, and a
+    key column is NOT NULL, as every database makes it): change the key with :meth:`keyed`.
+    ``primary_key_name`` is the key constraint's name where known."""
+
     name: str
     columns: tuple[ColumnState, ...]
+    schema: str | None = None
+    primary_key: tuple[str, ...] = ()
+    primary_key_name: str | None = None
+    indexes: tuple[IndexState, ...] = ()
+    foreign_keys: tuple[ForeignKeyState, ...] = ()
+
+    def __post_init__(self) -> None:
+        flagged = tuple(c.name for c in self.columns if c.primary_key)
+        if not self.primary_key:
+            if flagged:
+                object.__setattr__(self, "primary_key", flagged)
+                self._force_not_null(set(flagged))
+            return
+        keys = set(self.primary_key)
+        if set(flagged) != keys:
+            columns = tuple(
+                c if c.primary_key == (c.name in keys) else replace(c, primary_key=c.name in keys)
+                for c in self.columns
+            )
+            object.__setattr__(self, "columns", columns)
+        self._force_not_null(keys)
+
+    def _force_not_null(self, keys: set[str]) -> None:
+        if any(c.nullable and c.name in keys for c in self.columns):
+            columns = tuple(replace(c, nullable=False) if c.name in keys else c for c in self.columns)
+            object.__setattr__(self, "columns", columns)
+
+    def keyed(self, columns: tuple[str, ...], name: str | None = None) -> TableState:
+        """This table with ``columns`` as its primary key (``()``: none), named ``name``."""
+        keys = set(columns)
+        return replace(
+            self,
+            columns=tuple(
+                c if c.primary_key == (c.name in keys) else replace(c, primary_key=c.name in keys)
+                for c in self.columns
+            ),
+            primary_key=columns,
+            primary_key_name=name if columns else None,
+        )
+
+    @property
+    def qualified(self) -> str:
+        """The name findings give the table: ``schema.name`` outside the default schema."""
+        return self.name if self.schema is None else f"{self.schema}.{self.name}"
 
     def column(self, name: str) -> ColumnState | None:
         for c in self.columns:
@@ -90,7 +173,7 @@ def judge_column(
 ) -> list[Finding]:
     """Type, nullability and primary key of one present required column."""
     found: list[Finding | None] = []
-    if column.type is not None and not types_match(spec.sql_type, column.type, dialect):
+    if column.type is not None and not _types_match(spec.sql_type, column.type, dialect):
         found.append(
             make_finding(
                 rules,
@@ -113,15 +196,26 @@ def judge_column(
     return [f for f in found if f is not None]
 
 
+@lru_cache(maxsize=4096)
+def _types_match(expected: SqlType, actual: SqlType, dialect: str) -> bool:
+    """:func:`types_match`, remembered: a history judges the same few types thousands of times."""
+    return types_match(expected, actual, dialect)
+
+
 def judge_table(rules: RuleSet, table: TableState, dialect: str = "postgresql") -> list[Finding]:
     """Every way ``table`` breaks the rules (nothing when it is out of scope or exempt).
 
-    Findings carry ``table`` and ``field`` but no location: the caller knows where the table came
-    from and adds it with :func:`dataclasses.replace`.
+    Scope and exemptions match the table's bare name; findings name it as
+    :attr:`TableState.qualified` (``schema.name`` outside the default schema). They carry
+    ``table`` and ``field`` but no location: the caller knows where the table came from and adds
+    it with :func:`dataclasses.replace`.
     """
     found: list[Finding | None] = []
     required = rules.required_columns(table.name)
-    pk_columns = {c.name for c in table.columns if c.primary_key}
+    if not required:
+        return []
+    shown = table.qualified
+    pk_columns = set(table.primary_key)
     for spec in required:
         column = table.column(spec.name)
         if column is None:
@@ -129,21 +223,21 @@ def judge_table(rules: RuleSet, table: TableState, dialect: str = "postgresql") 
                 make_finding(
                     rules,
                     "missing-field",
-                    f"table '{table.name}' lacks required column '{spec.name}' ({column_expectation(spec)})",
-                    table=table.name,
+                    f"table '{shown}' lacks required column '{spec.name}' ({column_expectation(spec)})",
+                    table=shown,
                     field=spec.name,
                 )
             )
             continue
-        found.extend(judge_column(rules, table.name, spec, column, dialect))
+        found.extend(judge_column(rules, shown, spec, column, dialect))
         if spec.primary_key and spec.name not in pk_columns:
             found.append(
                 make_finding(
                     rules,
                     "missing-primary-key",
-                    f"column '{table.name}.{spec.name}' is not the primary key, expected PRIMARY KEY "
+                    f"column '{shown}.{spec.name}' is not the primary key, expected PRIMARY KEY "
                     f"({', '.join(rules.primary_key)})",
-                    table=table.name,
+                    table=shown,
                     field=spec.name,
                 )
             )

@@ -1,4 +1,6 @@
-"""Reflect a live database into :class:`~envoxy.tables.TableState` values.
+"""Reflect a live database into :class:`~envoxy.tables.TableState` values: columns with their
+types as the catalog names them, nullability, the primary key in key order with its name,
+indexes (unique constraints among them) and foreign keys.
 
 Every error is a :class:`DatabaseError` whose message is one line and never carries the URL's
 password: the URL is shown with the password masked, and the password is scrubbed from whatever
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,13 +23,14 @@ from sqlalchemy.engine.reflection import Inspector
 from envoxy.errors import EnvoxyError
 from envoxy.live.catalog import CATALOG_TYPES, ColumnTypes
 from envoxy.sqltypes import from_sqlalchemy
-from envoxy.tables import ColumnState, TableState
+from envoxy.tables import ColumnState, ForeignKeyState, IndexState, TableState
 
 __all__ = [
     "DatabaseError",
     "Reflection",
     "parse_url",
     "reflect_engine",
+    "reflect_schemas",
     "reflect_tables",
     "scrub_error",
     "shown_url",
@@ -139,70 +143,124 @@ def _catalog_types(connection: sa.Connection, inspector: Inspector, schema: str 
 
 
 def _tables(
-    inspector: Inspector, schema: str | None, dialect: str, catalog: ColumnTypes
-) -> tuple[TableState, ...]:
+    inspector: Inspector, schema: str | None, dialect: str, catalog: ColumnTypes, named: str | None
+) -> list[TableState]:
+    """The tables of ``schema``, each with ``named`` as its schema (``None``: the default)."""
     with warnings.catch_warnings():
         # "Did not recognize type 'xml'": such a column reflects as NullType (the catalog names
         # its type), and the warning, printed with a source line, is not the user's business.
         warnings.simplefilter("ignore", sa.exc.SAWarning)
         columns = inspector.get_multi_columns(schema=schema)
         keys = inspector.get_multi_pk_constraint(schema=schema)
+        indexes = _multi(inspector.get_multi_indexes, schema)
+        uniques = _multi(inspector.get_multi_unique_constraints, schema)
+        fks = _multi(inspector.get_multi_foreign_keys, schema)
+    default = inspector.default_schema_name
     tables = []
     for key in sorted(columns, key=lambda k: k[1]):
-        pk_info = keys.get(key)
-        pk = set(pk_info["constrained_columns"] if pk_info else ())
+        pk_info: dict[str, Any] = dict(keys.get(key) or {})
+        pk = tuple(pk_info.get("constrained_columns") or ())
         states = []
         for c in columns[key]:
             stored, not_null = _stored_type(c["type"])
-            named = catalog.get((key[1], c["name"]))
+            found = catalog.get((key[1], c["name"]))
             states.append(
                 ColumnState(
                     name=c["name"],
-                    type=named if named is not None else from_sqlalchemy(stored, dialect),
+                    type=found if found is not None else from_sqlalchemy(stored, dialect),
                     nullable=bool(c["nullable"]) and not not_null and c["name"] not in pk,
                     primary_key=c["name"] in pk,
                 )
             )
-        tables.append(TableState(name=key[1], columns=tuple(states)))
-    return tuple(tables)
+        tables.append(
+            TableState(
+                name=key[1],
+                schema=named,
+                columns=tuple(states),
+                primary_key=pk,
+                primary_key_name=pk_info.get("name") if pk else None,
+                indexes=_indexes(indexes.get(key, ()), uniques.get(key, ())),
+                foreign_keys=tuple(_foreign_key(f, default) for f in fks.get(key, ())),
+            )
+        )
+    return tables
 
 
-def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
-    """Every table of ``schema`` (default: the connection's default schema), as it stands."""
+def _multi(method: Any, schema: str | None) -> dict[Any, list[dict[str, Any]]]:
+    """One kind of metadata for every table; nothing where the dialect cannot reflect it."""
+    try:
+        return dict(method(schema=schema))
+    except NotImplementedError:
+        return {}
+
+
+def _indexes(indexes: Sequence[dict[str, Any]], uniques: Sequence[dict[str, Any]]) -> tuple[IndexState, ...]:
+    found = [
+        IndexState(
+            name=u.get("name"), columns=tuple(u.get("column_names") or ()), unique=True, constraint=True
+        )
+        for u in uniques
+    ]
+    constraint_names = {u.get("name") for u in uniques}
+    for i in indexes:
+        if i.get("duplicates_constraint") or (i.get("unique") and i.get("name") in constraint_names):
+            continue  # the index a unique constraint keeps
+        # An expression's column name is None; "expressions" holds every entry as text.
+        columns = tuple(i.get("expressions") or i.get("column_names") or ())
+        found.append(IndexState(name=i.get("name"), columns=columns, unique=bool(i.get("unique"))))
+    return tuple(found)
+
+
+def _foreign_key(f: dict[str, Any], default: str | None) -> ForeignKeyState:
+    referred = f.get("referred_schema")
+    return ForeignKeyState(
+        name=f.get("name"),
+        columns=tuple(f.get("constrained_columns") or ()),
+        referred_schema=None if referred == default else referred,
+        referred_table=str(f.get("referred_table") or ""),
+        referred_columns=tuple(f.get("referred_columns") or ()),
+    )
+
+
+def _reflect(raw_url: str | URL, schemas: Sequence[str | None], *, qualify: bool) -> Reflection:
     url = raw_url if isinstance(raw_url, URL) else parse_url(raw_url)
     engine = _engine(url)
     try:
-        return reflect_engine(engine, schema)
+        return _reflect_engine(engine, schemas, qualify=qualify)
     finally:
         engine.dispose()
 
 
-def reflect_engine(engine: sa.Engine, schema: str | None = None) -> Reflection:
-    """:func:`reflect_tables` through an engine the caller made (and disposes of): its pool, its
-    connect arguments, and an in-memory SQLite database are all as the caller set them up."""
+def _reflect_engine(engine: sa.Engine, schemas: Sequence[str | None], *, qualify: bool) -> Reflection:
     url = engine.url
     shown = _shown(url)
     try:
         with engine.connect() as connection:
             inspector = sa.inspect(connection)
-            if schema is not None and schema not in inspector.get_schema_names():
-                raise DatabaseError(f"no schema {schema!r} in {shown}")
-            if (
-                schema is None
-                and inspector.default_schema_name is None
-                and engine.dialect.name == "postgresql"
-            ):
-                # A search_path naming no existing schema: nothing would be checked, and pass.
-                raise DatabaseError(
-                    f"{shown} has no default schema (its search_path names no "
-                    "schema that exists); name one with --schema"
-                )
+            known: list[str] | None = None
+            tables: list[TableState] = []
+            for schema in schemas:
+                if schema is not None:
+                    known = known if known is not None else inspector.get_schema_names()
+                    if schema not in known:
+                        raise DatabaseError(f"no schema {schema!r} in {shown}")
+                if (
+                    schema is None
+                    and inspector.default_schema_name is None
+                    and engine.dialect.name == "postgresql"
+                ):
+                    # A search_path naming no existing schema: nothing would be checked, and pass.
+                    raise DatabaseError(
+                        f"{shown} has no default schema (its search_path names no "
+                        "schema that exists); name one with --schema"
+                    )
+                named = schema if qualify and schema != inspector.default_schema_name else None
+                types = _catalog_types(connection, inspector, schema)
+                tables.extend(_tables(inspector, schema, engine.dialect.name, types, named))
             return Reflection(
                 dialect=engine.dialect.name,
-                schema=schema,
-                tables=_tables(
-                    inspector, schema, engine.dialect.name, _catalog_types(connection, inspector, schema)
-                ),
+                schema=schemas[0] if len(schemas) == 1 else None,
+                tables=tuple(tables),
             )
     except sa.exc.DBAPIError as e:
         detail = _scrub(str(e.orig) if e.orig is not None else str(e), _secrets(url))
@@ -216,9 +274,27 @@ def reflect_engine(engine: sa.Engine, schema: str | None = None) -> Reflection:
         raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), _secrets(url))}") from e
 
 
+def reflect_engine(engine: sa.Engine, schema: str | None = None) -> Reflection:
+    """:func:`reflect_tables` through an engine the caller made (and disposes of): its pool, its
+    connect arguments, and an in-memory SQLite database are all as the caller set them up."""
+    return _reflect_engine(engine, [schema], qualify=False)
+
+
 def scrub_error(text: str, url: URL) -> str:
     """``text`` (an error's message) on one line, with ``url``'s passwords masked."""
     return _scrub(text, _secrets(url))
+
+
+def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
+    """Every table of ``schema`` (default: the connection's default schema), as it stands. The
+    tables' own ``schema`` is left ``None``: ``check-db`` judges one schema, named in its run."""
+    return _reflect(raw_url, [schema], qualify=False)
+
+
+def reflect_schemas(raw_url: str | URL, schemas: Sequence[str] = ()) -> Reflection:
+    """Every table of each of ``schemas`` (none: the connection's default schema), each naming
+    its schema (``None`` for the default one), as ``envoxy schema --from-db`` prints them."""
+    return _reflect(raw_url, list(schemas) or [None], qualify=True)
 
 
 def shown_url(url: URL) -> str:

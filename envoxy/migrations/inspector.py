@@ -20,8 +20,16 @@ from alembic.operations import ops
 from sqlalchemy.sql.ddl import DDL, CreateTable
 
 from envoxy.findings import Finding
+from envoxy.migrations.elements import (
+    column_state,
+    sql_type_of,
+    table_state,
+    table_state_from_create,
+    table_state_from_table,
+)
+from envoxy.migrations.naming import names_of
 from envoxy.rules.model import ColumnSpec, RuleSet
-from envoxy.sqltypes import SqlType, from_sqlalchemy, sql_type_named, types_match
+from envoxy.sqltypes import types_match
 from envoxy.tables import (
     ColumnState,
     TableState,
@@ -39,15 +47,17 @@ __all__ = [
     "inspect_ops",
     "is_raw_ddl",
     "sql_type_of",
+    "table_state",
     "table_state_from_create",
+    "table_state_from_table",
 ]
 
-Lookup = Callable[[str], "TableState | None"]
-"""``lookup(name)``: the table as it stands before the op, or ``None`` when unknown."""
+Lookup = Callable[[str, "str | None"], "TableState | None"]
+"""``lookup(name, schema)``: the table as it stands before the op, or ``None`` when unknown."""
 Handler = Callable[["_Ctx", Any], list[Finding]]
 
 
-def _no_state(name: str) -> TableState | None:
+def _no_state(name: str, schema: str | None = None) -> TableState | None:
     return None
 
 
@@ -68,67 +78,22 @@ class _Ctx:
         return None
 
 
-# -- types and table states ----------------------------------------------------------------------
+# -- names ---------------------------------------------------------------------------------------
 
 
-def sql_type_of(type_: Any, dialect: str = "postgresql") -> SqlType | None:
-    """Canonical SQL type of a SQLAlchemy type as ``dialect`` stores it (see
-    :func:`envoxy.sqltypes.from_sqlalchemy`): a ``TypeDecorator`` (a project's own ``GUID`` type,
-    say) is judged by the type it stores on ``dialect``, not by its Python class name; so is a
-    type ``with_variant`` for ``dialect``, and ``Uuid(native_uuid=False)`` is ``CHAR(32)``.
-    """
-    if type_ is None:
-        return None
-    if isinstance(type_, str):  # op.alter_column(..., type_="VARCHAR(20)") is allowed by Alembic
-        return sql_type_named(type_, dialect)
-    return from_sqlalchemy(type_, dialect)
-
-
-def column_state(
-    column: sa.Column[Any], dialect: str = "postgresql", *, primary_key: bool = False
-) -> ColumnState:
-    """A :class:`ColumnState` for a ``sa.Column``; ``primary_key`` forces it into the key."""
-    pk = primary_key or bool(column.primary_key)
-    return ColumnState(
-        name=column.name,
-        type=sql_type_of(column.type, dialect),
-        # A primary-key column is NOT NULL whatever the Column said.
-        nullable=bool(column.nullable) and not pk,
-        primary_key=pk,
-    )
-
-
-def _pk_names(constraint: sa.PrimaryKeyConstraint) -> set[str]:
-    if len(constraint.columns):
-        return {c.name for c in constraint.columns}
-    # Not attached to a table yet (as in ``op.create_table(..., sa.PrimaryKeyConstraint("id"))``):
-    # the names wait in the pending column arguments.
-    pending = getattr(constraint, "_pending_colargs", ())
-    return {c if isinstance(c, str) else c.name for c in pending if c is not None}
-
-
-def table_state_from_create(op: ops.CreateTableOp, dialect: str = "postgresql") -> TableState:
-    """The table ``op`` creates: its columns, with the primary key from the columns' own
-    ``primary_key=True`` and from any ``PrimaryKeyConstraint`` among ``op.columns``."""
-    return _table_state(op.table_name, op.columns, dialect)
-
-
-def _table_state(name: str, elements: Iterable[Any], dialect: str) -> TableState:
-    elements = list(elements)
-    pk: set[str] = set()
-    for element in elements:
-        if isinstance(element, sa.PrimaryKeyConstraint):
-            pk |= _pk_names(element)
-    columns = tuple(
-        column_state(e, dialect, primary_key=e.name in pk) for e in elements if isinstance(e, sa.Column)
-    )
-    return TableState(name=name, columns=columns)
+def _shown(name: str, schema: str | None, dialect: str) -> str:
+    """The name findings give a table: ``schema.name`` outside the default schema."""
+    if schema is None or schema == names_of(dialect).default_schema:
+        return name
+    return f"{schema}.{name}"
 
 
 # -- handlers ------------------------------------------------------------------------------------
 
 
 def _create_table(ctx: _Ctx, op: ops.CreateTableOp) -> list[Finding]:
+    if getattr(op, "if_not_exists", None) and ctx.lookup(op.table_name, op.schema) is not None:
+        return []  # CREATE TABLE IF NOT EXISTS of a table that exists creates nothing
     return judge_table(ctx.rules, table_state_from_create(op, ctx.dialect), ctx.dialect)
 
 
@@ -136,19 +101,46 @@ def _add_column(ctx: _Ctx, op: ops.AddColumnOp) -> list[Finding]:
     spec = ctx.required(op.table_name, op.column.name)
     if spec is None:
         return []
-    return judge_column(ctx.rules, op.table_name, spec, column_state(op.column, ctx.dialect), ctx.dialect)
+    table = _shown(op.table_name, op.schema, ctx.dialect)
+    in_key = bool(getattr(op, "inline_primary_key", None)) and bool(op.column.primary_key)
+    found = judge_column(ctx.rules, table, spec, column_state(op.column, ctx.dialect), ctx.dialect)
+    if spec.primary_key and not in_key:
+        # Alembic's add_column emits no PRIMARY KEY (unless inline_primary_key=True), so a
+        # column that did not exist is not the key afterwards, whatever Column(...) says.
+        found.extend(
+            _key_finding(
+                ctx,
+                table,
+                spec,
+                f"add_column adds '{table}.{spec.name}' without making it the primary key (Alembic's "
+                "add_column emits no PRIMARY KEY; add the key with create_primary_key)",
+            )
+        )
+    return found
+
+
+def _key_finding(ctx: _Ctx, table: str, spec: ColumnSpec, said: str) -> list[Finding]:
+    found = make_finding(
+        ctx.rules,
+        "missing-primary-key",
+        f"{said}; rules.yaml expects PRIMARY KEY ({', '.join(ctx.rules.primary_key)})",
+        table=table,
+        field=spec.name,
+    )
+    return [found] if found is not None else []
 
 
 def _drop_column(ctx: _Ctx, op: ops.DropColumnOp) -> list[Finding]:
     spec = ctx.required(op.table_name, op.column_name)
     if spec is None:
         return []
+    table = _shown(op.table_name, op.schema, ctx.dialect)
     found = make_finding(
         ctx.rules,
         "dropped-field",
-        f"drop_column removes required column '{op.table_name}.{op.column_name}'; rules.yaml "
+        f"drop_column removes required column '{table}.{op.column_name}'; rules.yaml "
         f"requires it ({column_expectation(spec)})",
-        table=op.table_name,
+        table=table,
         field=spec.name,
     )
     return [found] if found is not None else []
@@ -170,14 +162,15 @@ def _rename_into_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
     type_ = op.modify_type if op.modify_type is not None else op.existing_type
     nullable = op.modify_nullable if op.modify_nullable is not None else op.existing_nullable
     state = ColumnState(name=new_name, type=sql_type_of(type_, ctx.dialect), nullable=bool(nullable))
-    return judge_column(ctx.rules, op.table_name, spec, state, ctx.dialect)
+    return judge_column(ctx.rules, _shown(op.table_name, op.schema, ctx.dialect), spec, state, ctx.dialect)
 
 
 def _alter_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
-    table, name = op.table_name, op.column_name
-    spec = ctx.required(table, name)
+    name = op.column_name
+    spec = ctx.required(op.table_name, name)
     if spec is None:
         return []
+    table = _shown(op.table_name, op.schema, ctx.dialect)
     where = f"alter_column on required column '{table}.{name}'"
     expects = f"rules.yaml expects '{name}' {column_expectation(spec)}"
     changes: list[str] = []
@@ -198,7 +191,7 @@ def _alter_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
 
 
 def _rename_table(ctx: _Ctx, op: ops.RenameTableOp) -> list[Finding]:
-    state = ctx.lookup(op.table_name)
+    state = ctx.lookup(op.table_name, op.schema)
     if state is None:
         return []
     before = {(f.rule, f.field) for f in judge_table(ctx.rules, state, ctx.dialect)}
@@ -208,6 +201,56 @@ def _rename_table(ctx: _Ctx, op: ops.RenameTableOp) -> list[Finding]:
         replace(f, message=f"rename_table '{op.table_name}' -> '{op.new_table_name}': {f.message}")
         for f in judge_table(ctx.rules, renamed, ctx.dialect)
         if (f.rule, f.field) not in before
+    ]
+
+
+def drops_primary_key(op: ops.DropConstraintOp, state: TableState | None, dialect: str) -> bool:
+    """Whether ``op`` drops its table's primary key: by the key's name where the table is known,
+    by ``type_="primary"``, or by the name the dialect gives an unnamed key
+    (``<table>_pkey`` on PostgreSQL)."""
+    name = op.constraint_name
+    if state is not None:
+        if name is not None and name == state.primary_key_name:
+            return True
+        named_other = any(i.name == name for i in state.indexes) or any(
+            f.name == name for f in state.foreign_keys
+        )
+        return op.constraint_type == "primary" and not named_other
+    return op.constraint_type == "primary" or (
+        name is not None and name == names_of(dialect).primary_key(op.table_name)
+    )
+
+
+def _drop_constraint(ctx: _Ctx, op: ops.DropConstraintOp) -> list[Finding]:
+    state = ctx.lookup(op.table_name, op.schema)
+    if not drops_primary_key(op, state, ctx.dialect) or (state is not None and not state.primary_key):
+        return []
+    table = _shown(op.table_name, op.schema, ctx.dialect)
+    said = f"drop_constraint removes the primary key of '{table}'"
+    return [f for spec in _key_specs(ctx, op.table_name, state) for f in _key_finding(ctx, table, spec, said)]
+
+
+def _key_specs(ctx: _Ctx, table: str, state: TableState | None) -> list[ColumnSpec]:
+    """The required key columns that are in the key before the op (all of them, where the table
+    is not known): what a change of the key can newly break."""
+    return [
+        s
+        for s in ctx.rules.required_columns(table)
+        if s.primary_key and (state is None or s.name in state.primary_key)
+    ]
+
+
+def _create_primary_key(ctx: _Ctx, op: ops.CreatePrimaryKeyOp) -> list[Finding]:
+    """The key ``create_primary_key`` makes replaces the table's: a required key column left out
+    of it is not the key afterwards."""
+    columns = {str(c) for c in op.columns}
+    table = _shown(op.table_name, op.schema, ctx.dialect)
+    said = f"create_primary_key makes ({', '.join(map(str, op.columns))}) the primary key of '{table}'"
+    return [
+        f
+        for spec in _key_specs(ctx, op.table_name, ctx.lookup(op.table_name, op.schema))
+        if spec.name not in columns
+        for f in _key_finding(ctx, table, spec, said)
     ]
 
 
@@ -244,10 +287,7 @@ def is_raw_ddl(sql: str) -> bool:
 def _execute(ctx: _Ctx, op: ops.ExecuteSQLOp) -> list[Finding]:
     sql = op.sqltext
     if isinstance(sql, CreateTable):  # a Core DDL construct we can read: judge the table
-        table = sql.element
-        return judge_table(
-            ctx.rules, _table_state(table.name, [*table.c, *table.constraints], ctx.dialect), ctx.dialect
-        )
+        return judge_table(ctx.rules, table_state_from_table(sql.element, ctx.dialect), ctx.dialect)
     if isinstance(sql, DDL):
         text = sql.statement
     elif isinstance(sql, str):
@@ -283,11 +323,13 @@ HANDLERS: dict[type[Any], Handler] = {
     ops.DropColumnOp: _drop_column,
     ops.AlterColumnOp: _alter_column,
     ops.RenameTableOp: _rename_table,
+    ops.DropConstraintOp: _drop_constraint,
+    ops.CreatePrimaryKeyOp: _create_primary_key,
     ops.DropTableOp: _nothing,
     ops.ExecuteSQLOp: _execute,
 }
-"""Op class -> handler. Op kinds not listed (indexes, constraints, comments, bulk inserts) cannot
-break the table pattern and are judged by nothing."""
+"""Op class -> handler. Op kinds not listed (indexes, other constraints, comments, bulk inserts)
+cannot break the table pattern and are judged by nothing."""
 
 
 def _handler(op_class: type[Any]) -> Handler:
@@ -305,24 +347,30 @@ def _inspect(ctx: _Ctx, op: Any) -> list[Finding]:
 def inspect_op(
     op: ops.MigrateOperation, rules: RuleSet, *, dialect: str = "postgresql", lookup: Lookup = _no_state
 ) -> list[Finding]:
-    """Every way ``op`` breaks ``rules`` (containers are walked).
+    """Every way ``op`` breaks ``rules`` as the op itself tells (containers are walked).
 
-    ``lookup(name)`` returns the table as it stands before ``op`` (the scanner's symbolic
-    schema), or ``None`` when unknown; only ``rename_table`` needs it.
+    ``lookup(name, schema)`` returns the table as it stands before ``op`` (the scanner's
+    symbolic schema), or ``None`` when unknown; ``rename_table`` and ``drop_constraint`` use it.
+    What an op breaks only through the table it reshapes (a key dropped by a constraint's name)
+    is judged by :class:`envoxy.migrations.replay.Replay`, which calls this.
     """
     return _inspect(_Ctx(rules, dialect, lookup), op)
 
 
 def inspect_ops(
-    operations: Iterable[ops.MigrateOperation],
-    rules: RuleSet,
-    *,
-    dialect: str = "postgresql",
-    lookup: Lookup = _no_state,
+    operations: Iterable[ops.MigrateOperation], rules: RuleSet, *, dialect: str = "postgresql"
 ) -> list[Finding]:
-    """:func:`inspect_op` over several ops (``UpgradeOps`` and ``ModifyTableOps`` are walked)."""
-    ctx = _Ctx(rules, dialect, lookup)
+    """Every way ``operations`` (``UpgradeOps`` and ``ModifyTableOps`` are walked) break ``rules``,
+    each op judged as the history scanner judges it: by itself and by what it newly breaks in the
+    tables the ops before it built (:class:`envoxy.migrations.replay.Replay`; a table the ops do
+    not create is judged by the op alone)."""
+    from envoxy.migrations.replay import Replay
+
+    replay = Replay(rules, dialect)
     found: list[Finding] = []
     for op in operations:
-        found.extend(_inspect(ctx, op))
+        stepped = replay.step(op)
+        if stepped.problem is not None:
+            raise stepped.problem
+        found.extend(stepped.findings)
     return found

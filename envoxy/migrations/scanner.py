@@ -1,8 +1,10 @@
 """The revision-history scanner behind ``envoxy check-migrations``.
 
 Revisions are loaded through Alembic's ``ScriptDirectory`` and run base first against a recording
-``op``; every recorded op goes through the op inspector (per-op findings) and into the symbolic
-schema (``--head-state`` findings). Nothing here opens a database connection, prints or exits.
+``op``; every recorded op is judged and replayed into one symbolic schema
+(:class:`envoxy.migrations.replay.Replay`): per op, what the op newly breaks; with
+``--head-state``, the tables as that same schema stands at head. Nothing here opens a database
+connection, prints or exits.
 """
 
 from __future__ import annotations
@@ -11,15 +13,13 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any
 
 from envoxy.errors import UsageError
 from envoxy.findings import Finding
 from envoxy.migrations.capture import captured
-from envoxy.migrations.inspector import inspect_op
 from envoxy.migrations.loader import (
     History,
     LoadError,
@@ -28,6 +28,7 @@ from envoxy.migrations.loader import (
     describe_error,
     load_history,
 )
+from envoxy.migrations.replay import Replay
 from envoxy.migrations.runner import Outcome, RevisionRunner, no_process_exit
 from envoxy.migrations.schema import Origin, SymbolicSchema
 from envoxy.migrations.shims import legacy_idioms
@@ -91,21 +92,13 @@ def _resolve_since(history: History, since: str) -> set[str]:
     return history.after(matches[0])
 
 
-def _safely(step: Callable[[Any, Origin], None], op: Any, origin: Origin) -> Exception | None:
-    """Run one step on one op; an op shape envoxy cannot read comes back as the exception."""
-    try:
-        step(op, origin)
-    except Exception as e:  # reported by the caller as a warning at the op; the scan goes on
-        return e
-    return None
-
-
 class _Scan:
     def __init__(self, rules: RuleSet, dialect: str, head_state: bool) -> None:
         self.rules = rules
         self.dialect = dialect
         self.head_state = head_state
         self.schema = SymbolicSchema(dialect)
+        self.replay_ops = Replay(rules, dialect, self.schema)
         self.findings: list[Finding] = []
 
     def add(self, rule: RuleId, message: str, path: str, line: int | None) -> None:
@@ -119,8 +112,11 @@ class _Scan:
     def replay(self, revision: Revision, outcome: Outcome, *, judged: bool) -> None:
         for recorded in outcome.ops:
             origin = Origin(revision.path, recorded.line)
-            problem = _safely(self._judge, recorded.op, origin) if judged else None
-            problem = _safely(self.schema.apply, recorded.op, origin) or problem
+            stepped = self.replay_ops.step(recorded.op, origin, judged=judged)
+            for f in stepped.findings:
+                if not self.head_state or f.rule in _KEPT_WITH_HEAD_STATE:
+                    self.findings.append(replace(f, path=origin.path, line=origin.line))
+            problem = stepped.problem
             if judged and problem is not None:
                 self.add(
                     "unanalysable-revision",
@@ -137,11 +133,6 @@ class _Scan:
                 revision.path,
                 outcome.failure.line,
             )
-
-    def _judge(self, op: Any, origin: Origin) -> None:
-        for f in inspect_op(op, self.rules, dialect=self.dialect, lookup=self.schema.lookup):
-            if not self.head_state or f.rule in _KEPT_WITH_HEAD_STATE:
-                self.findings.append(replace(f, path=origin.path, line=origin.line))
 
     def judge_head(self, judged_paths: set[str]) -> None:
         for state, origin in self.schema.tables():

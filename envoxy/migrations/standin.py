@@ -1,8 +1,10 @@
 """What ``op.get_bind()`` returns during a scan: a connection that never touches a database.
 
 Every query (a Core statement or a raw string) returns no rows, so data migrations that loop over
-``conn.execute(...)`` run through without a server. A revision that needs a row (``.one()``,
-``fetchone()[0]``) is retried with placeholder rows (see :mod:`envoxy.migrations.placeholders`);
+``conn.execute(...)`` run through without a server, but for the rows SQL guarantees on an empty
+database (:mod:`envoxy.migrations.shapes`: ``count(*)`` is one row with 0). A revision that needs
+a row (``.one()``, ``fetchone()[0]``) is retried with placeholder rows (see
+:mod:`envoxy.migrations.placeholders`);
 the :class:`Budget` bounds how many rows and how much time one revision may take, so a
 ``while fetchone() is not None`` loop ends.
 """
@@ -22,6 +24,7 @@ from sqlalchemy import inspection
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound, NoSuchTableError
 
 from envoxy.migrations.placeholders import PlaceholderRow
+from envoxy.migrations.shapes import guaranteed_row
 from envoxy.sqltypes import to_sqlalchemy
 from envoxy.tables import TableState
 
@@ -168,16 +171,16 @@ class _Transaction:
 class Catalog(Protocol):
     """The tables as the revisions so far left them (the scanner's symbolic schema)."""
 
-    def lookup(self, name: str) -> TableState | None: ...
+    def lookup(self, name: str, schema: str | None = None) -> TableState | None: ...
 
-    def names(self) -> list[str]: ...
+    def names(self, schema: str | None = None) -> list[str]: ...
 
 
 class _NoTables:
-    def lookup(self, name: str) -> TableState | None:
+    def lookup(self, name: str, schema: str | None = None) -> TableState | None:
         return None
 
-    def names(self) -> list[str]:
+    def names(self, schema: str | None = None) -> list[str]:
         return []
 
 
@@ -189,13 +192,13 @@ class StandinInspector:
         self._catalog = catalog
 
     def get_table_names(self, schema: str | None = None, **kw: Any) -> list[str]:
-        return self._catalog.names()
+        return self._catalog.names(schema)
 
     def has_table(self, table_name: str, schema: str | None = None, **kw: Any) -> bool:
-        return self._catalog.lookup(table_name) is not None
+        return self._catalog.lookup(table_name, schema) is not None
 
     def get_columns(self, table_name: str, schema: str | None = None, **kw: Any) -> list[dict[str, Any]]:
-        table = self._table(table_name)
+        table = self._table(table_name, schema)
         return [
             {
                 "name": c.name,
@@ -208,11 +211,39 @@ class StandinInspector:
         ]
 
     def get_pk_constraint(self, table_name: str, schema: str | None = None, **kw: Any) -> dict[str, Any]:
-        table = self._table(table_name)
-        return {"name": None, "constrained_columns": [c.name for c in table.columns if c.primary_key]}
+        table = self._table(table_name, schema)
+        return {"name": table.primary_key_name, "constrained_columns": list(table.primary_key)}
 
-    def _table(self, name: str) -> TableState:
-        table = self._catalog.lookup(name)
+    def get_indexes(self, table_name: str, schema: str | None = None, **kw: Any) -> list[dict[str, Any]]:
+        table = self._table(table_name, schema)
+        return [
+            {"name": i.name, "column_names": list(i.columns), "unique": i.unique}
+            for i in table.indexes
+            if not i.constraint
+        ]
+
+    def get_unique_constraints(
+        self, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list[dict[str, Any]]:
+        table = self._table(table_name, schema)
+        return [{"name": i.name, "column_names": list(i.columns)} for i in table.indexes if i.constraint]
+
+    def get_foreign_keys(self, table_name: str, schema: str | None = None, **kw: Any) -> list[dict[str, Any]]:
+        table = self._table(table_name, schema)
+        return [
+            {
+                "name": f.name,
+                "constrained_columns": list(f.columns),
+                "referred_schema": f.referred_schema,
+                "referred_table": f.referred_table,
+                "referred_columns": list(f.referred_columns),
+                "options": {},
+            }
+            for f in table.foreign_keys
+        ]
+
+    def _table(self, name: str, schema: str | None = None) -> TableState:
+        table = self._catalog.lookup(name, schema)
         if table is None:
             raise NoSuchTableError(name)
         return table
@@ -230,7 +261,7 @@ class StandinInspector:
         **kw: Any,
     ) -> None:
         """``sa.Table(name, metadata, autoload_with=op.get_bind())``: the catalog's columns."""
-        for c in self._table(table.name).columns:
+        for c in self._table(table.name, table.schema).columns:
             if (include_columns and c.name not in include_columns) or c.name in exclude_columns:
                 continue
             column_type = to_sqlalchemy(c.type) if c.type is not None else sa.types.NullType()
@@ -242,8 +273,7 @@ class StandinInspector:
     def _nothing(self, *args: Any, **kw: Any) -> list[Any]:
         return []
 
-    get_view_names = get_sequence_names = get_schema_names = _nothing
-    get_indexes = get_foreign_keys = get_unique_constraints = get_check_constraints = _nothing
+    get_view_names = get_sequence_names = get_schema_names = get_check_constraints = _nothing
 
 
 class StandinConnection:
@@ -292,6 +322,11 @@ class StandinConnection:
             statement, (str, sa.TextClause, sa.schema.ExecutableDDLElement)
         ):
             self.on_sql(statement)
+        if self.budget.rows_per_query == 0:
+            # An empty database still answers some queries with a row (count(*) is 0).
+            row = guaranteed_row(statement)
+            if row is not None:
+                return StandinResult([row])
         names = _names(statement)
         return StandinResult([PlaceholderRow(names) for _ in range(self.budget.rows_per_query)])
 
@@ -316,7 +351,7 @@ class StandinConnection:
         else:
             return
         for table in tables:
-            if kw.get("checkfirst") and (self.catalog.lookup(table.name) is not None) == create:
+            if kw.get("checkfirst") and (self.catalog.lookup(table.name, table.schema) is not None) == create:
                 continue
             self.on_ddl(create, table)
 

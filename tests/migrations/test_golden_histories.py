@@ -70,3 +70,27 @@ def test_every_op_kind_and_the_issue_case_are_covered() -> None:
             "summary": {"files": 3, "findings": 0, "errors": 0, "warnings": 0, "baselined": 0},
         },
     }
+
+
+def test_per_op_and_head_state_agree_on_a_dropped_primary_key() -> None:
+    """A key dropped by its default name, by ``type_`` or by its own name is reported by the op
+    that dropped it, per op and at head alike (same rule, table, field, file and line)."""
+    expected = json.loads((CASES_DIR / "primary_keys" / "expected.json").read_text(encoding="utf-8"))
+
+    def keys(run: str) -> set[tuple[str, str, str, str, int]]:
+        return {
+            (f["rule"], f["table"], f["field"], f["path"], f["line"])
+            for f in expected[run]["report"]["findings"]
+            if f["rule"] == "missing-primary-key"
+        }
+
+    dropped = {
+        ("missing-primary-key", "invoices", "id", "versions/p2_keys.py", 12),  # type_="primary"
+        ("missing-primary-key", "shipments", "id", "versions/p2_keys.py", 13),  # its own name
+        ("missing-primary-key", "ledger", "id", "versions/p2_keys.py", 24),  # add_column made none
+    }
+    assert dropped <= keys("plain")
+    assert dropped <= keys("head-state")
+    # orders_pkey dropped without type_, by PostgreSQL's name for it, and put back later
+    assert ("missing-primary-key", "orders", "id", "versions/p2_keys.py", 11) in keys("plain")
+    assert not any(k[1] == "orders" for k in keys("head-state"))

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 from envoxy.findings import Finding
 from envoxy.migrations.inspector import (
+    Lookup,
     inspect_op,
     inspect_ops,
     is_raw_ddl,
@@ -176,6 +177,8 @@ def test_table_state_reads_primary_key_from_column_and_constraint() -> None:
             ColumnState(name="id", type=SqlType(name="VARCHAR", length=36), nullable=False, primary_key=True),
             ColumnState(name="x", type=SqlType(name="INTEGER"), nullable=True, primary_key=False),
         ),
+        primary_key=("id",),
+        primary_key_name="t_pk",
     )
     via_column = ops.CreateTableOp("t", [sa.Column("id", sa.String(36), primary_key=True)])
     assert table_state_from_create(via_column).columns == (
@@ -220,11 +223,17 @@ def test_type_decorator_is_judged_by_what_it_stores(native: RuleSet, legacy: Rul
             return dialect.type_descriptor(sa.CHAR(32))
 
     op = ops.AddColumnOp("shop", sa.Column("id", GUID(), nullable=False))
-    assert inspect_op(op, native) == []
-    assert inspect_op(op, native, dialect="sqlite") == []
-    assert inspect_op(op, legacy) == [
+    assert types_judged(op, native) == []
+    assert types_judged(op, native, dialect="sqlite") == []
+    assert types_judged(op, legacy) == [
         err("wrong-type", "shop", "id", "column 'shop.id' is UUID, expected VARCHAR(36)"),
     ]
+
+
+def types_judged(op: ops.MigrateOperation, rules: RuleSet, dialect: str = "postgresql") -> list[Finding]:
+    """The findings about the column's type (an added ``id`` is also not the key: Alembic's
+    add_column emits no PRIMARY KEY)."""
+    return [f for f in inspect_op(op, rules, dialect=dialect) if f.rule == "wrong-type"]
 
 
 # -- add / drop / alter column -----------------------------------------------------------------
@@ -335,7 +344,7 @@ def test_rename_table_into_scope(legacy: RuleSet) -> None:
     )
     op = ops.RenameTableOp("alembic_version_tmp", "shop")
     assert inspect_op(op, legacy) == []  # without state, no finding
-    found = inspect_op(op, legacy, lookup={"alembic_version_tmp": bare}.get)
+    found = inspect_op(op, legacy, lookup=lookup_in(bare))
     prefix = "rename_table 'alembic_version_tmp' -> 'shop': table 'shop' lacks required column"
     assert found == [
         err("missing-field", "shop", "created", f"{prefix} 'created' (TIMESTAMP WITHOUT TIME ZONE NOT NULL)"),
@@ -348,16 +357,104 @@ def test_rename_table_reports_only_what_the_new_name_brings(legacy: RuleSet) -> 
     conforming = table_state_from_create(
         ops.CreateTableOp("old", [*legacy_columns(), sa.PrimaryKeyConstraint("id")])
     )
-    assert inspect_op(ops.RenameTableOp("old", "new"), legacy, lookup={"old": conforming}.get) == []
+    assert inspect_op(ops.RenameTableOp("old", "new"), legacy, lookup=lookup_in(conforming)) == []
     broken = TableState(name="old", columns=conforming.columns[:3])
     # 'old' already lacked href: reported at its create_table, not again at the rename.
-    assert inspect_op(ops.RenameTableOp("old", "new"), legacy, lookup={"old": broken}.get) == []
+    assert inspect_op(ops.RenameTableOp("old", "new"), legacy, lookup=lookup_in(broken)) == []
+
+
+def lookup_in(*states: TableState) -> Lookup:
+    """A lookup answering with ``states`` (the default schema's tables)."""
+
+    def lookup(name: str, schema: str | None = None) -> TableState | None:
+        return next((t for t in states if t.name == name and schema is None), None)
+
+    return lookup
 
 
 def test_drop_table_and_other_ops_find_nothing(legacy: RuleSet) -> None:
     assert inspect_op(ops.DropTableOp("shop"), legacy) == []
     assert inspect_op(ops.CreateIndexOp("ix", "shop", ["href"]), legacy) == []
-    assert inspect_op(ops.DropConstraintOp("pk", "shop", type_="primary"), legacy) == []
+    assert inspect_op(ops.DropConstraintOp("shop_email_key", "shop"), legacy) == []
+    assert inspect_op(ops.DropConstraintOp("pk", "alembic_version", type_="primary"), legacy) == []
+
+
+# -- primary keys ----------------------------------------------------------------------------------
+
+KEY_DROPPED = "drop_constraint removes the primary key of 'shop'; rules.yaml expects PRIMARY KEY (id)"
+
+
+def test_dropping_the_primary_key_by_type_or_by_the_default_name(legacy: RuleSet) -> None:
+    by_type = ops.DropConstraintOp("pk_shop", "shop", type_="primary")
+    assert inspect_op(by_type, legacy) == [err("missing-primary-key", "shop", "id", KEY_DROPPED)]
+    by_default_name = ops.DropConstraintOp("shop_pkey", "shop")  # PostgreSQL's name for it
+    assert inspect_op(by_default_name, legacy) == [err("missing-primary-key", "shop", "id", KEY_DROPPED)]
+    # MySQL names every key PRIMARY; shop_pkey is no key there
+    assert inspect_op(by_default_name, legacy, dialect="mysql") == []
+    assert inspect_op(ops.DropConstraintOp("PRIMARY", "shop"), legacy, dialect="mysql") == [
+        err("missing-primary-key", "shop", "id", KEY_DROPPED)
+    ]
+    in_schema = ops.DropConstraintOp("shop_pkey", "shop", schema="billing")
+    assert [(f.table, f.message) for f in inspect_op(in_schema, legacy)] == [
+        (
+            "billing.shop",
+            "drop_constraint removes the primary key of 'billing.shop'; rules.yaml expects PRIMARY KEY (id)",
+        )
+    ]
+
+
+def test_a_known_table_tells_which_constraint_is_its_key(legacy: RuleSet) -> None:
+    """With the table known, its key's own name decides, and a key that already left ``id`` out
+    is not newly broken."""
+    keyed = TableState(
+        name="shop",
+        columns=(ColumnState(name="id", type=SqlType(name="VARCHAR", length=36), nullable=False),),
+        primary_key=("id",),
+        primary_key_name="pk_shop",
+    )
+
+    lookup = lookup_in(keyed)
+    assert inspect_op(ops.DropConstraintOp("shop_pkey", "shop"), legacy, lookup=lookup) == []
+    assert inspect_op(ops.DropConstraintOp("pk_shop", "shop"), legacy, lookup=lookup) == [
+        err("missing-primary-key", "shop", "id", KEY_DROPPED)
+    ]
+    code = ColumnState(name="code", type=SqlType(name="TEXT"), nullable=False)
+    other_key = TableState(
+        name="shop", columns=(*keyed.columns, code), primary_key=("code",), primary_key_name="pk_shop"
+    )
+    assert other_key.column("id") == ColumnState(
+        name="id", type=SqlType(name="VARCHAR", length=36), nullable=False, primary_key=False
+    )
+    drop = ops.DropConstraintOp("pk_shop", "shop", type_="primary")
+    assert inspect_op(drop, legacy, lookup=lookup_in(other_key)) == []
+
+
+def test_create_primary_key_replaces_the_key(legacy: RuleSet) -> None:
+    assert inspect_op(ops.CreatePrimaryKeyOp("pk", "shop", ["id"]), legacy) == []
+    assert inspect_op(ops.CreatePrimaryKeyOp("pk", "shop", ["code"]), legacy) == [
+        err(
+            "missing-primary-key",
+            "shop",
+            "id",
+            "create_primary_key makes (code) the primary key of 'shop'; rules.yaml expects PRIMARY KEY (id)",
+        )
+    ]
+
+
+def test_add_column_makes_no_key_unless_inline(legacy: RuleSet) -> None:
+    column = sa.Column("id", sa.String(36), primary_key=True)
+    assert inspect_op(ops.AddColumnOp("shop", column), legacy) == [
+        err(
+            "missing-primary-key",
+            "shop",
+            "id",
+            "add_column adds 'shop.id' without making it the primary key (Alembic's add_column emits "
+            "no PRIMARY KEY; add the key with create_primary_key); rules.yaml expects PRIMARY KEY (id)",
+        )
+    ]
+    inline = ops.AddColumnOp("shop", sa.Column("id", sa.String(36), primary_key=True))
+    inline.inline_primary_key = True  # Alembic 1.18+: add_column(..., inline_primary_key=True)
+    assert inspect_op(inline, legacy) == []
 
 
 # -- containers and batch mode -----------------------------------------------------------------
@@ -521,8 +618,8 @@ def test_alter_column_renaming_into_a_required_name(legacy: RuleSet) -> None:
 def test_with_variant_is_judged_per_dialect(native: RuleSet) -> None:
     id_type = sa.String(36).with_variant(postgresql.UUID(as_uuid=True), "postgresql")
     op = ops.AddColumnOp("shop", sa.Column("id", id_type, nullable=False))
-    assert inspect_op(op, native) == []
-    assert inspect_op(op, native, dialect="sqlite") == [
+    assert types_judged(op, native) == []
+    assert types_judged(op, native, dialect="sqlite") == [
         err("wrong-type", "shop", "id", "column 'shop.id' is VARCHAR(36), expected UUID"),
     ]
 

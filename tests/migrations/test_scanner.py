@@ -417,7 +417,7 @@ def test_bind_context_and_inspector_follow_the_history(tmp_path: Path) -> None:
 def test_an_op_envoxy_cannot_read_is_a_warning_and_the_scan_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import envoxy.migrations.scanner as scanner
+    import envoxy.migrations.replay as replay
     from envoxy.migrations.inspector import inspect_op as real
 
     def fragile(op: Any, *args: Any, **kwargs: Any) -> list[Finding]:
@@ -425,7 +425,7 @@ def test_an_op_envoxy_cannot_read_is_a_warning_and_the_scan_goes_on(
             raise ValueError("an op shape nobody foresaw")
         return real(op, *args, **kwargs)
 
-    monkeypatch.setattr(scanner, "inspect_op", fragile)
+    monkeypatch.setattr(replay, "inspect_op", fragile)
     versions = tmp_path / "versions"
     write_revision(
         versions,
@@ -814,10 +814,10 @@ def test_ddl_through_the_bind_is_judged_as_op_execute(tmp_path: Path) -> None:
     result = scan_dir(versions)
     assert [(f.rule, f.line, f.message) for f in result.findings] == [
         (
-            "unanalysed-sql",
+            "dropped-field",
             10,
-            "op.execute runs raw DDL that envoxy cannot analyse: 'ALTER TABLE t DROP COLUMN href'; "
-            "check it against rules.yaml by hand or use op.* calls",
+            "op.execute: drop_column removes required column 't.href'; rules.yaml requires it "
+            "(TEXT NOT NULL)",
         ),
         (
             "missing-field",
