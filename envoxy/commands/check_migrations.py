@@ -46,6 +46,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from envoxy.migrations.loader import project_sys_path, resolve_locations
     from envoxy.migrations.named import group_revision_files, is_file_target
     from envoxy.migrations.scanner import scan
+    from envoxy.tables import exemption_findings
 
     rules = ctx.rules()
     files = [p for p in args.paths if is_file_target(p, ctx.cwd)]
@@ -60,8 +61,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if not files:
         result = check(resolve_locations(directories[0] if directories else None, ctx.cwd))
         return ctx.emit(Report.build(result.findings, files=result.files), args)
-    # Each named file is judged in its whole history; only the findings in named files are kept.
-    findings = []
+    # Each named file is judged in its whole history; only the findings in named files are kept,
+    # and exemptions are judged as on any partial run: expired ones, not unused ones.
+    findings = exemption_findings(rules, (), unused=False)
     groups = group_revision_files(files, ctx.cwd)
     for group in groups:
         findings.extend(group.about(check(group.locations).findings, ctx.cwd))

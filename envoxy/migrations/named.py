@@ -4,9 +4,9 @@ to, and which findings are about them.
 A revision is judged with its whole history as context: the ops before it tell a rename from a
 drop, and the head state needs every table. So each named file is scanned with the versions
 directories it lives in (those of ``./alembic.ini``, else ``alembic/versions``, when they hold it;
-else its own directory), and only the findings located in a named file are kept. Findings about
-the history or the rules file as a whole (an unordered graph, an unused or expired exemption)
-belong to runs over the whole history.
+else its own directory), and only the findings located in a named file are kept: a finding about
+the history as a whole (an unordered graph) belongs to runs over the whole history, and the
+command judges exemptions as on any partial run (expired ones, not unused ones).
 """
 
 from __future__ import annotations

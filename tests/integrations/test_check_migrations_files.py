@@ -150,19 +150,42 @@ def test_a_broken_named_file_is_a_parse_error_and_a_broken_other_file_is_not_rep
     assert report(check(project, "alembic/versions/d4_rev.py"))[:2] == (0, [])
 
 
-def test_unused_exemptions_are_judged_by_whole_history_runs_only(tmp_path: Path) -> None:
+def test_exemptions_are_judged_as_on_any_partial_run(tmp_path: Path) -> None:
+    """Expired exemptions on every run; unused ones only over the whole history."""
     rules = tmp_path / "rules.yaml"
     rules.write_text(
         Path(RULES)
         .read_text(encoding="utf-8")
-        .replace("exemptions: {}", "exemptions:\n  ghost:\n    fields: [href]\n    reason: gone\n"),
+        .replace(
+            "exemptions: {}",
+            "exemptions:\n  ghost:\n    fields: [href]\n    reason: gone\n"
+            "  old:\n    fields: [href]\n    reason: gone\n    until: 2020-01-01\n",
+        ),
         encoding="utf-8",
     )
     write_revision(tmp_path / "alembic" / "versions", "a1", None, FULL.format(table="shops"))
+    expired = (
+        "expired-exemption",
+        "rules.yaml",
+        "exemption for table 'old' expired on 2020-01-01 (reason: gone)",
+    )
+    unused = [
+        (
+            "unused-exemption",
+            "rules.yaml",
+            f"exemption for table '{t}' matches no table or datum that was checked",
+        )
+        for t in ("ghost", "old")
+    ]
+
+    def found(result: CliResult) -> list[tuple[Any, ...]]:
+        assert result.err == ""
+        return [(f["rule"], f["path"], f["message"]) for f in json.loads(result.out)["findings"]]
+
     whole = run_cli("check-migrations", "--format", "json", cwd=tmp_path)
-    assert [f["rule"] for f in json.loads(whole.out)["findings"]] == ["unused-exemption"]
+    assert sorted(found(whole)) == sorted([expired, *unused])
     named = run_cli("check-migrations", "--format", "json", "alembic/versions/a1_rev.py", cwd=tmp_path)
-    assert (named.code, json.loads(named.out)["findings"]) == (0, [])
+    assert (named.code, found(named)) == (1, [expired])
 
 
 def test_files_alembic_does_not_read_are_skipped(project: Path) -> None:
