@@ -30,10 +30,12 @@ def is_revision_name(name: str) -> bool:
 
 
 def is_file_target(named: str, cwd: Path) -> bool:
-    """Whether a path on the command line names revision files rather than a versions directory:
-    anything that exists and is not a directory, or a name ending in ``.py``."""
+    """Whether a path on the command line names a revision file rather than a versions directory:
+    anything that exists and is not a directory; a missing path when its name ends in ``.py``."""
     path = cwd / named
-    return named.endswith(".py") or (os.path.lexists(path) and not path.is_dir())
+    if os.path.lexists(path):
+        return not path.is_dir()
+    return named.endswith(".py")
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,6 +188,16 @@ def test_exemptions_are_judged_as_on_any_partial_run(tmp_path: Path) -> None:
     assert (named.code, found(named)) == (1, [expired])
 
 
+def test_a_directory_is_a_versions_directory_whatever_its_name(project: Path) -> None:
+    (project / "alembic" / "versions").rename(project / "versions.py")
+    code, found, summary = report(check(project, "versions.py"))
+    assert (code, [f[1] for f in found], summary["files"]) == (
+        1,
+        ["versions.py/b2_rev.py", "versions.py/c3_rev.py"],
+        4,
+    )
+
+
 def test_files_alembic_does_not_read_are_skipped(project: Path) -> None:
     (project / "alembic" / "versions" / "__init__.py").write_text("raise SystemExit('never imported')\n")
     assert report(check(project, "alembic/versions/__init__.py")) == (
@@ -203,6 +213,7 @@ def test_files_alembic_does_not_read_are_skipped(project: Path) -> None:
         (["alembic/versions/zz_rev.py"], "no such file: alembic/versions/zz_rev.py"),
         (["notes.txt"], "not a revision file (a regular *.py file) or a versions directory: notes.txt"),
         (["fifo.py"], "not a revision file (a regular *.py file) or a versions directory: fifo.py"),
+        (["loop.py"], "not a revision file (a regular *.py file) or a versions directory: loop.py"),
         (
             ["alembic/versions", "alembic/versions/c3_rev.py"],
             "give one versions directory, or revision files, not both",
@@ -214,5 +225,6 @@ def test_files_alembic_does_not_read_are_skipped(project: Path) -> None:
 def test_usage_errors(project: Path, argv: list[str], message: str) -> None:
     (project / "notes.txt").write_text("not a revision")
     os.mkfifo(project / "fifo.py")  # never opened: it would block
+    (project / "loop.py").symlink_to("loop.py")
     result = check(project, *argv)
     assert (result.code, result.out, result.err) == (2, "", f"envoxy: {message}\n")
