@@ -46,13 +46,15 @@ class RevisionFiles:
     locations: tuple[Location, ...]
     named: Mapping[Path, str]
 
+    def shown(self, path: str | None, cwd: Path) -> str | None:
+        """``path`` (as the scan shows it) as the user named it, when it is a named file."""
+        return None if path is None else self.named.get((cwd / path).resolve())
+
     def about(self, findings: Iterable[Finding], cwd: Path) -> list[Finding]:
         """The findings located in a named file, each with the path as the user named it."""
         kept = []
         for f in findings:
-            if f.path is None:
-                continue
-            shown = self.named.get((cwd / f.path).resolve())
+            shown = self.shown(f.path, cwd)
             if shown is not None:
                 kept.append(f if f.path == shown else replace(f, path=shown))
         return kept
