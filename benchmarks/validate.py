@@ -8,7 +8,8 @@ file, 2% of datums violating) under ``benchmarks/.work/validate`` and measures, 
 (c) ``check-jsonschema`` over the same tree with the compiled model schema;
 
 and, for the pre-commit case, ``python -m envoxy.validate one.json`` (a clean file and a
-violating one) against ``python -c "import jsonschema, yaml"``. It checks that (b) and (c) find
+violating one) against ``python -c "import jsonschema, yaml"``; then (d) (b) again with a baseline
+of one entry per violating datum in force, against (b). It checks that (b) and (c) find
 the same violations, and prints each time with its ratio. Timings are the best of ``--repeat``
 interleaved rounds (default 3; (c) runs once). Goals (issue 3): b/a <= 1.5, c/b >= 10, one file <= 1.3x.
 """
@@ -198,7 +199,64 @@ def main() -> int:
         "  (goal <= 1.3)"
     )
     print(f"one file: violating                  {bad * 1000:8.0f} ms   ratio {bad / base:.2f}")
+    baseline_case(validate, env, args.repeat, expected)
     return 0
+
+
+def baseline_case(validate: list[str], env: dict[str, str], repeat: int, expected: int) -> None:
+    """(d) the tree again with a baseline of one entry per violation in force (issue 9), against
+    (b) without one, interleaved, with the default workers and with ``--jobs 1``; then the baseline
+    stage alone (read the file, key and judge the findings), in process."""
+    baseline = WORK.parent / "baseline.json"
+    baseline.unlink(missing_ok=True)
+    written = timed([*validate, "--baseline", str(baseline), "--write-baseline", str(WORK)], env)[1]
+    assert written.returncode == 0, written.stderr
+    entries = baseline.read_text(encoding="utf-8").count('"rule"')
+    for jobs in ([], ["-j", "1"]):
+        with_baseline = [*validate, *jobs, "--baseline", str(baseline), "--format", "json", str(WORK)]
+        without = [*validate, *jobs, "--format", "json", str(WORK)]
+        plain_runs, baselined_runs = [], []
+        for _ in range(repeat):
+            plain_runs.append(timed(without, env))
+            baselined_runs.append(timed(with_baseline, env))
+        b, _, b_cpu = min(plain_runs, key=lambda r: r[0])
+        d, run_d, d_cpu = min(baselined_runs, key=lambda r: r[0])
+        report = json.loads(run_d.stdout)
+        assert run_d.returncode == 0 and report["summary"]["baselined"] == expected, report["summary"]
+        label = "(d) with a baseline" if not jobs else "    the same with --jobs 1"
+        print(
+            f"{label:<38}{d:8.2f} s  ({d_cpu:.2f} s)   d/b = {d / b:.2f}"
+            f"  (without: {b:.2f} s, {b_cpu:.2f} s CPU)"
+        )
+    print(f"    {entries} entries, {report['summary']['baselined']} findings baselined")
+    print(f"    the baseline stage alone, in process: {_baseline_stage(baseline, report) * 1000:.1f} ms")
+
+
+def _baseline_stage(baseline: Path, report: dict[str, object]) -> float:
+    """Seconds to read the baseline and judge the run's findings against it (best of 5)."""
+    from envoxy.baseline import Coverage, judge, read_baseline
+    from envoxy.baseline.keys import model_keyer
+    from envoxy.findings import Finding
+    from envoxy.rules import load_rules
+
+    rules = load_rules(REPO / "rules.yaml")
+    fields = ("rule", "severity", "message", "path", "line", "column", "pointer", "table", "field")
+    found = [Finding(**{k: f[k] for k in fields}) for f in report["findings"]]  # type: ignore[attr-defined]
+    best_time = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        judged = judge(
+            found,
+            model_keyer(str(REPO), str(REPO)),
+            surface="models",
+            baseline=read_baseline(baseline, "baseline.json"),
+            coverage=Coverage.everything(),
+            rules=rules,
+            command="validate",
+        )
+        best_time = min(best_time, time.perf_counter() - start)
+    assert len(judged.baselined) == len(found) and not judged.findings
+    return best_time
 
 
 def _violations_envoxy_file(path: Path, found: set[tuple[str, str]]) -> bool:

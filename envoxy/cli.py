@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO, cast
 
 from envoxy import __version__
-from envoxy.errors import EnvoxyError, RulesError
+from envoxy.errors import EnvoxyError, ProblemsError
 
 if TYPE_CHECKING:
     from envoxy.findings import Report
@@ -33,7 +33,13 @@ COMMANDS: dict[str, str] = {
     "compile": "envoxy.commands.compile",
     "generate-mixin": "envoxy.commands.generate_mixin",
     "init-alembic": "envoxy.commands.init_alembic",
+    "init": "envoxy.commands.init",
+    "explain": "envoxy.commands.explain",
 }
+SHIPPED_DEFAULT_NOTE = (
+    "envoxy: no rules.yaml here or above, so envoxy's shipped default rules apply "
+    "(profile legacy); 'envoxy init' writes a rules.yaml inferred from this project\n"
+)
 
 
 class Command(Protocol):
@@ -61,6 +67,8 @@ class Context:
             from envoxy.rules.cache import load_rules_cached
 
             self._rules = load_rules_cached(self.rules_path, cwd=self.cwd)
+            if (self._rules.source or "").startswith("<"):  # said once: the rules load once
+                self.stderr.write(SHIPPED_DEFAULT_NOTE)
         return self._rules
 
     def emit(self, report: Report, args: argparse.Namespace) -> int:
@@ -167,11 +175,10 @@ class _Stdout(io.TextIOBase):
         return self._stream is not None and self._stream.isatty()
 
 
-def _explain_rules_error(error: RulesError, stderr: TextIO) -> None:
+def _explain_problems(error: ProblemsError, stderr: TextIO) -> None:
     from envoxy.report.escape import escape
 
-    n = len(error.problems)
-    stderr.write(f"envoxy: the rules file has {n} problem{'s' if n != 1 else ''}:\n")
+    stderr.write(f"envoxy: {error.headline()}\n")
     for problem in error.problems:
         stderr.write(f"{escape(str(problem))}\n")
 
@@ -197,8 +204,8 @@ def main(
         code = _load(args.command).run(args, ctx)
         out.flush()
         return code
-    except RulesError as e:
-        _explain_rules_error(e, err)
+    except ProblemsError as e:
+        _explain_problems(e, err)
         return 2
     except EnvoxyError as e:
         from envoxy.report.escape import escape  # a message may name a hostile path

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["EXCERPT_LIMIT", "EnvoxyError", "Problem", "RulesError", "UsageError", "clip", "excerpt"]
+__all__ = [
+    "EXCERPT_LIMIT",
+    "EnvoxyError",
+    "Problem",
+    "ProblemsError",
+    "RulesError",
+    "UsageError",
+    "clip",
+    "excerpt",
+]
 
 # How much of a file's own text a message may quote: enough to recognise a typo, too little to
 # print a secret that an ``extends`` or ``--rules`` pointed at.
@@ -66,9 +75,22 @@ class Problem:
         return f"{path}:{self.line}:{self.column}: {self.message}"
 
 
-class RulesError(EnvoxyError):
-    """``rules.yaml`` (or a file it extends) cannot be used; carries every problem found."""
+class ProblemsError(EnvoxyError):
+    """A file that cannot be used, with every problem found in it: the CLI prints ``headline``,
+    then one line per problem."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def headline(self) -> str:
+        n = len(self.problems)
+        return f"the file has {n} problem{'s' if n != 1 else ''}:"
+
+
+class RulesError(ProblemsError):
+    """``rules.yaml`` (or a file it extends) cannot be used; carries every problem found."""
+
+    def headline(self) -> str:
+        n = len(self.problems)
+        return f"the rules file has {n} problem{'s' if n != 1 else ''}:"

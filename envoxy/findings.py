@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,6 +30,11 @@ class Finding:
     pointer: str | None = None
     table: str | None = None
     field: str | None = None
+    # (``dataclasses.field``: the attribute ``field`` above shadows the name in this body)
+    key: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    """The finding's logical identity (rule, table, field and file, revision or schema; never a
+    line), as :mod:`envoxy.baseline` computes it; ``None`` where no baseline key applies. Not part
+    of the JSON output; SARIF fingerprints hash it."""
 
     def to_json(self) -> dict[str, Any]:
         """The contract's JSON shape, keys in the documented order."""
@@ -60,12 +66,21 @@ def sort_key(f: Finding) -> tuple[Any, ...]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
-    """What one run found: the findings and how many inputs were examined."""
+    """What one run found: the findings and how many inputs were examined.
+
+    ``findings`` are the ones that count; ``baselined`` those a baseline entry accepts (they do
+    not count toward the exit status; only ``json`` shows them). ``run_id`` names the command
+    for SARIF's ``automationDetails.id``; ``anchor`` is the file that formats needing a file for
+    every finding (SARIF on GitHub) use for findings without a path (``check-db``'s).
+    """
 
     findings: tuple[Finding, ...]
     files: int
     unit: str = "file"  # what ``files`` counts, for people: "file", "table"
     tool: str = "envoxy"
+    baselined: tuple[Finding, ...] = ()
+    run_id: str | None = None
+    anchor: str | None = None
 
     @classmethod
     def build(
@@ -86,9 +101,12 @@ class Report:
         return 1 if self.errors else 0
 
     def summary(self) -> dict[str, int]:
+        """Counts of the findings that count; ``baselined`` is always present (0 without a
+        baseline), so consumers see one shape."""
         return {
             "files": self.files,
             "findings": len(self.findings),
             "errors": self.errors,
             "warnings": self.warnings,
+            "baselined": len(self.baselined),
         }

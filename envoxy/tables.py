@@ -11,6 +11,7 @@ from typing import Literal
 
 from envoxy.errors import EXCERPT_LIMIT, clip
 from envoxy.findings import Finding
+from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import ColumnSpec, Exemption, RuleSet
 from envoxy.rules.sqltypes import SqlType, types_match
 
@@ -57,7 +58,7 @@ def column_expectation(spec: ColumnSpec) -> str:
 
 def make_finding(
     rules: RuleSet,
-    rule: str,
+    rule: RuleId,
     message: str,
     *,
     table: str | None,

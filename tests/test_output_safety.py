@@ -95,7 +95,10 @@ def _no_command_text(out: str) -> None:
 def check_text(report: Report, out: str) -> None:
     lines = out.split("\n")
     assert lines[-1] == ""
-    assert len(lines) - 1 == len(report.findings) + 1  # one line a finding, then the summary
+    from envoxy.report.text import explain_hint
+
+    # one line a finding, then the summary, then the hint naming `envoxy explain` if any
+    assert len(lines) - 1 == len(report.findings) + 1 + (explain_hint(report) is not None)
     assert all(line.isprintable() for line in lines), out
     _no_command_text(out)
     for f, line in zip(report.findings, lines, strict=False):
@@ -270,7 +273,8 @@ def _assert_safe(fmt: str, out: str, expected_findings: int) -> None:
     _no_command_text(out)
     if fmt in ("text", "github"):
         assert all(line.isprintable() for line in out.split("\n"))
-        assert out.count("\n") == expected_findings + (fmt == "text")
+        # text: then the summary line and (there being findings) the `envoxy explain` hint
+        assert out.count("\n") == expected_findings + 2 * (fmt == "text")
     elif fmt == "json":
         assert len(json.loads(out)["findings"]) == expected_findings
     elif fmt == "gitlab":

@@ -81,6 +81,7 @@ def test_text() -> None:
         "rules.yaml: unused-exemption exemption for table 'ghost' matches nothing\\n"
         "second line 100% [warning]\n"
         "4 findings in 40 files: 3 errors, 1 warning.\n"
+        "Run 'envoxy explain missing-field' (or unused-exemption, wrong-type) for why and how to fix.\n"
     )
 
 
@@ -103,7 +104,7 @@ def test_no_color_and_non_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_json_matches_the_contract() -> None:
     data = json.loads(_render("json"))
-    assert data["summary"] == {"files": 40, "findings": 4, "errors": 3, "warnings": 1}
+    assert data["summary"] == {"files": 40, "findings": 4, "errors": 3, "warnings": 1, "baselined": 0}
     assert data["findings"][1] == {
         "rule": "missing-field",
         "severity": "error",
@@ -152,7 +153,11 @@ def test_sarif_is_valid_and_carries_the_rules() -> None:
     assert [r["id"] for r in rules] == sorted(RULES)
     by_id = {r["id"]: r for r in rules}
     assert by_id["missing-field"]["shortDescription"]["text"] == RULES["missing-field"].short
-    assert by_id["missing-field"]["help"]["text"] == RULES["missing-field"].help
+    assert by_id["missing-field"]["fullDescription"]["text"] == RULES["missing-field"].help
+    assert by_id["missing-field"]["help"]["text"].startswith(
+        "missing-field (error by default): A required field or column is missing.\n"
+    )
+    assert "```json\n" in by_id["missing-field"]["help"]["markdown"]
     result = run["results"][1]
     assert result["ruleId"] == "missing-field"
     assert rules[result["ruleIndex"]]["id"] == "missing-field"

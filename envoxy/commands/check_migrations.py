@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
+from envoxy.commands import _baseline
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from envoxy.baseline.keys import Coverage
     from envoxy.cli import Context
+    from envoxy.findings import Report
     from envoxy.migrations.loader import Location
     from envoxy.migrations.scanner import ScanResult
 
@@ -30,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--since",
         metavar="REV",
-        help="check only the revisions after REV (adopting envoxy in an existing history)",
+        help="check only the revisions after REV (adopting envoxy in an existing history; "
+        "default: migrations.since of rules.yaml)",
     )
     parser.add_argument(
         "--head-state",
@@ -38,33 +43,115 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="judge the tables as the whole history leaves them, instead of each op",
     )
     add_report_options(parser)
+    _baseline.add_arguments(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     from envoxy.errors import UsageError
-    from envoxy.findings import Report
     from envoxy.migrations.loader import project_sys_path, resolve_locations
-    from envoxy.migrations.named import group_revision_files, is_file_target
+    from envoxy.migrations.named import is_file_target
     from envoxy.migrations.scanner import scan
-    from envoxy.tables import exemption_findings
 
     rules = ctx.rules()
     files = [p for p in args.paths if is_file_target(p, ctx.cwd)]
     directories = [p for p in args.paths if p not in files]
     if len(directories) > 1 or (directories and files):
         raise UsageError(_MIXED)
+    since = args.since or rules.migrations_since
     sys_path = project_sys_path(ctx.cwd)
 
     def check(locations: Sequence[Location]) -> ScanResult:
-        return scan(locations, rules, since=args.since, head_state=args.head_state, sys_path=sys_path)
+        try:
+            return scan(locations, rules, since=since, head_state=args.head_state, sys_path=sys_path)
+        except UsageError as e:
+            if args.since or since is None:
+                raise
+            raise UsageError(f"{e} (migrations.since of {rules.source})") from e
 
-    if not files:
-        result = check(resolve_locations(directories[0] if directories else None, ctx.cwd))
-        return ctx.emit(Report.build(result.findings, files=result.files), args)
-    # Each named file is judged in its whole history; only the findings in named files are kept,
-    # and exemptions are judged as on any partial run: expired ones, not unused ones.
+    if files:
+        return _run_files(args, ctx, files, check)
+    return _run_history(
+        args, ctx, check(resolve_locations(directories[0] if directories else None, ctx.cwd)), since
+    )
+
+
+def _run_history(args: argparse.Namespace, ctx: Context, result: ScanResult, since: str | None) -> int:
+    from envoxy.baseline.keys import Coverage, revision_keyer
+    from envoxy.findings import Report
+
+    report = Report.build(result.findings, files=result.files)
+    revisions = dict(result.revisions)
+    if args.head_state:
+        if since is None:
+            coverage = Coverage.everything()
+        else:  # only the tables last shaped after ``since`` were judged
+            coverage = Coverage.tables(
+                [state.name for state, origin in result.head if revisions.get(origin.path) in result.judged]
+            )
+        return _finish_head_state(ctx, args, report, coverage)
+    return _baseline.finish(
+        ctx,
+        args,
+        report,
+        surface="migrations",
+        keyer=revision_keyer(revisions),
+        coverage=Coverage.revisions(result.judged, revisions.values()),
+        command="check-migrations",
+    )
+
+
+def _run_files(
+    args: argparse.Namespace,
+    ctx: Context,
+    files: list[str],
+    check: Callable[[Sequence[Location]], ScanResult],
+) -> int:
+    """Each named file judged in its whole history; only the findings in named files are kept,
+    exemptions are judged as on any partial run (expired ones, not unused ones), and the baseline
+    judges no entry stale: the run owns the entries of its files (or of the tables they last
+    shaped, with ``--head-state``)."""
+    from envoxy.baseline.keys import Coverage, revision_keyer
+    from envoxy.findings import Report
+    from envoxy.migrations.named import group_revision_files
+    from envoxy.tables import exemption_findings
+
+    rules = ctx.rules()
     findings = exemption_findings(rules, (), unused=False)
+    revisions: dict[str, str] = {}  # named file -> its revision id
+    shaped: list[str] = []  # tables a named file last shaped
     groups = group_revision_files(files, ctx.cwd)
     for group in groups:
-        findings.extend(group.about(check(group.locations).findings, ctx.cwd))
-    return ctx.emit(Report.build(findings, files=sum(len(g.named) for g in groups)), args)
+        result = check(group.locations)
+        findings.extend(group.about(result.findings, ctx.cwd))
+        for path, rev in result.revisions:
+            shown = group.shown(path, ctx.cwd)
+            if shown is not None:
+                revisions[shown] = rev
+        shaped.extend(state.name for state, origin in result.head if group.shown(origin.path, ctx.cwd))
+    report = Report.build(findings, files=sum(len(g.named) for g in groups))
+    if args.head_state:
+        return _finish_head_state(ctx, args, report, Coverage.tables(shaped))
+    return _baseline.finish(
+        ctx,
+        args,
+        report,
+        surface="migrations",
+        keyer=revision_keyer(revisions),
+        coverage=Coverage.named(revisions.values()),
+        command="check-migrations",
+    )
+
+
+def _finish_head_state(ctx: Context, args: argparse.Namespace, report: Report, coverage: Coverage) -> int:
+    from envoxy.baseline.keys import head_state_keyer
+
+    return _baseline.finish(
+        ctx,
+        args,
+        report,
+        surface="head_state",
+        keyer=head_state_keyer,
+        coverage=coverage,
+        command="check-migrations --head-state",
+        run_id="envoxy/check-migrations/head-state/",
+    )

@@ -1,4 +1,6 @@
-"""``envoxy init-alembic [DIR]``: an Alembic project whose env.py runs envoxy's gate."""
+"""``envoxy init-alembic [DIR] [--gate plugin|hook]``: an Alembic project whose env.py runs
+envoxy's gate, through Alembic's plugin system (Alembic 1.18+) or the
+``process_revision_directives`` hook."""
 
 from __future__ import annotations
 
@@ -25,6 +27,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the Alembic config file to write unless it exists (default: alembic.ini)",
     )
+    from envoxy.tools.scaffold import GATES
+
+    parser.add_argument(
+        "--gate",
+        choices=GATES,
+        default=None,
+        help="how env.py runs envoxy's rules: 'plugin' names envoxy's Alembic plugin in "
+        "autogenerate_plugins (Alembic 1.18+), 'hook' passes process_revision_directives "
+        "(default: plugin when the installed Alembic supports it, else hook)",
+    )
+
+
+_GATE_SAID = {
+    "plugin": "env.py runs envoxy's rules as an Alembic plugin (autogenerate_plugins)\n",
+    "hook": "env.py runs envoxy's rules in its process_revision_directives hook\n",
+}
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -34,12 +52,13 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from envoxy.tools.scaffold import init_alembic
 
     try:
-        made = init_alembic(args.directory, args.config)
+        made = init_alembic(args.directory, args.config, gate=args.gate)
     except CommandError as e:
         raise UsageError(str(e)) from e
     except OSError as e:
         raise UsageError(f"cannot create {args.directory}: {e.strerror}") from e
     ctx.stdout.write(f"created {made.directory}/ (env.py, script.py.mako, README, versions/)\n")
+    ctx.stdout.write(_GATE_SAID[made.gate])
     if made.wrote_config:
         ctx.stdout.write(
             f"wrote {made.config_file}: set envoxy.target_metadata to your models' "

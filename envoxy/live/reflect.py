@@ -18,10 +18,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.reflection import Inspector
 
 from envoxy.errors import EnvoxyError
-from envoxy.rules.sqltypes import from_sqlalchemy
+from envoxy.live.catalog import CATALOG_TYPES, ColumnTypes
+from envoxy.sqltypes import from_sqlalchemy
 from envoxy.tables import ColumnState, TableState
 
-__all__ = ["DatabaseError", "Reflection", "parse_url", "reflect_tables"]
+__all__ = ["DatabaseError", "Reflection", "parse_url", "reflect_tables", "shown_url"]
 
 CONNECT_TIMEOUT = 10  # seconds; an unreachable server fails instead of hanging
 
@@ -111,7 +112,8 @@ def _engine(url: URL) -> sa.Engine:
 
 def _stored_type(column_type: Any) -> tuple[Any, bool]:
     """The type a column stores, and whether that type itself forbids NULL: a PostgreSQL domain
-    is judged by the type it is defined over (a domain of a domain too) and its NOT NULL."""
+    is judged by the type it is defined over (a domain of a domain too; the catalog gives its
+    length, see :mod:`envoxy.live.catalog`) and its NOT NULL."""
     from sqlalchemy.dialects.postgresql import DOMAIN
 
     not_null = False
@@ -121,10 +123,19 @@ def _stored_type(column_type: Any) -> tuple[Any, bool]:
     return column_type, not_null
 
 
-def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
+def _catalog_types(connection: sa.Connection, inspector: Inspector, schema: str | None) -> ColumnTypes:
+    """The column types as the catalog names them, where the dialect has one to ask."""
+    ask = CATALOG_TYPES.get(connection.dialect.name)
+    where = schema if schema is not None else inspector.default_schema_name
+    return ask(connection, where) if ask is not None and where is not None else {}
+
+
+def _tables(
+    inspector: Inspector, schema: str | None, dialect: str, catalog: ColumnTypes
+) -> tuple[TableState, ...]:
     with warnings.catch_warnings():
-        # "Did not recognize type 'xml'": such a column reflects as NullType (no SQL type), and
-        # the warning, printed with a source line, is not the user's business.
+        # "Did not recognize type 'xml'": such a column reflects as NullType (the catalog names
+        # its type), and the warning, printed with a source line, is not the user's business.
         warnings.simplefilter("ignore", sa.exc.SAWarning)
         columns = inspector.get_multi_columns(schema=schema)
         keys = inspector.get_multi_pk_constraint(schema=schema)
@@ -135,10 +146,11 @@ def _tables(inspector: Inspector, schema: str | None) -> tuple[TableState, ...]:
         states = []
         for c in columns[key]:
             stored, not_null = _stored_type(c["type"])
+            named = catalog.get((key[1], c["name"]))
             states.append(
                 ColumnState(
                     name=c["name"],
-                    type=from_sqlalchemy(stored),
+                    type=named if named is not None else from_sqlalchemy(stored, dialect),
                     nullable=bool(c["nullable"]) and not not_null and c["name"] not in pk,
                     primary_key=c["name"] in pk,
                 )
@@ -167,7 +179,13 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
                     f"{shown} has no default schema (its search_path names no "
                     "schema that exists); name one with --schema"
                 )
-            return Reflection(dialect=engine.dialect.name, schema=schema, tables=_tables(inspector, schema))
+            return Reflection(
+                dialect=engine.dialect.name,
+                schema=schema,
+                tables=_tables(
+                    inspector, schema, engine.dialect.name, _catalog_types(connection, inspector, schema)
+                ),
+            )
     except sa.exc.DBAPIError as e:
         detail = _scrub(str(e.orig) if e.orig is not None else str(e), _secrets(url))
         failed = (
@@ -180,3 +198,8 @@ def reflect_tables(raw_url: str | URL, schema: str | None = None) -> Reflection:
         raise DatabaseError(f"cannot reflect {shown}: {_scrub(str(e), _secrets(url))}") from e
     finally:
         engine.dispose()
+
+
+def shown_url(url: URL) -> str:
+    """``url`` as it may be printed: every password masked (in the userinfo and the query)."""
+    return _shown(url)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +21,7 @@ from sqlalchemy.sql.ddl import DDL, CreateTable
 
 from envoxy.findings import Finding
 from envoxy.rules.model import ColumnSpec, RuleSet
-from envoxy.rules.sqltypes import SqlType, SqlTypeError, from_sqlalchemy, parse_sql_type, types_match
+from envoxy.sqltypes import SqlType, from_sqlalchemy, sql_type_named, types_match
 from envoxy.tables import (
     ColumnState,
     TableState,
@@ -72,37 +71,17 @@ class _Ctx:
 # -- types and table states ----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
-def _dialect(name: str) -> sa.engine.Dialect | None:
-    try:
-        return sa.dialects.registry.load(name)()  # type: ignore[no-any-return]
-    except (sa.exc.NoSuchModuleError, ImportError):  # unknown here: use the generic impl
-        return None
-
-
 def sql_type_of(type_: Any, dialect: str = "postgresql") -> SqlType | None:
-    """Canonical SQL type of a SQLAlchemy type as ``dialect`` stores it.
-
-    A ``TypeDecorator`` (a project's own ``GUID`` type, say) is judged by the type it stores on
-    ``dialect``, not by its Python class name; so is a type ``with_variant`` for ``dialect``.
+    """Canonical SQL type of a SQLAlchemy type as ``dialect`` stores it (see
+    :func:`envoxy.sqltypes.from_sqlalchemy`): a ``TypeDecorator`` (a project's own ``GUID`` type,
+    say) is judged by the type it stores on ``dialect``, not by its Python class name; so is a
+    type ``with_variant`` for ``dialect``, and ``Uuid(native_uuid=False)`` is ``CHAR(32)``.
     """
     if type_ is None:
         return None
     if isinstance(type_, str):  # op.alter_column(..., type_="VARCHAR(20)") is allowed by Alembic
-        try:
-            return parse_sql_type(type_)
-        except SqlTypeError:
-            return SqlType(name=type_.strip().upper())
-    if isinstance(type_, type):
-        type_ = type_()
-    variant = getattr(type_, "_variant_mapping", {}).get(dialect)
-    if variant is not None:  # ``with_variant(..., dialect)``: what that dialect stores
-        return sql_type_of(variant, dialect)
-    if isinstance(type_, sa.types.TypeDecorator):
-        d = _dialect(dialect)
-        impl = type_.load_dialect_impl(d) if d is not None else type_.impl_instance
-        return sql_type_of(impl, dialect)
-    return from_sqlalchemy(type_)
+        return sql_type_named(type_, dialect)
+    return from_sqlalchemy(type_, dialect)
 
 
 def column_state(

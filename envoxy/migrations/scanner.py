@@ -31,6 +31,7 @@ from envoxy.migrations.loader import (
 from envoxy.migrations.runner import Outcome, RevisionRunner, no_process_exit
 from envoxy.migrations.schema import Origin, SymbolicSchema
 from envoxy.migrations.shims import legacy_idioms
+from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import RuleSet
 from envoxy.tables import TableState, exemption_findings, judge_table, make_finding
 
@@ -49,6 +50,10 @@ class ScanResult:
     """Every table at head, with the op that created or last reshaped it."""
     output: str
     """What the revision scripts printed, logged or warned."""
+    revisions: tuple[tuple[str, str], ...] = ()
+    """Every revision file (as findings show it) with its revision id: baseline keys name the id."""
+    judged: frozenset[str] = frozenset()
+    """The ids of the revisions checked (all of them without ``since``)."""
 
 
 @contextmanager
@@ -103,7 +108,7 @@ class _Scan:
         self.schema = SymbolicSchema(dialect)
         self.findings: list[Finding] = []
 
-    def add(self, rule: str, message: str, path: str, line: int | None) -> None:
+    def add(self, rule: RuleId, message: str, path: str, line: int | None) -> None:
         found = make_finding(self.rules, rule, message, table=None, field=None, path=path, line=line)
         if found is not None:
             self.findings.append(found)
@@ -205,4 +210,11 @@ def scan(
     seen = (state.name for state, _ in work.schema.tables())
     work.findings.extend(exemption_findings(rules, seen, unused=in_range is None))
     files = len(history.revisions) + len(history.orphans) + len(history.duplicates)
-    return ScanResult(tuple(work.findings), files, tuple(work.schema.tables()), output.getvalue())
+    return ScanResult(
+        tuple(work.findings),
+        files,
+        tuple(work.schema.tables()),
+        output.getvalue(),
+        revisions=tuple((r.path, r.id) for r in history.revisions),
+        judged=frozenset(r.id for r in history.revisions if in_range is None or r.id in in_range),
+    )

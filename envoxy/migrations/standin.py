@@ -22,7 +22,7 @@ from sqlalchemy import inspection
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound, NoSuchTableError
 
 from envoxy.migrations.placeholders import PlaceholderRow
-from envoxy.rules.sqltypes import to_sqlalchemy
+from envoxy.sqltypes import to_sqlalchemy
 from envoxy.tables import TableState
 
 __all__ = [

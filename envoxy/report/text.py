@@ -1,15 +1,18 @@
-"""``path:line:col: rule message``, one finding a line, then a summary line.
+"""``path:line:col: rule message``, one finding a line, then a summary line and, when something
+was found, a hint naming ``envoxy explain`` for the rules that fired.
 
 Names and messages arrive escaped (:mod:`envoxy.report.escape`), so each finding is one line.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TextIO
 
 from envoxy.findings import Finding, Report
+from envoxy.rules.catalog import RULES
 
-__all__ = ["format_finding", "render"]
+__all__ = ["explain_hint", "format_finding", "render"]
 
 _RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
 
@@ -42,16 +45,31 @@ def format_finding(f: Finding, *, color: bool = False) -> str:
 
 def _summary(report: Report) -> str:
     files = f"{report.files} {report.unit}{'s' if report.files != 1 else ''}"
+    baselined = f" ({len(report.baselined)} baselined)" if report.baselined else ""
     if not report.findings:
-        return f"No findings in {files}."
+        return f"No findings in {files}{baselined}."
     e, w = report.errors, report.warnings
     return (
         f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} in {files}: "
-        f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}."
+        f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}{baselined}."
     )
+
+
+def explain_hint(report: Report) -> str | None:
+    """``Run 'envoxy explain missing-field' (or wrong-type) for why and how to fix.``: the rules
+    that fired, the most frequent first; ``None`` when no catalogued rule fired."""
+    counts = Counter(f.rule for f in report.findings if f.rule in RULES)
+    if not counts:
+        return None
+    first, *others = sorted(counts, key=lambda rule: (-counts[rule], rule))
+    also = f" (or {', '.join(others)})" if others else ""
+    return f"Run 'envoxy explain {first}'{also} for why and how to fix."
 
 
 def render(report: Report, stream: TextIO, color: bool) -> None:
     for f in report.findings:
         stream.write(format_finding(f, color=color) + "\n")
     stream.write(_summary(report) + "\n")
+    hint = explain_hint(report)
+    if hint is not None:
+        stream.write(hint + "\n")

@@ -6,27 +6,17 @@ import json
 from typing import Any
 
 from envoxy.rules.model import ColumnSpec, RuleSet
+from envoxy.sqltypes import DIALECTS as _ALL_DIALECTS
 
 __all__ = ["DIALECTS", "column_ddl", "column_specs", "compiled_artifacts"]
 
-DIALECTS = ("postgresql", "sqlite", "mysql")
+DIALECTS = tuple(d.name for d in _ALL_DIALECTS.values() if d.column_specs)
+"""The dialects whose DDL ``columns.json`` lists."""
 
 
 def column_ddl(column: ColumnSpec, dialect: str) -> str:
-    """The column's type as ``dialect`` spells it in ``CREATE TABLE`` (imports SQLAlchemy)."""
-    import importlib
-
-    module = importlib.import_module(f"sqlalchemy.dialects.{dialect}")
-    return str(column.sqlalchemy_type().compile(dialect=module.dialect()))
-
-
-def _value(column: ColumnSpec) -> dict[str, Any]:
-    v = column.value
-    out: dict[str, Any] = {"kind": v.kind, "on_update": "now" if v.on_update else None}
-    if v.kind == "template":
-        out["template"] = v.template
-        out["strip_prefix"] = list(v.strip_prefix)
-    return out
+    """The column's type as ``dialect`` spells it in ``CREATE TABLE``."""
+    return column.sql_type.ddl(dialect)
 
 
 def column_specs(rules: RuleSet) -> dict[str, Any]:
@@ -51,7 +41,7 @@ def column_specs(rules: RuleSet) -> dict[str, Any]:
                 "sqlalchemy": c.sql_type.sqlalchemy_source(),
                 "nullable": c.nullable,
                 "primary_key": c.primary_key,
-                "value": _value(c),
+                "value": c.value.kind_info.describe(c.value),
             }
             for c in rules.columns
         ],

@@ -67,13 +67,15 @@ def cache_dir() -> Path | None:
 
 
 def _code_stamp() -> str:
-    """Size and mtime of the modules that turn rules.yaml into a RuleSet."""
+    """Size and mtime of the modules that turn rules.yaml into a RuleSet, and of those that
+    define the types it holds."""
     here = Path(__file__).resolve().parent
     parts = []
-    for name in sorted(os.listdir(here)):
-        if name.endswith((".py", ".yaml", ".json")):
-            st = os.stat(here / name)
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    for folder in (here, here.parent / "sqltypes"):
+        for name in sorted(os.listdir(folder)):
+            if name.endswith((".py", ".yaml", ".json")):
+                st = os.stat(folder / name)
+                parts.append(f"{folder.name}/{name}:{st.st_size}:{st.st_mtime_ns}")
     return ";".join(parts)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import string
 from typing import Any
@@ -26,19 +27,23 @@ from envoxy.rules.model import (
     ValueSpec,
     glob_to_regex,
 )
+from envoxy.rules.names import field_name_problem, template_cycles, template_fields
 from envoxy.rules.profiles import BUILTIN_PROFILES, DEFAULT_FIELDS
 from envoxy.rules.sqltypes import SqlType, SqlTypeError, parse_sql_type
+from envoxy.rules.values import VALUE_KINDS
 
-__all__ = ["compile_rules"]
+__all__ = ["compile_rules", "value_fits"]
 
-_STRING_TYPES = {"VARCHAR", "CHAR", "TEXT"}
-# Which SQL types each way of producing a value can fill.
-_VALUE_FITS: dict[str, set[str]] = {
-    "uuid4": {"UUID", *_STRING_TYPES},
-    "now": {"TIMESTAMP"},
-    "template": _STRING_TYPES,
-    "none": set(),
-}
+
+def value_fits(kind: str, sql: SqlType, *, on_update: bool = False) -> bool:
+    """Whether a value made by ``kind`` (a name of :data:`VALUE_KINDS`), and by ``on_update: now``
+    when set, can fill a column of type ``sql``."""
+    info = VALUE_KINDS.get(kind)
+    if info is None or not info.fits_type_name(sql):
+        return False
+    if info.makers and info.maker_for(sql) is None:
+        return False
+    return not on_update or sql.name == "TIMESTAMP"
 
 
 class _Compiler:
@@ -131,13 +136,31 @@ class _Compiler:
         fields = self.data.get("fields", DEFAULT_FIELDS)
         names = list(fields)
         out: list[ColumnSpec] = []
+        first_by_case: dict[str, str] = {}
         for name, spec in fields.items():
             if self.raw.broken(("fields", name)):
                 continue  # not a mapping, or a name that cannot be used: already reported
+            self.check_field_name(name, first_by_case)
             column = self.column(name, spec, names, types)
             if column is not None:
                 out.append(column)
+        self.check_template_cycles(out)
         return tuple(out)
+
+    def check_field_name(self, name: str, first_by_case: dict[str, str]) -> None:
+        base = ("fields", name)
+        other = first_by_case.setdefault(name.lower(), name)
+        if other != name:
+            self.error(
+                base,
+                f"field {excerpt(name)} differs from field {excerpt(other)} only in case, expected "
+                "names that differ in more (SQLite and MySQL compare column names ignoring case)",
+                key=True,
+            )
+        problem = field_name_problem(name)
+        if problem:
+            # (names up to PostgreSQL's 63 bytes are shown whole: the problem may be their length)
+            self.error(base, f"field {excerpt(name, 64)} {problem}, expected another name", key=True)
 
     def column(
         self,
@@ -189,6 +212,16 @@ class _Compiler:
             description=spec.get("description", ""),
         )
 
+    def check_template_cycles(self, columns: list[ColumnSpec]) -> None:
+        reads = {c.name: template_fields(c.value.template) for c in columns if c.value.template}
+        for cycle in template_cycles(reads):
+            self.error(
+                ("fields", cycle[0], "value", "template"),
+                f"the templates of {', '.join(excerpt(n) for n in dict.fromkeys(cycle))} read each "
+                f"other in a cycle ({' -> '.join(clip(n, EXCERPT_LIMIT) for n in cycle)}), expected "
+                "templates that each can be rendered after the fields they read",
+            )
+
     def value(self, spec: dict[str, Any], base: tuple[str, ...], sql: SqlType, field: str) -> ValueSpec:
         raw_value = spec.get("value", "none")
         on_update = spec.get("on_update", "none") == "now"
@@ -203,17 +236,30 @@ class _Compiler:
             )
         else:
             value = ValueSpec(kind=raw_value, on_update=on_update)
-        if value.kind != "none" and sql.name not in _VALUE_FITS[value.kind]:
+        kind = VALUE_KINDS[value.kind]
+        if not kind.fits_type_name(sql):
             self.error(
                 (*base, "value"),
                 f"value {value.kind!r} cannot fill field {excerpt(field)} of type "
                 f"{sql.ddl()}, expected a value that fits the type",
+            )
+        elif kind.makers and kind.maker_for(sql) is None:
+            self.error(
+                (*base, "value"),
+                f"value {value.kind!r} cannot fill field {excerpt(field)} of type {sql.ddl()}: "
+                f"{kind.noun} needs {kind.needs()}, expected a type that holds it",
             )
         if on_update and sql.name != "TIMESTAMP":
             self.error(
                 (*base, "on_update"),
                 f"on_update 'now' cannot fill field {excerpt(field)} of type "
                 f"{sql.ddl()}, expected a timestamp field",
+            )
+        elif on_update and kind.shape != "clock":
+            self.error(
+                (*base, "on_update"),
+                f"on_update 'now' on field {excerpt(field)} whose value is {value.kind!r}, expected "
+                "value: now as well (the mixin stamps a field on update only if it stamps it on insert)",
             )
         return value
 
@@ -350,6 +396,12 @@ class _Compiler:
             exclude=tuple(scope_raw.get("exclude", ("alembic_version*",))),
         )
         models = self.data.get("models", {})
+        baseline = None
+        if "baseline" in self.data:
+            # relative to the file that says it, which an ``extends`` chain may make another one
+            loc = self.raw.where(("baseline",))
+            declared_in = loc.path if loc is not None else self.raw.path
+            baseline = os.path.normpath(os.path.join(os.path.dirname(declared_in), self.data["baseline"]))
         ruleset = RuleSet(
             source=self.raw.path,
             version=self.data["version"],
@@ -361,6 +413,8 @@ class _Compiler:
             model_paths=tuple(models.get("paths", ())),
             name_keys=tuple(models.get("name_keys", ("table", "name"))),
             model_schema_json="{}",
+            baseline=baseline,
+            migrations_since=self.data.get("migrations", {}).get("since"),
         )
         from envoxy.rules.schema import model_schema
 

@@ -440,9 +440,13 @@ def _extends_problem(path: Path, target: str, stack: tuple[Path, ...]) -> str | 
 
 @cache
 def meta_schema() -> dict[str, Any]:
-    """The meta-schema for ``rules.yaml``, its ``severity`` keys taken from the rule catalogue."""
+    """The meta-schema for ``rules.yaml``, its ``severity`` keys taken from the rule catalogue
+    and its value kinds from the value-kind table."""
+    from envoxy.rules.values import value_schema
+
     text = (resources.files("envoxy.rules") / "meta.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
+    schema["$defs"]["field"]["properties"]["value"] = value_schema()
     schema["properties"]["severity"]["properties"] = {
         rule: {"$ref": "#/$defs/severity"} for rule in sorted(RULES)
     }

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from envoxy.rules.catalog import RULES, SeveritySetting
-from envoxy.rules.sqltypes import SqlType
+from envoxy.rules.values import VALUE_KINDS, ValueKind
+from envoxy.sqltypes import SqlType
 
 __all__ = [
     "ColumnSpec",
@@ -26,27 +26,20 @@ __all__ = [
     "glob_to_regex",
 ]
 
-ValueKind = Literal["uuid4", "now", "template", "none"]
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ValueSpec:
     """How a field's value is produced when the caller does not set it."""
 
-    kind: ValueKind
+    kind: str  # a key of envoxy.rules.values.VALUE_KINDS
     on_update: bool = False
     template: str | None = None
     strip_prefix: tuple[str, ...] = ()
 
-    def render_href(self, table: str, values: Mapping[str, Any]) -> str:
-        """Fill the template; ``{table}`` has the first matching ``strip_prefix`` removed."""
-        assert self.template is not None
-        name = table
-        for prefix in self.strip_prefix:
-            if name.startswith(prefix):
-                name = name[len(prefix) :]
-                break
-        return self.template.format_map({**{k: v for k, v in values.items()}, "table": name})
+    @property
+    def kind_info(self) -> ValueKind:
+        """The kind's entry in the value-kind table."""
+        return VALUE_KINDS[self.kind]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,7 +74,7 @@ class ColumnSpec:
 
     def sqlalchemy_type(self) -> Any:
         """A fresh SQLAlchemy type for this column (imports SQLAlchemy)."""
-        from envoxy.rules.sqltypes import to_sqlalchemy
+        from envoxy.sqltypes import to_sqlalchemy
 
         return to_sqlalchemy(self.sql_type)
 
@@ -183,6 +176,11 @@ class RuleSet:
     name_keys: tuple[str, ...]
     model_schema_json: str = field(repr=False)
     digest: str = ""
+    baseline: str | None = None
+    """The baseline file ``baseline:`` names, joined below the directory of the rules file that
+    names it (shown as that file is: relative to the current directory, or absolute)."""
+    migrations_since: str | None = None
+    """``migrations.since``: a standing ``check-migrations --since``."""
 
     # -- lookups ---------------------------------------------------------------------------
     @property

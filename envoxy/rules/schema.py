@@ -25,7 +25,7 @@ def _declaration(column: ColumnSpec) -> dict[str, Any]:
     props: dict[str, Any] = {"type": {"const": decl.json_type}}
     if decl.formats:
         props["format"] = {"enum": list(decl.formats)}
-    value = column.value.kind if column.value.kind != "template" else f"template {column.value.template}"
+    value = column.value.kind_info.label(column.value)
     null = "NULL" if column.nullable else "NOT NULL"
     pk = ", primary key" if column.primary_key else ""
     schema: dict[str, Any] = {

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from envoxy.rules.catalog import RuleId
 from envoxy.validate.positions import Pointer, format_pointer
 
 __all__ = [
@@ -32,7 +33,7 @@ _MAX_TEXT = 120
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Issue:
-    rule: str
+    rule: RuleId
     pointer: Pointer
     message: str
     table: str | None = None

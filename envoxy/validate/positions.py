@@ -15,7 +15,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from json.scanner import make_scanner
 from typing import Any
 
-__all__ = ["Pointer", "format_pointer", "line_column", "locate"]
+__all__ = ["Pointer", "format_pointer", "line_column", "locate", "spans"]
 
 Pointer = tuple[str | int, ...]
 
@@ -128,3 +128,11 @@ def locate(text: str, pointers: Iterable[Pointer]) -> dict[Pointer, tuple[int, i
     walker.value(walker.ws(0), _build(pointers), ())
     where = line_column(text, walker.found.values())
     return {p: where[off] for p, off in walker.found.items()}
+
+
+def spans(text: str, pointers: Iterable[Pointer]) -> dict[Pointer, tuple[int, int]]:
+    """``{pointer: (start, end)}``: where the value each pointer names begins and ends in ``text``
+    (valid JSON without repeated keys), as string offsets. For ``validate --fix``."""
+    walker = _Walker(text)
+    walker.value(walker.ws(0), _build(pointers), ())
+    return {p: (off, walker.skip(off)) for p, off in walker.found.items()}

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from envoxy.findings import Finding, Report
+from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import RuleSet
 from envoxy.tables import exemption_findings, make_finding
 from envoxy.validate.checker import Checker
@@ -25,7 +26,7 @@ _PARALLEL_MIN_FILES = 400
 
 def _finding(
     rules: RuleSet,
-    rule: str,
+    rule: RuleId,
     message: str,
     *,
     path: str,

@@ -68,14 +68,14 @@ def test_a_named_revision_is_judged_with_its_history_as_context(project: Path) -
     """b2 alone is a rename of an unknown table: only the history says what 'orders' lacks."""
     code, found, summary = report(check(project, "alembic/versions/b2_rev.py"))
     assert (code, found) == (1, [B2])
-    assert summary == {"files": 1, "findings": 1, "errors": 1, "warnings": 0}
+    assert summary == {"files": 1, "findings": 1, "errors": 1, "warnings": 0, "baselined": 0}
 
 
 def test_only_the_named_files_are_reported(project: Path) -> None:
     assert report(check(project, "alembic/versions/d4_rev.py")) == (
         0,
         [],
-        {"files": 1, "findings": 0, "errors": 0, "warnings": 0},
+        {"files": 1, "findings": 0, "errors": 0, "warnings": 0, "baselined": 0},
     )
     code, found, summary = report(check(project, "alembic/versions/c3_rev.py", "alembic/versions/d4_rev.py"))
     assert (code, found, summary["files"]) == (1, [C3], 2)
@@ -203,7 +203,7 @@ def test_files_alembic_does_not_read_are_skipped(project: Path) -> None:
     assert report(check(project, "alembic/versions/__init__.py")) == (
         0,
         [],
-        {"files": 0, "findings": 0, "errors": 0, "warnings": 0},
+        {"files": 0, "findings": 0, "errors": 0, "warnings": 0, "baselined": 0},
     )
 
 
@@ -228,3 +228,27 @@ def test_usage_errors(project: Path, argv: list[str], message: str) -> None:
     (project / "loop.py").symlink_to("loop.py")
     result = check(project, *argv)
     assert (result.code, result.out, result.err) == (2, "", f"envoxy: {message}\n")
+
+
+def test_a_run_over_named_files_judges_no_baseline_entry_stale_and_owns_its_files(project: Path) -> None:
+    def counted(*argv: str) -> tuple[int, list[tuple[str, str]]]:
+        """Exit status and the findings that count (``json`` lists baselined ones too)."""
+        result = check(project, "--baseline", "baseline.json", *argv)
+        assert result.err == ""
+        findings = json.loads(result.out)["findings"]
+        return result.code, [(f["rule"], f["path"]) for f in findings if not f.get("baselined")]
+
+    assert check(project, "--baseline", "baseline.json", "--write-baseline").code == 0
+    assert counted() == (0, [])
+    # c3 fixed: its entry matches nothing. Only a whole-history run may call it stale.
+    write_revision(project / "alembic" / "versions", "c3", "b2", FULL.format(table="shops"))
+    assert counted("alembic/versions/b2_rev.py") == (0, [])
+    assert counted("alembic/versions/c3_rev.py") == (0, [])
+    assert counted() == (1, [("stale-baseline", "baseline.json")])
+    # --write-baseline over c3 alone replaces c3's entries and keeps b2's.
+    assert (
+        check(project, "--baseline", "baseline.json", "--write-baseline", "alembic/versions/c3_rev.py").code
+        == 0
+    )
+    assert counted() == (0, [])
+    assert report(check(project, "--no-baseline"))[:2] == (1, [B2])

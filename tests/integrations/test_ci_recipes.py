@@ -37,8 +37,7 @@ INSTALL = re.compile(
     r'python -m pip install "envoxy(\[postgres\])? @ git\+https://github\.com/envoxy/envoxy@v[0-9.]+"'
 )
 
-# The category of each command's analysis: its SARIF's automationDetails.id (issue 9.5, from the
-# branch that adds it; until then the SARIF has none and upload-sarif takes the category).
+# The category of each command's analysis: its SARIF's automationDetails.id.
 CATEGORIES = {
     "envoxy validate": "envoxy/validate/",
     "envoxy check-migrations --head-state": "envoxy/check-migrations/head-state/",
@@ -160,23 +159,17 @@ def run_workflow(name: str, project: Path, database_url: str | None, cache_dir: 
     return run
 
 
-def sarif_findings(sarif: dict[str, Any], project: Path) -> list[tuple[str, str | None, str]]:
-    """(rule, file, logical location) of each result. A file is a relative URI of the project,
-    which code scanning maps to the repository; a finding without a file of its own is placed at
-    none, or at the rules file (the anchor code scanning needs, issue 9.5)."""
+def sarif_findings(sarif: dict[str, Any], project: Path) -> list[tuple[str, str, str]]:
+    """(rule, file, logical location) of each result. Every result has a file, a relative URI of
+    the project, which code scanning maps to the repository."""
     found = []
     for result in sarif["runs"][0]["results"]:
         (location,) = result["locations"]
-        uri = location.get("physicalLocation", {}).get("artifactLocation", {}).get("uri")
-        if uri is not None:
-            assert not uri.startswith(("/", "file:", "./")) and (project / uri).is_file(), uri
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        assert not uri.startswith(("/", "file:", "./")) and (project / uri).is_file(), uri
         (logical,) = location["logicalLocations"]
         found.append((result["ruleId"], uri, logical["name"]))
     return found
-
-
-def without_own_file(found: list[tuple[str, str | None, str]]) -> list[tuple[str, str | None, str]]:
-    return [(rule, None if uri == "rules.yaml" else uri, where) for rule, uri, where in found]
 
 
 @pytest.mark.slow
@@ -196,9 +189,12 @@ def test_github_code_scanning_workflow(tmp_path: Path, pg_database: str, broken:
         assert sorted(sarif_validator().iter_errors(sarif), key=str) == []
         (sarif_run,) = sarif["runs"]
         # upload-sarif takes the category only when the SARIF names none: they must agree.
-        assert sarif_run.get("automationDetails", {"id": category})["id"] == category
-        expected = BROKEN_FINDINGS[run.outputs[sarif_file]] if broken else []
-        assert without_own_file(sarif_findings(sarif, project)) == expected
+        assert sarif_run["automationDetails"] == {"id": category}
+        # A finding without a file of its own is placed at the rules file, as code scanning needs.
+        expected = [
+            (r, path or "rules.yaml", where) for r, path, where in BROKEN_FINDINGS[run.outputs[sarif_file]]
+        ]
+        assert sarif_findings(sarif, project) == (expected if broken else [])
 
 
 def test_github_code_scanning_workflow_wiring() -> None:

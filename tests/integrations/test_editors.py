@@ -66,7 +66,13 @@ def test_documented_schema_reference_validates_clean(tmp_path: Path) -> None:
     model.write_text(block, "utf-8")
     result = run_cli("validate", "--format", "json", cwd=project)
     assert (result.code, result.err) == (0, "")
-    assert json.loads(result.out)["summary"] == {"files": 3, "findings": 0, "errors": 0, "warnings": 0}
+    assert json.loads(result.out)["summary"] == {
+        "files": 3,
+        "findings": 0,
+        "errors": 0,
+        "warnings": 0,
+        "baselined": 0,
+    }
     for path in (model, project / "models" / "users.json"):
         instance = json.loads(path.read_text("utf-8"))
         schema = json.loads((path.parent / instance["$schema"]).read_text("utf-8"))

@@ -52,7 +52,13 @@ def test_postgres_schema_legacy_and_native(pg_schema: PgSchema, native_rules: Pa
     )
     legacy = run_cli("check-db", pg_schema.url, "--format", "json", "--rules", str(REPO / "rules.yaml"))
     assert legacy.code == 1, legacy.err
-    assert json.loads(legacy.out)["summary"] == {"files": 3, "findings": 7, "errors": 7, "warnings": 0}
+    assert json.loads(legacy.out)["summary"] == {
+        "files": 3,
+        "findings": 7,
+        "errors": 7,
+        "warnings": 0,
+        "baselined": 0,
+    }
     assert findings(legacy.out) == [
         (
             "missing-field",

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from envoxy.tools.scaffold import template_dir
 from tests.conftest import REPO, PgSchema, run_cli
 
 EXAMPLE = REPO / "examples" / "alembic"
@@ -33,7 +34,7 @@ def test_example_revisions_pass_the_scanner() -> None:
     assert (proc.returncode, proc.stderr) == (0, "")
     assert json.loads(proc.stdout) == {
         "findings": [],
-        "summary": {"files": 1, "findings": 0, "errors": 0, "warnings": 0},
+        "summary": {"files": 1, "findings": 0, "errors": 0, "warnings": 0, "baselined": 0},
     }
 
 
@@ -54,11 +55,12 @@ def test_example_upgrade_head_passes_check_db(pg_schema: PgSchema) -> None:
     assert (result.code, result.err) == (0, "")
     assert json.loads(result.out) == {
         "findings": [],
-        "summary": {"files": 2, "findings": 0, "errors": 0, "warnings": 0},
+        "summary": {"files": 2, "findings": 0, "errors": 0, "warnings": 0, "baselined": 0},
     }
 
 
 def test_example_env_py_is_the_shipped_template() -> None:
-    """The example is what ``envoxy init-alembic`` makes: its env.py must not drift from it."""
-    template = REPO / "envoxy" / "tools" / "templates" / "env.py"
+    """The example is what ``envoxy init-alembic`` makes with Alembic 1.18+ (the plugin gate):
+    its env.py must not drift from it."""
+    template = template_dir("plugin") / "env.py"
     assert (EXAMPLE / "env.py").read_text(encoding="utf-8") == template.read_text(encoding="utf-8")

@@ -65,5 +65,8 @@ def test_every_op_kind_and_the_issue_case_are_covered() -> None:
     assert plain == [("missing-field", "orders", "href", "versions/r1_orders.py", 10)]
     assert href["head-state"] == {
         "exit": 0,
-        "report": {"findings": [], "summary": {"files": 3, "findings": 0, "errors": 0, "warnings": 0}},
+        "report": {
+            "findings": [],
+            "summary": {"files": 3, "findings": 0, "errors": 0, "warnings": 0, "baselined": 0},
+        },
     }

@@ -860,6 +860,7 @@ def test_a_multi_line_error_message_stays_one_finding_line(tmp_path: Path) -> No
             "followed to its end (ValueError: one two three); only the ops before it were checked "
             "[warning]\n"
             "1 finding in 1 file: 0 errors, 1 warning.\n"
+            "Run 'envoxy explain unanalysable-revision' for why and how to fix.\n"
         ),
     )
 

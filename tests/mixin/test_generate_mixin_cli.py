@@ -13,7 +13,7 @@ import pytest
 
 from envoxy.mixin import mixin_source
 from envoxy.rules import load_rules
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 from tests.mixin.support import SHIPPED_RULES
 
 
@@ -79,14 +79,31 @@ def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
     assert result.err == f"envoxy: cannot write {shown}: No such file or directory\n"
 
 
+TEMPLATES = REPO / "envoxy" / "mixin" / "templates"
+# The generated module is formatted as ruff formats it at line length 100.
+RUFF_FORMAT = [
+    sys.executable,
+    "-m",
+    "ruff",
+    "format",
+    "--check",
+    "--no-cache",
+    "--isolated",
+    "--line-length",
+    "100",
+    "--target-version",
+    "py310",
+]
+
 CALLER_ONLY = "version: 1\nprofile: legacy\nfields:\n  note: {type: text, nullable: true}\n"
 
 
 @pytest.mark.slow
 def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: Path) -> None:
-    """What a project commits passes ruff and ``mypy --strict``, for the shipped rules in both
-    profiles and for rules exercising the other generated code (hex ids, several templates, a
-    template reading a timestamp or no field, stripped prefixes, caller-only fields)."""
+    """What a project commits passes ruff (check and format) and ``mypy --strict``, for the
+    shipped rules in both profiles and for rules exercising the other generated code (hex ids,
+    several templates, a template reading a timestamp or no field, stripped prefixes,
+    caller-only fields); so do the template files its fixed code is copied from."""
     from tests.mixin.test_mixin_bulk import TWO_TEMPLATES
     from tests.mixin.test_mixin_listeners import CUSTOM
 
@@ -115,12 +132,17 @@ def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: 
             "--target-version",
             "py310",
             str(modules),
+            str(TEMPLATES),
         ],
         capture_output=True,
         text=True,
         check=False,
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    formatted = subprocess.run(
+        [*RUFF_FORMAT, str(modules), str(TEMPLATES)], capture_output=True, text=True, check=False
+    )
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
     mypy = subprocess.run(
         [
             sys.executable,
@@ -131,6 +153,7 @@ def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: 
             "--cache-dir",
             str(tmp_path / "mypy-cache"),
             str(modules),
+            str(TEMPLATES),
         ],
         capture_output=True,
         text=True,
@@ -138,7 +161,7 @@ def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: 
         cwd=tmp_path,
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
-    assert mypy.stdout.startswith("Success: no issues found in 5 source files"), mypy.stdout
+    assert mypy.stdout.startswith("Success: no issues found in 11 source files"), mypy.stdout
 
 
 def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
@@ -200,7 +223,7 @@ def test_quotes_and_backslashes_in_rules_keep_the_module_valid(tmp_path: Path) -
     render: Any = namespace["_render_href"]
     assert render("t", "X") == '/a/"""\'X\\n'
     assert 'from rules.yaml (profile: p\\"\\"\\"\\\\).\n' in result.out
-    assert '    href  TEXT NOT NULL: /a/\\"\\"\\"\\\'{id}\\\\n on insert\n' in result.out
+    assert '    href  TEXT NOT NULL: /a/\\"\\"\\"\'{id}\\\\n on insert\n' in result.out
 
 
 TRICKY_TEMPLATES = [

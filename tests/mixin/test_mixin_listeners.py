@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -246,26 +247,29 @@ def test_a_mixin_from_other_rules(tmp_path: Path) -> None:
     [
         (
             "  from: {type: timestamp, value: now}\n",
-            "field 'from' is a Python keyword, so the mixin cannot declare it as an attribute; rename "
-            "it in rules.yaml",
+            "rules.yaml:9:3: field 'from' is a Python keyword, so the mixin cannot declare it as an "
+            "attribute, expected another name",
         ),
         (
             "  metadata: {type: timestamp, value: now}\n",
-            "field 'metadata' is reserved by SQLAlchemy's declarative mapping, so the mixin cannot "
-            "declare it as an attribute; rename it in rules.yaml",
+            "rules.yaml:9:3: field 'metadata' is reserved by SQLAlchemy's declarative mapping, expected "
+            "another name",
         ),
         (
             "  a: {type: text, value: {template: '{b}'}}\n  b: {type: text, value: {template: '{a}'}}\n",
-            "templates refer to each other in a cycle: a -> b -> a",
+            "rules.yaml:9:37: the templates of 'a', 'b' read each other in a cycle (a -> b -> a), "
+            "expected templates that each can be rendered after the fields they read",
         ),
         (
             "  id: {type: short, primary_key: true, value: uuid4}\n",
-            "field 'id' of type VARCHAR(16) cannot hold a UUID4 (needs UUID, or text of at least "
-            "32 characters)",
+            "rules.yaml:9:47: value 'uuid4' cannot fill field 'id' of type VARCHAR(16): a UUID4 needs "
+            "UUID, or text of at least 32 characters, expected a type that holds it",
         ),
     ],
 )
-def test_rules_the_mixin_cannot_follow(tmp_path: Path, fields: str, message: str) -> None:
+def test_rules_the_mixin_cannot_follow_do_not_compile(tmp_path: Path, fields: str, message: str) -> None:
+    """Refused by the compiler, at their place in rules.yaml, so no command gets as far as the
+    mixin (see tests/data/rules/invalid/ for every kind)."""
     path = tmp_path / "rules.yaml"
     path.write_text(
         "version: 1\nprofile: p\nprofiles:\n  p:\n    base: legacy\n    types:\n"
@@ -273,12 +277,26 @@ def test_rules_the_mixin_cannot_follow(tmp_path: Path, fields: str, message: str
         f"fields:\n{fields}",
         encoding="utf-8",
     )
-    try:
-        rules = load_rules(path)
-    except RulesError as e:  # pragma: no cover - the rules themselves must be valid here
-        pytest.fail(str(e))
+    with pytest.raises(RulesError) as caught:
+        load_rules(path)
+    assert [str(p).replace(str(tmp_path) + "/", "") for p in caught.value.problems] == [message]
+    result = run_cli("generate-mixin", "--rules", "rules.yaml", cwd=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"envoxy: the rules file has 1 problem:\n{message}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("from", "now", "field 'from' is a Python keyword, so the mixin cannot declare it as an attribute"),
+        ("id", "uuid7", "field 'id' of type TIMESTAMP WITHOUT TIME ZONE cannot hold a UUIDv7"),
+    ],
+)
+def test_a_rule_set_made_by_hand_is_checked_too(name: str, value: str, message: str) -> None:
+    """A RuleSet built in code skips the compiler; the mixin still refuses what it cannot declare."""
+    rules = load_rules(SHIPPED_RULES)
+    created = rules.column("created")
+    spec = replace(created, name=name, value=replace(created.value, kind=value))
     with pytest.raises(MixinError) as caught:
-        build_mixin(rules)
-    assert str(caught.value) == message
-    result = run_cli("generate-mixin", "--rules", str(path))
-    assert (result.code, result.out, result.err) == (2, "", f"envoxy: {path}: {message}\n")
+        build_mixin(replace(rules, columns=(spec,)))
+    assert str(caught.value).startswith(message)

@@ -1,4 +1,5 @@
-"""Every write path fills every field, in both profiles, on PostgreSQL and SQLite.
+"""Every write path fills every field, in both profiles, on PostgreSQL and SQLite, with the
+shipped rules' UUID4 ids and with UUIDv7 ids (``value: uuid7``, profiles ``*-uuid7``).
 
 Each (implementation, profile, backend) runs all of ``mixin_scenarios`` once: the runtime mixin
 in this process, the generated module in a fresh interpreter without envoxy. PostgreSQL sessions
@@ -36,7 +37,13 @@ from tests.mixin.support import (
 pytestmark = pytest.mark.slow
 
 IMPLS = ("runtime", "generated")
-PROFILES = ("legacy", "native")
+PROFILES = (
+    "legacy",
+    "native",
+    # the same paths with UUIDv7 ids: another minute of the suite, so skippable with -m "not slow"
+    pytest.param("legacy-uuid7", marks=pytest.mark.slow),
+    pytest.param("native-uuid7", marks=pytest.mark.slow),
+)
 BACKENDS = ("sqlite", "postgresql")
 LOCAL_TIME_ZONE = "Asia/Kathmandu"
 ALL = [
@@ -66,14 +73,27 @@ def local_time_zone(name: str) -> Iterator[None]:
         time.tzset()
 
 
+def storage(profile: str) -> str:
+    """The rules' profile: ``legacy`` (text ids, naive times) or ``native``."""
+    return profile.split("-")[0]
+
+
+def id_version(profile: str) -> int:
+    return 7 if profile.endswith("-uuid7") else 4
+
+
 def _rules_file(profile: str, directory: Path) -> Path:
     if profile == "legacy":
         return SHIPPED_RULES
-    path = directory / "native" / "rules.yaml"
+    path = directory / profile / "rules.yaml"
     if not path.exists():
         path.parent.mkdir(parents=True)
         text = SHIPPED_RULES.read_text(encoding="utf-8")
-        path.write_text(text.replace("profile: legacy", "profile: native"), encoding="utf-8")
+        text = text.replace("profile: legacy", f"profile: {storage(profile)}")
+        if id_version(profile) == 7:
+            assert "    value: uuid4\n" in text
+            text = text.replace("    value: uuid4\n", "    value: uuid7\n")
+        path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -130,23 +150,37 @@ def outcome(results: dict[str, Any], scenario: str) -> dict[str, Any]:
 
 
 def check_id(value: Any, profile: str) -> None:
-    """A UUID4: as canonical 36-character text in the legacy profile, a ``uuid.UUID`` in native."""
-    if profile == "legacy":
+    """A UUID4 (or UUIDv7): as canonical 36-character text in the legacy profile, a
+    ``uuid.UUID`` in native. The ids the scenarios give (UUID4s) are the caller's, kept as given."""
+    if str(value) in (scenarios.GIVEN_ID, scenarios.GIVEN_ID_ONLY):
+        return
+    if storage(profile) == "legacy":
         assert isinstance(value, str)
         value = uuid.UUID(value) if str(uuid.UUID(value)) == value else None
     assert isinstance(value, uuid.UUID)
-    assert (value.version, value.variant) == (4, uuid.RFC_4122)
+    assert (value.version, value.variant) == (id_version(profile), uuid.RFC_4122)
+
+
+def check_order(ids: list[Any], profile: str, t0: dt.datetime, t1: dt.datetime) -> None:
+    """UUIDv7s made one after another sort in that order, and carry the millisecond they were
+    made in; UUID4s carry no order."""
+    if id_version(profile) != 7:
+        return
+    assert ids == sorted(ids) and len(set(ids)) == len(ids), ids
+    for value in ids:
+        made = uuid.UUID(str(value)).int >> 80
+        assert int(t0.timestamp() * 1000) <= made <= int(t1.timestamp() * 1000) + 1, (value, t0, t1)
 
 
 def check_stamp_type(value: Any, profile: str, backend: str) -> None:
     assert isinstance(value, dt.datetime)
     # Only PostgreSQL keeps a zone; SQLite's DATETIME is naive text either way.
-    aware = profile == "native" and backend == "postgresql"
+    aware = storage(profile) == "native" and backend == "postgresql"
     assert (value.tzinfo is not None) is aware, value
 
 
 def given_id(profile: str, text: str) -> Any:
-    return text if profile == "legacy" else uuid.UUID(text)
+    return text if storage(profile) == "legacy" else uuid.UUID(text)
 
 
 def href(scenario: str, row_id: Any) -> str:
@@ -170,6 +204,7 @@ def check_inserted(result: dict[str, Any], scenario: str, profile: str, backend:
         assert row["updated"] == row["created"]
         assert row["href"] == href(scenario, row["id"])
     assert rows["a"]["id"] != rows["b"]["id"]
+    check_order([rows["a"]["id"], rows["b"]["id"]], profile, t0, t1)
     assert rows["id_only"]["id"] == given_id(profile, scenarios.GIVEN_ID_ONLY)
 
     given = rows["given"]
@@ -197,6 +232,7 @@ def check_bulk(result: dict[str, Any], scenario: str, profile: str, backend: str
         assert t0 <= as_utc(row["created"]) <= t1, (row["created"], t0, t1)
         assert row["updated"] == row["created"]
         assert row["href"] == href(scenario, row["id"])
+    check_order([rows[name]["id"] for name in plain], profile, t0, t1)
     # One clock read per statement. The ORM sends consecutive rows that set the same fields as one
     # statement, so the given row splits its plain rows in two; Core sends all the rows as one.
     orm = mixed and scenario != "bulk_core_executemany"
@@ -242,7 +278,7 @@ def check_objects(result: dict[str, Any], profile: str) -> None:
         assert obj["id"] == row["id"]
         assert obj["href"] == row["href"]
         for field in ("created", "updated"):
-            assert (obj[field].tzinfo is not None) is (profile == "native")
+            assert (obj[field].tzinfo is not None) is (storage(profile) == "native")
             assert as_utc(obj[field]) == as_utc(row[field])
 
 

@@ -20,8 +20,13 @@ def test_committed_schemas_are_current() -> None:
     assert (result.code, result.out, result.err) == (0, "schemas is up to date with rules.yaml\n", "")
 
 
-def test_packaged_default_is_the_shipped_rules_yaml() -> None:
-    assert default_rules_path().read_bytes() == (REPO / "rules.yaml").read_bytes()
+def test_packaged_default_is_the_shipped_rules_yaml_but_names_no_paths_of_this_repository() -> None:
+    """The default installed elsewhere must not point into this repository (issue 9.6): it lists
+    no model paths; the repository's own rules.yaml lists its examples. Nothing else differs."""
+    packaged = default_rules_path().read_text(encoding="utf-8")
+    ours = (REPO / "rules.yaml").read_text(encoding="utf-8")
+    assert "examples" not in packaged
+    assert packaged.replace("  paths: []\n", '  paths: ["examples/models"]\n', 1) == ours
 
 
 @pytest.fixture

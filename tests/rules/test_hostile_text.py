@@ -158,8 +158,8 @@ LONG = 200_000
         (
             f"version: 1\n? {'k' * LONG}\n: 1\n",
             f"rules.yaml:2:3: unknown key '{'k' * 40}'… ({LONG} characters) in the top level, "
-            "expected one of: exemptions, extends, fields, models, profile, profiles, scope, severity, "
-            "version",
+            "expected one of: baseline, exemptions, extends, fields, migrations, models, profile, "
+            "profiles, scope, severity, version",
         ),
         (
             f"version: 1\nextends: {'e' * LONG}\n",

@@ -35,14 +35,14 @@ UUID = SqlType(name="UUID")
         ("TIMESTAMP WITH TIME ZONE", TSTZ),
         ("timestamptz", TSTZ),
         ("sa.TIMESTAMP(timezone=True)", TSTZ),
-        ("TIMESTAMP(6) WITH TIME ZONE", TSTZ),
+        ("TIMESTAMP(6) WITH TIME ZONE", SqlType(name="TIMESTAMP", timezone=True, precision=6)),
         ("Uuid", UUID),
         ("sa.Uuid()", UUID),
         ("postgresql.UUID(as_uuid=True)", UUID),
         ("uuid", UUID),
         ("TEXT", SqlType(name="TEXT")),
         ("sa.Text()", SqlType(name="TEXT")),
-        ("String()", SqlType(name="TEXT")),
+        ("String()", SqlType(name="VARCHAR")),
         ("CHAR(32)", SqlType(name="CHAR", length=32)),
         ("int", SqlType(name="INTEGER")),
     ],
@@ -89,7 +89,7 @@ def test_dialect_equivalences() -> None:
 
 
 def test_enum_and_jsonb_keep_their_identity() -> None:
-    assert from_sqlalchemy(postgresql.ENUM("a", "b", name="kind")) == SqlType(name="ENUM")
-    assert from_sqlalchemy(sa.Enum("a", "b")) == SqlType(name="ENUM")
+    assert from_sqlalchemy(postgresql.ENUM("a", "b", name="kind")) == SqlType(name="ENUM", type_name="kind")
+    assert from_sqlalchemy(sa.Enum("a", "b", name="kind"), "mysql") == SqlType(name="ENUM", labels=("a", "b"))
     assert from_sqlalchemy(postgresql.JSONB()) == SqlType(name="JSONB")
     assert from_sqlalchemy(sa.JSON()) == SqlType(name="JSON")

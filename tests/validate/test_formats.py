@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from jsonschema.validators import validator_for
 
+from envoxy.report import rule_help
 from envoxy.rules.catalog import RULES
 from tests.conftest import DATA, REPO, run_cli
 
@@ -43,12 +44,16 @@ def test_text_format() -> None:
     code, out = run("text")
     lines = out.splitlines()
     assert code == 1
-    assert lines[-1] == "6 findings in 2 files: 4 errors, 2 warnings."
+    assert lines[-2:] == [
+        "6 findings in 2 files: 4 errors, 2 warnings.",
+        "Run 'envoxy explain invalid-declaration' (or duplicate-key, expired-exemption, unused-exemption, "
+        "wrong-type) for why and how to fix.",
+    ]
     expected = []
     for f in expected_findings():
         suffix = " [warning]" if f["severity"] == "warning" else ""
         expected.append(f"{f['path']}:{f['line']}:{f['column']}: {f['rule']} {f['message']}{suffix}")
-    assert lines[:-1] == expected
+    assert lines[:-2] == expected
     assert lines[0] == (
         "models/dupes.json:1:47: duplicate-key datum 'dupes' declares field 'id' 2 "
         "times in 'fields'; the last declaration hides the others [warning]"
@@ -90,7 +95,8 @@ def test_sarif_is_valid_and_complete() -> None:
     rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}
     for rule_id, info in RULES.items():
         assert rules[rule_id]["shortDescription"]["text"] == info.short
-        assert rules[rule_id]["help"]["text"] == info.help
+        assert rules[rule_id]["fullDescription"]["text"] == info.help
+        assert rules[rule_id]["help"] == {"text": rule_help.text(info), "markdown": rule_help.markdown(info)}
     got = [
         (
             r["ruleId"],

@@ -69,6 +69,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
         "models/bad.json:4:11: wrong-type datum 'bad' declares field 'id' as "
         '{"type": "integer"}, expected {"type": "string"}\n'
         "2 findings in 2 files: 2 errors, 0 warnings.\n"
+        "Run 'envoxy explain missing-field' (or wrong-type) for why and how to fix.\n"
     ) in failed.stdout
 
     (repo / "models" / "bad.json").write_text(json.dumps({"table": "bad", "fields": GOOD}))

@@ -1,12 +1,13 @@
-"""Alembic environment made by envoxy (``envoxy init-alembic``).
+"""Alembic environment made by envoxy (``envoxy init-alembic``), for Alembic 1.18+.
 
 - The database URL comes from ``$DATABASE_URL`` (``sqlalchemy.url`` in alembic.ini only when it
   is unset), so no password is kept in the repository.
 - The models' MetaData comes from ``envoxy.target_metadata = module:attribute`` in alembic.ini
   (or replace ``target_metadata`` below with your own import).
-- Every ``alembic revision --autogenerate`` and ``alembic check`` runs envoxy's gate: a revision
-  that breaks rules.yaml is refused with ``FAILED: ...`` and no file is written. Put hooks of your
-  own in ``REVISION_HOOKS``; envoxy's runs after them, on the revision as it will be written.
+- ``autogenerate_plugins`` enables envoxy's Alembic plugin beside Alembic's own comparison: every
+  ``alembic revision --autogenerate`` and ``alembic check`` judges what autogenerate found, and a
+  revision that breaks rules.yaml is refused with ``FAILED: ...`` and no file is written. A
+  ``process_revision_directives`` hook of your own runs after that judgement.
 """
 
 from __future__ import annotations
@@ -20,15 +21,11 @@ from alembic.util import CommandError
 from sqlalchemy import MetaData, create_engine, pool
 
 from envoxy.errors import EnvoxyError
-from envoxy.tools.alembic_hooks import RevisionHook, chain_hooks, process_revision_directives
 
 config = context.config
 
 if config.config_file_name is not None:
     fileConfig(config.config_file_name)
-
-# Your own process_revision_directives hooks (functions or alembic Rewriter objects).
-REVISION_HOOKS: list[RevisionHook] = []
 
 
 def _target_metadata() -> MetaData | None:
@@ -71,7 +68,6 @@ def _database_url() -> str:
 
 
 target_metadata = _target_metadata()
-revision_hook = chain_hooks(*REVISION_HOOKS, process_revision_directives)
 
 
 def run_migrations_offline() -> None:
@@ -81,7 +77,6 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
-        process_revision_directives=revision_hook,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -94,7 +89,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            process_revision_directives=revision_hook,
+            autogenerate_plugins=["alembic.autogenerate.*", "envoxy.*"],
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,71 @@
+"""Whether a column's type satisfies the type ``rules.yaml`` asks for, on a given dialect."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from functools import lru_cache
+from typing import Any
+
+from envoxy.sqltypes.dialects import DEFAULT_DIALECT, DialectDef, dialect_of
+from envoxy.sqltypes.parse import sql_type_named
+from envoxy.sqltypes.registry import type_named
+from envoxy.sqltypes.sqltype import SqlType
+
+__all__ = ["types_match"]
+
+# What a rule may leave unsaid: a rule's `TIMESTAMP WITH TIME ZONE` takes any fractional
+# seconds, its `NUMERIC` any precision. (An unbounded `VARCHAR` is compared as the TEXT it is.)
+_UNSAID: dict[str, Any] = {
+    f.name: f.default for f in fields(SqlType) if f.name not in ("name", "timezone", "item")
+}
+
+
+@lru_cache(maxsize=16)
+def _uuid_forms(dialect: str) -> frozenset[SqlType]:
+    """Every column type that holds a UUID on ``dialect`` (any type, known to the registry or
+    not: MySQL's ``BINARY(16)``, say)."""
+    facts = dialect_of(dialect)
+    spellings = (facts.uuid_column, *facts.uuid_stored_as)
+    return frozenset({SqlType(name="UUID"), *(sql_type_named(s, dialect) for s in spellings)})
+
+
+def _as_stored(t: SqlType, facts: DialectDef) -> SqlType:
+    """``t`` as ``facts``' dialect keeps it: an unbounded ``VARCHAR`` as ``TEXT``; without a
+    time zone where none is kept, and with the dialect's fractional seconds where it keeps them
+    and ``t`` says none."""
+    definition = type_named(t.name)
+    if definition is not None and definition.unsized is not None and t.length is None:
+        return SqlType(name=definition.unsized)
+    if definition is None or definition.kind != "datetime":
+        return t
+    precision = t.precision if t.precision is not None else facts.fractional_seconds
+    return replace(
+        t,
+        timezone=t.timezone and facts.keeps_timezone,
+        precision=precision if facts.fractional_seconds is not None else None,
+    )
+
+
+def _accepts(wanted: SqlType, got: SqlType, facts: DialectDef) -> bool:
+    if (wanted.item is not None or got.item is not None) and (
+        wanted.item is None or got.item is None or not _accepts(wanted.item, got.item, facts)
+    ):
+        return False
+    unsaid = {name: blank for name, blank in _UNSAID.items() if getattr(wanted, name) == blank}
+    stored_got = replace(_as_stored(got, facts), item=None, **unsaid)
+    return stored_got == replace(_as_stored(wanted, facts), item=None, **unsaid)
+
+
+def types_match(expected: SqlType, actual: SqlType | None, dialect: str = DEFAULT_DIALECT) -> bool:
+    """Whether a column of type ``actual`` satisfies ``expected`` on ``dialect``.
+
+    Dialects store some types in others (:mod:`envoxy.sqltypes.dialects`): SQLAlchemy's ``Uuid``
+    becomes ``CHAR(32)`` on SQLite and MySQL, and neither keeps a time zone in ``DATETIME``.
+    What ``expected`` leaves unsaid (fractional seconds, a ``NUMERIC``'s precision) is not
+    compared.
+    """
+    if actual is None:
+        return False
+    if expected.name == "UUID" and actual in _uuid_forms(dialect):
+        return True
+    return _accepts(expected, actual, dialect_of(dialect))

@@ -1,0 +1,173 @@
+"""The baseline file: a broken one is a located exit-2 error, a written one is deterministic and
+reads back as written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from envoxy.baseline import Key, parse_baseline, render_baseline
+from envoxy.baseline.keys import LOCATOR, SURFACES, Surface
+from tests.adopt.support import cli, datum, rules_yaml, write_json
+
+HEAD = (
+    "envoxy: the baseline file has {n} problem{s} (fix it, or delete it and run the commands again "
+    "with --write-baseline):\n"
+)
+
+ENTRY = '{"rule": "missing-field", "file": "models/a.json", "table": "a", "field": "href", "count": 1}'
+
+BROKEN: dict[str, tuple[bytes, list[str]]] = {
+    "invalid-json": (
+        b'{"version": 1,\n  "models": [\n    {"rule": }\n  ]\n}\n',
+        ["b.json:3:14: invalid JSON: Expecting value"],
+    ),
+    "not-an-object": (
+        b"[1, 2]\n",
+        ['b.json:1:1: the file holds a list, expected a JSON object with "version": 1'],
+    ),
+    "wrong-version": (b'{"version": 2, "models": []}', ["b.json:1:13: version is 2 (a number), expected 1"]),
+    "no-version": (b'{"models": []}', ["b.json:1:1: version is missing, expected 1"]),
+    "unknown-section": (
+        b'{"version": 1, "model": []}',
+        [
+            "b.json:1:25: unknown section 'model', expected one of: version, models, migrations, "
+            "head_state, db"
+        ],
+    ),
+    "section-not-a-list": (
+        b'{"version": 1, "db": {}}',
+        ["b.json:1:22: section 'db' is an object, expected a list of entries"],
+    ),
+    "entry-problems": (
+        b'{"version": 1, "models": [\n'
+        b'  {"rule": "", "file": "m.json", "table": null, "field": 3, "count": 0},\n'
+        b'  {"rule": "r", "file": "m.json", "table": "t", "field": "f", "count": true, "line": 4},\n'
+        b'  {"rule": "r", "table": "t"},\n'
+        b"  7\n"
+        b"]}\n",
+        [
+            'b.json:2:12: rule is "", expected a non-empty string',
+            "b.json:2:58: field is 3 (a number), expected a non-empty string or null",
+            "b.json:2:70: count is 0 (a number), expected a whole number of 1 or more",
+            "b.json:3:72: count is true (a boolean), expected a whole number of 1 or more",
+            "b.json:3:86: unknown key 'line' in an entry of models, expected keys: rule, file, table, "
+            "field, count",
+            "b.json:4:3: an entry of models lacks 'file', 'field', 'count', expected keys: rule, file, "
+            "table, field, count",
+            "b.json:5:3: entry 3 of models is 7 (a number), expected an object",
+        ],
+    ),
+    "repeated-entry": (
+        ('{"version": 1, "models": [\n  ' + ENTRY + ",\n  " + ENTRY + "\n]}\n").encode(),
+        [
+            "b.json:3:3: this entry repeats the key of the entry at line 2, expected each rule, place, "
+            "table and field once (add up the counts)"
+        ],
+    ),
+    "repeated-key": (
+        b'{"version": 1, "version": 1, "db": [{"rule": "r", "schema": null, "schema": "s", "table": null, '
+        b'"field": null, "count": 1}]}',
+        [
+            "b.json:1:27: section 'version' appears more than once",
+            "b.json:1:77: key 'schema' appears more than once in an entry of db",
+        ],
+    ),
+    "not-utf8": (b'{"version": 1, "models": ["\xff"]}', ["b.json:1:28: not UTF-8 text"]),
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVOXY_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "rules.yaml").write_text(rules_yaml(extra="baseline: b.json\n"), encoding="utf-8")
+    write_json(tmp_path / "models" / "a.json", datum("a", "href"))
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_broken_baseline_is_a_located_configuration_error(project: Path, name: str) -> None:
+    raw, problems = BROKEN[name]
+    (project / "b.json").write_bytes(raw)
+    n = len(problems)
+    expected = HEAD.format(n=n, s="s" if n != 1 else "") + "".join(p + "\n" for p in problems)
+    for argv in (["validate"], ["validate", "--write-baseline"]):
+        result = cli(project, *argv)
+        assert (result.code, result.out, result.err) == (2, "", expected)
+    assert (project / "b.json").read_bytes() == raw  # never overwritten
+
+
+def test_a_directory_as_baseline(project: Path) -> None:
+    (project / "b.json").mkdir()
+    result = cli(project, "validate")
+    assert (result.code, result.err) == (
+        2,
+        HEAD.format(n=1, s="") + "b.json: is a directory, expected a baseline file\n",
+    )
+
+
+def test_an_entry_written_over_several_lines_is_located_at_its_brace(project: Path) -> None:
+    (project / "b.json").write_text(
+        '{\n  "version": 1,\n  "models": [\n    {\n      "rule": "wrong-type",\n'
+        '      "file": "models/a.json",\n'
+        '      "table": "a", "field": "id", "count": 1\n    }\n  ],\n  "db": []\n}\n'
+    )
+    result = cli(project, "validate", "--no-baseline")
+    assert result.code == 1
+    stale = cli(project, "validate")
+    assert stale.out.splitlines()[0].startswith("b.json:4:5: stale-baseline baseline entry 'wrong-type'")
+
+
+# -- the written form ------------------------------------------------------------------------------
+
+names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=8)
+optional = st.none() | names
+
+
+@st.composite
+def keys(draw: st.DrawFn) -> Key:
+    surface: Surface = draw(st.sampled_from(SURFACES))
+    locator = LOCATOR[surface]
+    where = None if locator is None else draw(optional if surface == "db" else names)
+    return Key(surface, draw(names), where, draw(optional), draw(optional))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(keys(), st.integers(min_value=1, max_value=10**6), max_size=12))
+def test_written_baselines_read_back_and_are_canonical(counts: dict[Key, int]) -> None:
+    text = render_baseline(counts)
+    assert text.isascii() and text.endswith("}\n") and "\r" not in text
+    parsed = parse_baseline(text.encode(), "b.json")
+    assert {e.key: e.count for e in parsed.entries} == counts
+    # one entry a line, in sorted order, whatever order the findings came in
+    lines = text.splitlines()
+    assert sum(1 for line in lines if line.startswith('    {"rule": ')) == len(counts)
+    assert render_baseline(dict(reversed(list(counts.items())))) == text
+    spots = parsed.positions(parsed.entries)
+    for entry in parsed.entries:
+        line, column = spots[entry.where]
+        assert (lines[line - 1][column - 1 :].startswith('{"rule": '), column) == (True, 5)
+
+
+def test_every_section_is_written_even_when_empty() -> None:
+    assert render_baseline({}) == (
+        '{\n  "version": 1,\n  "models": [],\n  "migrations": [],\n  "head_state": [],\n  "db": []\n}\n'
+    )
+
+
+def test_a_fifo_as_baseline_is_refused_without_blocking(project: Path) -> None:
+    os.mkfifo(project / "b.json")
+    for argv in (["validate"], ["validate", "--write-baseline"]):
+        result = cli(project, *argv)
+        assert (result.code, result.err) == (
+            2,
+            HEAD.format(n=1, s="") + "b.json: is not a regular file, expected a baseline file\n",
+        )
