@@ -87,6 +87,10 @@ class ProblemsError(EnvoxyError):
         n = len(self.problems)
         return f"the file has {n} problem{'s' if n != 1 else ''}:"
 
+    def describe(self) -> str:
+        """The headline, then one problem a line: what a person reads."""
+        return "\n".join([self.headline(), *(str(p) for p in self.problems)])
+
 
 class RulesError(ProblemsError):
     """``rules.yaml`` (or a file it extends) cannot be used; carries every problem found."""

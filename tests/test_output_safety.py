@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, Draft202012Validator
 
 from envoxy.findings import Finding, Report, Severity
 from envoxy.report import REPORTERS, render
@@ -157,7 +157,31 @@ def check_sarif(report: Report, out: str) -> None:
     assert "##[" not in out
 
 
-CHECKS = {"text": check_text, "github": check_github, "json": check_json, "sarif": check_sarif}
+@cache
+def gitlab_validator() -> Draft202012Validator:
+    schema = json.loads((DATA / "gitlab-codequality.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def check_gitlab(report: Report, out: str) -> None:
+    out.encode("utf-8")
+    issues = json.loads(out)
+    assert sorted(gitlab_validator().iter_errors(issues), key=str) == []
+    assert [i["description"] for i in issues] == [
+        ("" if f.path is not None or not f.table else f"table {escape(f.table)}: ") + escape(f.message)
+        for f in report.findings
+    ]
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    assert "##[" not in out
+
+
+CHECKS = {
+    "text": check_text,
+    "github": check_github,
+    "json": check_json,
+    "sarif": check_sarif,
+    "gitlab": check_gitlab,
+}
 
 
 def test_every_format_is_checked() -> None:
@@ -253,6 +277,10 @@ def _assert_safe(fmt: str, out: str, expected_findings: int) -> None:
         assert out.count("\n") == expected_findings + 2 * (fmt == "text")
     elif fmt == "json":
         assert len(json.loads(out)["findings"]) == expected_findings
+    elif fmt == "gitlab":
+        issues = json.loads(out)
+        assert sorted(gitlab_validator().iter_errors(issues), key=str) == []
+        assert len(issues) == expected_findings
     else:
         sarif = json.loads(out)
         assert sorted(sarif_validator().iter_errors(sarif), key=str) == []

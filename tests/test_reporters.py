@@ -211,7 +211,8 @@ def test_format_choices_are_the_reporter_table() -> None:
 
     for only in ("validate", "check-migrations", "check-db"):
         (action,) = [a for a in build_parser(only)._actions if "--format" in a.option_strings]
-        assert tuple(action.choices or ()) == tuple(REPORTERS) == ("text", "json", "sarif", "github")
+        formats = ("text", "json", "sarif", "github", "gitlab")
+        assert tuple(action.choices or ()) == tuple(REPORTERS) == formats
 
 
 def test_building_the_command_line_imports_no_renderer() -> None:

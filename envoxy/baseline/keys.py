@@ -115,6 +115,12 @@ class Coverage:
         return cls(judges=lambda key: key.where in chosen, owns=lambda key: key.where in chosen)
 
     @classmethod
+    def named(cls, places: Collection[str | None]) -> Coverage:
+        """Entries of ``places`` (the revisions of files named one by one), judged for nothing."""
+        chosen = frozenset(places)
+        return cls(judges=_never, owns=lambda key: key.where in chosen)
+
+    @classmethod
     def revisions(cls, judged: Collection[str], known: Collection[str]) -> Coverage:
         """Entries of the revisions checked (``judged``), and of revisions no longer in the
         history (not among ``known``): those can never match again."""

@@ -8,19 +8,28 @@ from typing import TYPE_CHECKING
 from envoxy.commands import _baseline
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from envoxy.baseline.keys import Coverage
     from envoxy.cli import Context
+    from envoxy.findings import Report
+    from envoxy.migrations.loader import Location
+    from envoxy.migrations.scanner import ScanResult
 
 HELP = "check Alembic revision scripts (default: the versions of ./alembic.ini, else alembic/versions)"
+
+_MIXED = "give one versions directory, or revision files, not both"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from envoxy.cli import add_report_options
 
     parser.add_argument(
-        "versions_dir",
-        nargs="?",
-        metavar="VERSIONS_DIR",
-        help="the revisions directory (default: from ./alembic.ini, else alembic/versions)",
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="the versions directory (default: from ./alembic.ini, else alembic/versions); or revision "
+        "files, each checked with its whole history as context (pre-commit passes the changed ones)",
     )
     parser.add_argument(
         "--since",
@@ -38,23 +47,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from envoxy.baseline.keys import Coverage, head_state_keyer, revision_keyer
     from envoxy.errors import UsageError
-    from envoxy.findings import Report
     from envoxy.migrations.loader import project_sys_path, resolve_locations
+    from envoxy.migrations.named import is_file_target
     from envoxy.migrations.scanner import scan
 
     rules = ctx.rules()
-    locations = resolve_locations(args.versions_dir, ctx.cwd)
+    files = [p for p in args.paths if is_file_target(p, ctx.cwd)]
+    directories = [p for p in args.paths if p not in files]
+    if len(directories) > 1 or (directories and files):
+        raise UsageError(_MIXED)
     since = args.since or rules.migrations_since
-    try:
-        result = scan(
-            locations, rules, since=since, head_state=args.head_state, sys_path=project_sys_path(ctx.cwd)
-        )
-    except UsageError as e:
-        if args.since or since is None:
-            raise
-        raise UsageError(f"{e} (migrations.since of {rules.source})") from e
+    sys_path = project_sys_path(ctx.cwd)
+
+    def check(locations: Sequence[Location]) -> ScanResult:
+        try:
+            return scan(locations, rules, since=since, head_state=args.head_state, sys_path=sys_path)
+        except UsageError as e:
+            if args.since or since is None:
+                raise
+            raise UsageError(f"{e} (migrations.since of {rules.source})") from e
+
+    if files:
+        return _run_files(args, ctx, files, check)
+    return _run_history(
+        args, ctx, check(resolve_locations(directories[0] if directories else None, ctx.cwd)), since
+    )
+
+
+def _run_history(args: argparse.Namespace, ctx: Context, result: ScanResult, since: str | None) -> int:
+    from envoxy.baseline.keys import Coverage, revision_keyer
+    from envoxy.findings import Report
+
     report = Report.build(result.findings, files=result.files)
     revisions = dict(result.revisions)
     if args.head_state:
@@ -64,16 +88,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             coverage = Coverage.tables(
                 [state.name for state, origin in result.head if revisions.get(origin.path) in result.judged]
             )
-        return _baseline.finish(
-            ctx,
-            args,
-            report,
-            surface="head_state",
-            keyer=head_state_keyer,
-            coverage=coverage,
-            command="check-migrations --head-state",
-            run_id="envoxy/check-migrations/head-state/",
-        )
+        return _finish_head_state(ctx, args, report, coverage)
     return _baseline.finish(
         ctx,
         args,
@@ -82,4 +97,61 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         keyer=revision_keyer(revisions),
         coverage=Coverage.revisions(result.judged, revisions.values()),
         command="check-migrations",
+    )
+
+
+def _run_files(
+    args: argparse.Namespace,
+    ctx: Context,
+    files: list[str],
+    check: Callable[[Sequence[Location]], ScanResult],
+) -> int:
+    """Each named file judged in its whole history; only the findings in named files are kept,
+    exemptions are judged as on any partial run (expired ones, not unused ones), and the baseline
+    judges no entry stale: the run owns the entries of its files (or of the tables they last
+    shaped, with ``--head-state``)."""
+    from envoxy.baseline.keys import Coverage, revision_keyer
+    from envoxy.findings import Report
+    from envoxy.migrations.named import group_revision_files
+    from envoxy.tables import exemption_findings
+
+    rules = ctx.rules()
+    findings = exemption_findings(rules, (), unused=False)
+    revisions: dict[str, str] = {}  # named file -> its revision id
+    shaped: list[str] = []  # tables a named file last shaped
+    groups = group_revision_files(files, ctx.cwd)
+    for group in groups:
+        result = check(group.locations)
+        findings.extend(group.about(result.findings, ctx.cwd))
+        for path, rev in result.revisions:
+            shown = group.shown(path, ctx.cwd)
+            if shown is not None:
+                revisions[shown] = rev
+        shaped.extend(state.name for state, origin in result.head if group.shown(origin.path, ctx.cwd))
+    report = Report.build(findings, files=sum(len(g.named) for g in groups))
+    if args.head_state:
+        return _finish_head_state(ctx, args, report, Coverage.tables(shaped))
+    return _baseline.finish(
+        ctx,
+        args,
+        report,
+        surface="migrations",
+        keyer=revision_keyer(revisions),
+        coverage=Coverage.named(revisions.values()),
+        command="check-migrations",
+    )
+
+
+def _finish_head_state(ctx: Context, args: argparse.Namespace, report: Report, coverage: Coverage) -> int:
+    from envoxy.baseline.keys import head_state_keyer
+
+    return _baseline.finish(
+        ctx,
+        args,
+        report,
+        surface="head_state",
+        keyer=head_state_keyer,
+        coverage=coverage,
+        command="check-migrations --head-state",
+        run_id="envoxy/check-migrations/head-state/",
     )

@@ -155,7 +155,7 @@ class EnvoxyCollector(pytest.Collector):
         self.add_marker("envoxy")
 
     def collect(self) -> list[pytest.Item]:
-        from envoxy.errors import EnvoxyError
+        from envoxy.errors import EnvoxyError, ProblemsError
         from envoxy.pytest_plugin.state import state
 
         if self.problem is not None:
@@ -164,7 +164,7 @@ class EnvoxyCollector(pytest.Collector):
         try:
             rules = None if "envoxy_rules" in self.overridden else known.default_rules()
         except EnvoxyError as e:
-            raise self.CollectError(f"envoxy: {e}") from e
+            raise self.CollectError(f"envoxy: {e.describe() if isinstance(e, ProblemsError) else e}") from e
         config_overridden = "envoxy_alembic_config" in self.overridden
         config = None if config_overridden else known.default_alembic_config()
         keys: list[Key] = []

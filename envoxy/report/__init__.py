@@ -50,6 +50,7 @@ REPORTERS: Mapping[str, Renderer] = _Renderers(
         "json": "envoxy.report.json_report",
         "sarif": "envoxy.report.sarif",
         "github": "envoxy.report.github",
+        "gitlab": "envoxy.report.gitlab",
     }
 )
 

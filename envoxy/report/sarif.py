@@ -21,7 +21,7 @@ from envoxy.findings import Finding, Report
 from envoxy.report import rule_help
 from envoxy.rules.catalog import RULES
 
-__all__ = ["render", "to_sarif"]
+__all__ = ["fingerprints", "identity", "render", "to_sarif"]
 
 _SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -41,7 +41,7 @@ def _uri(path: str) -> str:
     return "./" + uri if ":" in uri.split("/", 1)[0] else uri
 
 
-def _identity(f: Finding) -> str:
+def identity(f: Finding) -> str:
     """What the fingerprint hashes: the baseline key, else the finding's place by name."""
     if f.key is not None:
         return f.key
@@ -54,7 +54,7 @@ def fingerprints(findings: tuple[Finding, ...]) -> list[str]:
     seen: Counter[str] = Counter()
     out = []
     for f in findings:
-        digest = hashlib.sha256(_identity(f).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        digest = hashlib.sha256(identity(f).encode("utf-8", "surrogatepass")).hexdigest()[:32]
         seen[digest] += 1
         out.append(f"{digest}:{seen[digest]}")
     return out

@@ -237,13 +237,15 @@ def test_exemptions_are_one_item(pytester: pytest.Pytester, project: Path) -> No
 
 
 def test_warnings_do_not_fail_and_are_reported(pytester: pytest.Pytester, project: Path) -> None:
-    body = '    op.execute("ALTER TABLE users ADD COLUMN note TEXT")\n'
+    # (a DO block: plain DDL is read and applied, so only this stays a warning)
+    body = '    op.execute("DO $$ BEGIN ALTER TABLE users ADD COLUMN note TEXT; END $$")\n'
     (project / "alembic" / "versions" / "w1_raw.py").write_text(revision("w1", "m1", body), encoding="utf-8")
     result = pytester.runpytest("--envoxy", *ARGS)
     result.assert_outcomes(passed=6, failed=3, warnings=1)
     finding = (
         "alembic/versions/w1_raw.py:12: unanalysed-sql op.execute runs raw DDL that envoxy cannot analyse: "
-        "'ALTER TABLE users ADD COLUMN note TEXT'; check it against rules.yaml by hand or use op.* calls "
+        "'DO $$ BEGIN ALTER TABLE users ADD COLUMN note TEXT; END $$'; check it against rules.yaml by hand "
+        "or use op.* calls "
         "[warning]"
     )
     # The item of the table the DDL names; the summary shows the revision's own line.
@@ -251,7 +253,7 @@ def test_warnings_do_not_fail_and_are_reported(pytester: pytest.Pytester, projec
         [
             "envoxy::migrations::users",
             f"  alembic/versions/w1_raw.py:12: EnvoxyWarning: {finding}",
-            '    op.execute("ALTER TABLE users ADD COLUMN note TEXT")',
+            '    op.execute("DO $$ BEGIN ALTER TABLE users ADD COLUMN note TEXT; END $$")',
         ],
         consecutive=True,
     )

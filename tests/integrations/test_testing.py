@@ -36,6 +36,7 @@ def test_check_models_raises_with_the_findings(project: Path) -> None:
         "models/broken.json:1:37: wrong-type datum 'carts' declares field 'id' as "
         '{"type": "integer"}, expected {"type": "string"}',
         "2 findings in 2 files: 2 errors, 0 warnings.",
+        "Run 'envoxy explain missing-field' (or wrong-type) for why and how to fix.",
     ]
     assert isinstance(raised.value, AssertionError)
     assert [(f.rule, f.table, f.field) for f in raised.value.report.findings] == [
@@ -57,6 +58,7 @@ def test_check_migrations_judges_the_head_of_a_branching_history(project: Path) 
         f"{create('orders', project)}: {ORDERS}",
         f"{create('coupons', project)}: {COUPONS}",
         "2 findings in 4 files: 2 errors, 0 warnings.",
+        "Run 'envoxy explain missing-field' for why and how to fix.",
     ]
     fix_history(project)
     assert check_migrations(root=project).files == 5
@@ -90,6 +92,7 @@ def test_check_database_upgrades_heads_through_the_engine(project: Path, memory:
         f"table coupons: {COUPONS}",
         f"table orders: {ORDERS}",
         "2 findings in 4 tables: 2 errors, 0 warnings.",
+        "Run 'envoxy explain missing-field' for why and how to fix.",
     ]
     # The same in-memory database, upgraded through the engine given: check it again as it is.
     with pytest.raises(FindingsError):
