@@ -593,9 +593,12 @@ _RULES: tuple[RuleInfo, ...] = (
         id="unanalysed-sql",
         severity="warning",
         short="A revision runs raw SQL that was not analysed.",
-        checks="`op.execute()` (or `op.get_bind().execute()`) with raw DDL text: CREATE, ALTER, DROP, "
-        "RENAME, COMMENT or TRUNCATE. envoxy does not parse SQL, so what it does to the schema is not "
-        "checked.",
+        checks="`op.execute()` (or `op.get_bind().execute()`) with raw DDL text that envoxy cannot "
+        "follow. Plain PostgreSQL DDL (`CREATE TABLE`, `ALTER TABLE ... ADD/DROP/ALTER/RENAME COLUMN`, "
+        "`RENAME TO`, `ADD PRIMARY KEY`, `DROP TABLE`, `IF NOT EXISTS`) is read with PostgreSQL's own "
+        "parser and applied like the `op.*` call it stands for; what is left is this finding: `DO` "
+        "blocks and other dynamic SQL, `CREATE TABLE ... AS/LIKE/INHERITS`, `RENAME CONSTRAINT`, "
+        "`DROP SCHEMA ... CASCADE`, and raw DDL on MySQL or SQLite.",
         why="Raw DDL can drop or retype a required column where no check sees it.",
         fixes=(
             Fix(
@@ -609,7 +612,8 @@ _RULES: tuple[RuleInfo, ...] = (
         examples=(
             Example(
                 place="revision script",
-                bad='def upgrade() -> None:\n    op.execute("ALTER TABLE users ADD COLUMN note TEXT")\n',
+                bad="def upgrade() -> None:\n"
+                '    op.execute("DO $$ BEGIN ALTER TABLE users ADD COLUMN note TEXT; END $$")\n',
                 good='def upgrade() -> None:\n    op.add_column("users", sa.Column("note", sa.Text()))\n',
                 context=_REVISION_CONTEXT,
             ),

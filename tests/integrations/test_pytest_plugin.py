@@ -57,6 +57,14 @@ WARM = (
     "envoxy.pytest_plugin.state",
     "envoxy.testing",
     "envoxy.validate.runner",
+    # raw SQL in a sample history is read by pglast: imported first inside a run, its AST classes
+    # would be dropped with it, and a later import's would not be the ones already in use
+    "envoxy.migrations.rawddl",
+    "envoxy.migrations.sqlops",
+    "envoxy.migrations.shapes",
+    "pglast",
+    "pglast.ast",
+    "pglast.stream",
 )
 
 
