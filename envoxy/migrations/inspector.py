@@ -29,6 +29,7 @@ from envoxy.tables import (
     judge_column,
     judge_table,
     make_finding,
+    spelled,
 )
 
 __all__ = [
@@ -147,7 +148,7 @@ def _drop_column(ctx: _Ctx, op: ops.DropColumnOp) -> list[Finding]:
         ctx.rules,
         "dropped-field",
         f"drop_column removes required column '{op.table_name}.{op.column_name}'; rules.yaml "
-        f"requires it ({column_expectation(spec)})",
+        f"requires it ({column_expectation(spec, ctx.dialect)})",
         table=op.table_name,
         field=spec.name,
     )
@@ -179,14 +180,14 @@ def _alter_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
     if spec is None:
         return []
     where = f"alter_column on required column '{table}.{name}'"
-    expects = f"rules.yaml expects '{name}' {column_expectation(spec)}"
+    expects = f"rules.yaml expects '{name}' {column_expectation(spec, ctx.dialect)}"
     changes: list[str] = []
     if op.modify_name is not None and op.modify_name != name:
         changes.append(f"renames it to '{op.modify_name}'")
     if op.modify_type is not None:
         new_type = sql_type_of(op.modify_type, ctx.dialect)
         if not types_match(spec.sql_type, new_type, ctx.dialect):
-            shown = new_type.ddl() if new_type is not None else repr(op.modify_type)
+            shown = spelled(new_type, ctx.dialect) if new_type is not None else repr(op.modify_type)
             changes.append(f"changes its type to {shown}")
     if op.modify_nullable is True and not spec.nullable:
         changes.append("makes it nullable")
