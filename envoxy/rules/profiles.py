@@ -23,6 +23,19 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
             "text": _TEXT,
         }
     },
+    # For MySQL and MariaDB, which have no native UUID (MySQL) and keep no time zone (see
+    # docs/RULES.md): DATETIME(6) keeps the microseconds the mixin writes, where DATETIME
+    # keeps none. Written as PostgreSQL names the types, so it works there too.
+    "mysql": {
+        "types": {
+            "uuid": {"sql": "CHAR(36)", "json": {"type": "string", "format": "uuid"}},
+            "timestamp": {
+                "sql": "TIMESTAMP(6) WITHOUT TIME ZONE",
+                "json": {"type": "string", "format": "date-time"},
+            },
+            "text": _TEXT,
+        }
+    },
     "native": {
         "types": {
             "uuid": {"sql": "UUID", "json": {"type": "string", "format": "uuid"}},
