@@ -4,7 +4,7 @@ A dialect with no faithful column for a type the rules ask for (MySQL and MariaD
 zone: ``unkept`` in :mod:`envoxy.sqltypes.dialects`) cannot follow those rules, whatever its
 tables hold. Judging its tables would only repeat that as a ``wrong-type`` on every timestamp
 column, and a baseline could then accept it, so the Alembic gate and ``check-db`` refuse to run
-instead, naming the fields, the reason and the profiles that fit. Pure data: no SQLAlchemy.
+instead, naming the fields, the reason and the profile that fits. Pure data: no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from envoxy.errors import EnvoxyError
 from envoxy.rules.model import RuleSet
 from envoxy.sqltypes.dialects import dialect_of
 
-__all__ = ["FITTING_PROFILES", "RulesUnfitError", "Unkept", "check_rules_fit", "unkept_columns"]
+__all__ = ["FITTING", "RulesUnfitError", "Unkept", "check_rules_fit", "unkept_columns"]
 
-FITTING_PROFILES = "profile: mysql (CHAR(36) ids, DATETIME(6) timestamps) or profile: legacy"
-"""What the refusal suggests instead: the built-in profiles every dialect keeps faithfully."""
+FITTING = "profile: mysql (CHAR(36) ids, DATETIME(6) timestamps; docs/RULES.md, MySQL and MariaDB)"
+"""What the refusal suggests instead: the built-in profile made for the dialects that refuse one
+(legacy applies there too, but its DATETIME keeps whole seconds)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,7 +47,7 @@ class RulesUnfitError(EnvoxyError):
         )
         super().__init__(
             f"the rules of {where} (profile {rules.profile}) cannot apply to a {dialect} database: "
-            f"{said}. Use {FITTING_PROFILES} (docs/RULES.md, MySQL and MariaDB)"
+            f"{said}. Use {FITTING}"
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BUILTIN_PROFILES", "DEFAULT_FIELDS"]
+__all__ = ["BUILTIN_PROFILES", "DEFAULT_FIELDS", "MADE_FOR"]
 
 _TEXT = {"sql": "TEXT", "json": {"type": "string"}}
 
@@ -47,6 +47,10 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
         }
     },
 }
+
+# The dialects a built-in profile is made for, where it is not made for every one: `envoxy init`
+# proposes it only for databases and histories of these.
+MADE_FOR: dict[str, tuple[str, ...]] = {"mysql": ("mysql", "mariadb")}
 
 # What ``fields:`` means when rules.yaml leaves it out (the contract's four fields).
 DEFAULT_FIELDS: dict[str, dict[str, Any]] = {
