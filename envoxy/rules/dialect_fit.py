@@ -40,7 +40,7 @@ class RulesUnfitError(EnvoxyError):
     def __init__(self, rules: RuleSet, dialect: str, unkept: tuple[Unkept, ...]) -> None:
         self.dialect = dialect
         self.unkept = unkept
-        where = "the shipped default rules" if (rules.source or "<").startswith("<") else rules.source
+        where = rules.source or "rules.yaml"
         said = "; ".join(
             f"{', '.join(u.fields)} {'is' if len(u.fields) == 1 else 'are'} {u.sql}, and {dialect} {u.why}"
             for u in unkept
