@@ -17,6 +17,7 @@ from types import MappingProxyType
 import sqlalchemy as sa
 
 from envoxy.sqltypes import SqlType, sql_type_named
+from envoxy.sqltypes.dialects import dialect_name
 
 __all__ = ["CATALOG_TYPES", "ColumnTypes", "mysql_column_types", "postgresql_column_types"]
 
@@ -74,8 +75,6 @@ _MYSQL = sa.text(
 def mysql_column_types(connection: sa.Connection, schema: str) -> ColumnTypes:
     """Every column type of ``schema`` (a MySQL or MariaDB database), as ``COLUMN_TYPE`` names
     it, read as that server means it."""
-    from envoxy.sqltypes.dialects import dialect_name
-
     dialect = dialect_name(connection.dialect)
     return {
         (table, column): sql_type_named(text, dialect)

@@ -70,6 +70,9 @@ def types_match(expected: SqlType, actual: SqlType | None, dialect: str = DEFAUL
     """
     if actual is None:
         return False
-    if actual == expected or actual in _stored_forms(dialect, expected):
+    facts = dialect_of(dialect)
+    if actual == expected:
         return True
-    return _accepts(expected, actual, dialect_of(dialect))
+    if (expected.name == "UUID" or facts.stored_as) and actual in _stored_forms(dialect, expected):
+        return True
+    return _accepts(expected, actual, facts)
