@@ -163,6 +163,20 @@ def mysql_url() -> str:
     pytest.skip(message)
 
 
+@pytest.fixture
+def mysql_driver() -> None:
+    """PyMySQL, the mysql extra's driver, for tests that need it but no server: skip without it
+    (fail under ENVOXY_REQUIRE_MYSQL=1)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pymysql") is not None:
+        return
+    message = "PyMySQL is not installed (pip install -e '.[test,mysql]')"
+    if os.environ.get("ENVOXY_REQUIRE_MYSQL") == "1":
+        pytest.fail(message + " (ENVOXY_REQUIRE_MYSQL=1)")
+    pytest.skip(message)
+
+
 @contextlib.contextmanager
 def mysql_database_url(prefix: str = "envoxy_t") -> Iterator[str]:
     """A fresh database on the test server, dropped (with everything in it) afterwards; yields

@@ -193,6 +193,7 @@ def test_native_rules_are_refused(mysql_database: str, native_rules: Path) -> No
         ),
     ],
 )
+@pytest.mark.usefixtures("mysql_driver")
 def test_an_unreachable_server_is_said_without_its_password(url: str, said: str) -> None:
     result = run_cli("check-db", url)
     assert (result.code, result.out, result.err) == (2, "", said)
