@@ -20,6 +20,7 @@ from envoxy.findings import Finding
 from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import ColumnSpec, Exemption, RuleSet
 from envoxy.sqltypes import SqlType, types_match
+from envoxy.sqltypes.dialects import dialect_of
 
 __all__ = [
     "ColumnState",
@@ -31,6 +32,7 @@ __all__ = [
     "judge_column",
     "judge_table",
     "make_finding",
+    "spelled",
 ]
 
 
@@ -131,9 +133,15 @@ class TableState:
         return None
 
 
-def column_expectation(spec: ColumnSpec) -> str:
+def spelled(sql_type: SqlType, dialect: str = "postgresql") -> str:
+    """A type as a finding names it: as ``dialect``'s DDL writes it where that tells the rule's
+    types apart (MySQL's ``DATETIME(6)``), else as ``rules.yaml`` does."""
+    return sql_type.ddl(dialect) if dialect_of(dialect).spells_messages else sql_type.ddl()
+
+
+def column_expectation(spec: ColumnSpec, dialect: str = "postgresql") -> str:
     """How ``rules.yaml`` wants the column, e.g. ``VARCHAR(36) NOT NULL PRIMARY KEY``."""
-    parts = [spec.sql_type.ddl(), "NULL" if spec.nullable else "NOT NULL"]
+    parts = [spelled(spec.sql_type, dialect), "NULL" if spec.nullable else "NOT NULL"]
     if spec.primary_key:
         parts.append("PRIMARY KEY")
     return " ".join(parts)
@@ -178,7 +186,8 @@ def judge_column(
             make_finding(
                 rules,
                 "wrong-type",
-                f"column '{table}.{spec.name}' is {column.type.ddl()}, expected {spec.sql_type.ddl()}",
+                f"column '{table}.{spec.name}' is {spelled(column.type, dialect)}, "
+                f"expected {spelled(spec.sql_type, dialect)}",
                 table=table,
                 field=spec.name,
             )
@@ -223,7 +232,8 @@ def judge_table(rules: RuleSet, table: TableState, dialect: str = "postgresql") 
                 make_finding(
                     rules,
                     "missing-field",
-                    f"table '{shown}' lacks required column '{spec.name}' ({column_expectation(spec)})",
+                    f"table '{shown}' lacks required column '{spec.name}' "
+                    f"({column_expectation(spec, dialect)})",
                     table=shown,
                     field=spec.name,
                 )

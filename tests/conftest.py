@@ -1,7 +1,9 @@
-"""Shared fixtures: the rules, the CLI, and an isolated PostgreSQL schema per test.
+"""Shared fixtures: the rules, the CLI, and an isolated PostgreSQL schema or MariaDB database
+per test.
 
 ``ENVOXY_TEST_DATABASE_URL`` names the PostgreSQL the tests use. Without it the PostgreSQL tests
 skip saying so; with ``ENVOXY_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) they fail instead.
+``ENVOXY_TEST_MYSQL_URL`` and ``ENVOXY_REQUIRE_MYSQL=1`` do the same for MySQL or MariaDB.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import contextlib
 import io
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -146,6 +148,82 @@ def pg_database() -> Iterator[str]:
         admin.dispose()
 
 
+# -- MySQL and MariaDB ------------------------------------------------------------------------
+
+
+def mysql_url() -> str:
+    """The test MySQL or MariaDB URL (a database the tests' user may create databases from), or
+    skip (fail under ENVOXY_REQUIRE_MYSQL=1) without one."""
+    url = os.environ.get("ENVOXY_TEST_MYSQL_URL")
+    if url:
+        return url
+    message = "ENVOXY_TEST_MYSQL_URL is not set; MySQL/MariaDB tests need a server"
+    if os.environ.get("ENVOXY_REQUIRE_MYSQL") == "1":
+        pytest.fail(message + " (ENVOXY_REQUIRE_MYSQL=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def mysql_driver() -> None:
+    """PyMySQL, the mysql extra's driver, for tests that need it but no server: skip without it
+    (fail under ENVOXY_REQUIRE_MYSQL=1)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pymysql") is not None:
+        return
+    message = "PyMySQL is not installed (pip install -e '.[test,mysql]')"
+    if os.environ.get("ENVOXY_REQUIRE_MYSQL") == "1":
+        pytest.fail(message + " (ENVOXY_REQUIRE_MYSQL=1)")
+    pytest.skip(message)
+
+
+@contextlib.contextmanager
+def mysql_database_url(prefix: str = "envoxy_t") -> Iterator[str]:
+    """A fresh database on the test server, dropped (with everything in it) afterwards; yields
+    its URL. Skips (or fails under ENVOXY_REQUIRE_MYSQL=1) without a test server."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    base = mysql_url()
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
+
+
+@pytest.fixture
+def mysql_database() -> Iterator[str]:
+    """A fresh MySQL/MariaDB database for one test, dropped afterwards; yields its URL."""
+    with mysql_database_url() as url:
+        yield url
+
+
+# -- either ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _postgres_schema_url() -> Iterator[str]:
+    with postgres_schema() as schema:
+        yield schema.url
+
+
+BACKEND_DATABASES: dict[str, Callable[[], contextlib.AbstractContextManager[str]]] = {
+    "postgresql": _postgres_schema_url,
+    "mariadb": mysql_database_url,
+}
+"""The servers the end-to-end tests run on, each making an empty database for one test (a fresh
+PostgreSQL schema first on the search_path, a fresh MariaDB database) that is dropped afterwards:
+``with BACKEND_DATABASES[backend]() as url``."""
+
+BACKENDS = tuple(BACKEND_DATABASES)
+
+
 @pytest.fixture
 def shipped_rules_text() -> str:
     return (REPO / "rules.yaml").read_text(encoding="utf-8")
@@ -157,5 +235,16 @@ def native_rules(tmp_path: Path, shipped_rules_text: str) -> Path:
     text = shipped_rules_text.replace("profile: legacy", "profile: native")
     assert text != shipped_rules_text
     path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def mysql_rules(tmp_path: Path, shipped_rules_text: str) -> Path:
+    """A copy of the shipped rules.yaml with only ``profile: legacy`` changed to mysql."""
+    text = shipped_rules_text.replace("profile: legacy", "profile: mysql")
+    assert text != shipped_rules_text
+    path = tmp_path / "mysql" / "rules.yaml"
+    path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
     return path

@@ -4,7 +4,9 @@ SQLAlchemy's reflection does not recognise every type (``xml``, ``point``, an ex
 ``ltree``: it gives ``NullType``), and it reflects a domain's base type without its length. The
 catalog names them all: on PostgreSQL, ``format_type()`` of the column's type, a domain resolved
 to the type it is defined over (a domain of a domain too) with the length the domain gives it.
-Such a type is judged by that name (``XML``), never passed as unknown.
+Such a type is judged by that name (``XML``), never passed as unknown. On MySQL and MariaDB,
+``information_schema.COLUMNS.COLUMN_TYPE`` names every column's type (``datetime(6)``,
+``tinyint(1)``, ``inet6``), without the character set and collation SQLAlchemy adds.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from types import MappingProxyType
 import sqlalchemy as sa
 
 from envoxy.sqltypes import SqlType, sql_type_named
+from envoxy.sqltypes.dialects import dialect_name
 
-__all__ = ["CATALOG_TYPES", "ColumnTypes", "postgresql_column_types"]
+__all__ = ["CATALOG_TYPES", "ColumnTypes", "mysql_column_types", "postgresql_column_types"]
 
 ColumnTypes = dict[tuple[str, str], SqlType]
 """Column type by (table, column)."""
@@ -61,7 +64,25 @@ def postgresql_column_types(connection: sa.Connection, schema: str) -> ColumnTyp
     return found
 
 
+_MYSQL = sa.text(
+    """
+    SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS
+    WHERE TABLE_SCHEMA = :schema
+    """
+)
+
+
+def mysql_column_types(connection: sa.Connection, schema: str) -> ColumnTypes:
+    """Every column type of ``schema`` (a MySQL or MariaDB database), as ``COLUMN_TYPE`` names
+    it, read as that server means it."""
+    dialect = dialect_name(connection.dialect)
+    return {
+        (table, column): sql_type_named(text, dialect)
+        for table, column, text in connection.execute(_MYSQL, {"schema": schema})
+    }
+
+
 CATALOG_TYPES: Mapping[str, Callable[[sa.Connection, str], ColumnTypes]] = MappingProxyType(
-    {"postgresql": postgresql_column_types}
+    {"postgresql": postgresql_column_types, "mysql": mysql_column_types, "mariadb": mysql_column_types}
 )
 """Per dialect: the column types of a schema, as its catalog names them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from envoxy.findings import Report
 from envoxy.live.reflect import Reflection, reflect_tables
+from envoxy.rules.dialect_fit import check_rules_fit
 from envoxy.rules.model import RuleSet
 from envoxy.tables import exemption_findings, judge_table
 
@@ -14,13 +15,16 @@ def check_database(url: str, rules: RuleSet, *, schema: str | None = None) -> Re
     """Every way the in-scope tables of ``schema`` break ``rules``, plus unused and expired
     exemptions. Findings have no path and name their table; ``files`` counts the tables checked.
 
-    Raises :class:`envoxy.live.reflect.DatabaseError` when the database cannot be reached.
+    Raises :class:`envoxy.live.reflect.DatabaseError` when the database cannot be reached, and
+    :class:`envoxy.rules.dialect_fit.RulesUnfitError` when its dialect cannot keep a type the rules
+    ask for (``profile: native`` on MySQL).
     """
     return judge_reflection(reflect_tables(url, schema), rules)
 
 
 def judge_reflection(reflection: Reflection, rules: RuleSet) -> Report:
     """:func:`check_database` on tables already reflected."""
+    check_rules_fit(rules, reflection.dialect)
     checked = [t for t in reflection.tables if rules.in_scope(t.name)]
     findings = [f for t in checked for f in judge_table(rules, t, reflection.dialect)]
     findings.extend(exemption_findings(rules, (t.name for t in reflection.tables)))

@@ -23,6 +23,7 @@ from sqlalchemy.engine.reflection import Inspector
 from envoxy.errors import EnvoxyError
 from envoxy.live.catalog import CATALOG_TYPES, ColumnTypes
 from envoxy.sqltypes import from_sqlalchemy
+from envoxy.sqltypes.dialects import dialect_name
 from envoxy.tables import ColumnState, ForeignKeyState, IndexState, TableState
 
 __all__ = [
@@ -40,6 +41,18 @@ CONNECT_TIMEOUT = 10  # seconds; an unreachable server fails instead of hanging
 
 # Dialect name -> connect() keyword for the timeout (the drivers we know take this one).
 _TIMEOUT_ARG = {"postgresql": "connect_timeout", "mysql": "connect_timeout", "mariadb": "connect_timeout"}
+
+# A URL naming no driver (mysql://, mariadb://) uses the one envoxy's extra installs, not
+# SQLAlchemy's default (mysqlclient, which needs a C library).
+_DEFAULT_DRIVER = {"mysql": "pymysql", "mariadb": "pymysql"}
+
+# Dialect name -> (the driver an envoxy extra installs, that extra), for the message when the
+# driver is missing.
+_EXTRAS = {
+    "postgresql": ("psycopg", "postgres"),
+    "mysql": ("pymysql", "mysql"),
+    "mariadb": ("pymysql", "mysql"),
+}
 
 
 class DatabaseError(EnvoxyError):
@@ -92,7 +105,19 @@ def parse_url(raw: str) -> URL:
         ) from e
     if url.drivername.startswith("postgres") and not url.drivername.startswith("postgresql"):
         url = url.set(drivername="postgresql" + url.drivername[len("postgres") :])
+    driver = _DEFAULT_DRIVER.get(url.drivername)
+    if driver is not None:
+        url = url.set(drivername=f"{url.drivername}+{driver}")
     return url
+
+
+def _missing_driver(url: URL, error: ImportError) -> str:
+    """Which driver is missing, and the extra that installs it where envoxy has one."""
+    said = f"the driver for {url.drivername!r} is not installed: {_scrub(str(error), _secrets(url))}"
+    driver, extra = _EXTRAS.get(url.get_backend_name(), (None, None))
+    if driver is None or url.get_driver_name() != driver:
+        return said
+    return f"{said} (pip install 'envoxy[{extra}]')"
 
 
 def _engine(url: URL) -> sa.Engine:
@@ -115,9 +140,7 @@ def _engine(url: URL) -> sa.Engine:
     except sa.exc.NoSuchModuleError as e:
         raise DatabaseError(f"no SQLAlchemy dialect or driver for {url.drivername!r} ({shown})") from e
     except ImportError as e:
-        raise DatabaseError(
-            f"the driver for {url.drivername!r} is not installed: {_scrub(str(e), _secrets(url))}"
-        ) from e
+        raise DatabaseError(_missing_driver(url, e)) from e
     except (sa.exc.ArgumentError, TypeError, ValueError) as e:
         raise DatabaseError(f"cannot use {shown}: {_scrub(str(e), _secrets(url))}") from e
 
@@ -237,6 +260,7 @@ def _reflect_engine(engine: sa.Engine, schemas: Sequence[str | None], *, qualify
     try:
         with engine.connect() as connection:
             inspector = sa.inspect(connection)
+            dialect = dialect_name(connection.dialect)  # mariadb, through a mysql:// URL too
             known: list[str] | None = None
             tables: list[TableState] = []
             for schema in schemas:
@@ -256,9 +280,9 @@ def _reflect_engine(engine: sa.Engine, schemas: Sequence[str | None], *, qualify
                     )
                 named = schema if qualify and schema != inspector.default_schema_name else None
                 types = _catalog_types(connection, inspector, schema)
-                tables.extend(_tables(inspector, schema, engine.dialect.name, types, named))
+                tables.extend(_tables(inspector, schema, dialect, types, named))
             return Reflection(
-                dialect=engine.dialect.name,
+                dialect=dialect,
                 schema=schemas[0] if len(schemas) == 1 else None,
                 tables=tuple(tables),
             )

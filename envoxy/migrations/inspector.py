@@ -37,6 +37,7 @@ from envoxy.tables import (
     judge_column,
     judge_table,
     make_finding,
+    spelled,
 )
 
 __all__ = [
@@ -139,7 +140,7 @@ def _drop_column(ctx: _Ctx, op: ops.DropColumnOp) -> list[Finding]:
         ctx.rules,
         "dropped-field",
         f"drop_column removes required column '{table}.{op.column_name}'; rules.yaml "
-        f"requires it ({column_expectation(spec)})",
+        f"requires it ({column_expectation(spec, ctx.dialect)})",
         table=table,
         field=spec.name,
     )
@@ -172,14 +173,14 @@ def _alter_required(ctx: _Ctx, op: ops.AlterColumnOp) -> list[Finding]:
         return []
     table = _shown(op.table_name, op.schema, ctx.dialect)
     where = f"alter_column on required column '{table}.{name}'"
-    expects = f"rules.yaml expects '{name}' {column_expectation(spec)}"
+    expects = f"rules.yaml expects '{name}' {column_expectation(spec, ctx.dialect)}"
     changes: list[str] = []
     if op.modify_name is not None and op.modify_name != name:
         changes.append(f"renames it to '{op.modify_name}'")
     if op.modify_type is not None:
         new_type = sql_type_of(op.modify_type, ctx.dialect)
         if not types_match(spec.sql_type, new_type, ctx.dialect):
-            shown = new_type.ddl() if new_type is not None else repr(op.modify_type)
+            shown = spelled(new_type, ctx.dialect) if new_type is not None else repr(op.modify_type)
             changes.append(f"changes its type to {shown}")
     if op.modify_nullable is True and not spec.nullable:
         changes.append("makes it nullable")

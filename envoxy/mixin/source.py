@@ -108,6 +108,7 @@ def _imports(body: str) -> str:
             "",
             "import sqlalchemy as sa",
             "from sqlalchemy import event",
+            *(["from sqlalchemy.dialects import mysql"] if "mysql" in used else []),
             "from sqlalchemy.orm import Mapped, Mapper, mapped_column",
             "",
             "if TYPE_CHECKING:",

@@ -26,7 +26,10 @@ _DECLARATIVE = frozenset({"metadata", "registry", "self"})
 # Names the generated mixin's class body reads after a field may have been declared: its
 # imports and the types of the column annotations. A field of that name would hide them.
 _CLASS_BODY = frozenset(
-    {"sa", "Mapped", "mapped_column", "Any", "str", "int", "float", "bool", "datetime", "decimal", "uuid"}
+    {
+        *("sa", "mysql", "Mapped", "mapped_column", "Any"),
+        *("str", "int", "float", "bool", "datetime", "decimal", "uuid"),
+    }
 )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BUILTIN_PROFILES", "DEFAULT_FIELDS"]
+__all__ = ["BUILTIN_PROFILES", "DEFAULT_FIELDS", "MADE_FOR"]
 
 _TEXT = {"sql": "TEXT", "json": {"type": "string"}}
 
@@ -18,6 +18,19 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
             "uuid": {"sql": "VARCHAR(36)", "json": {"type": "string", "format": "uuid"}},
             "timestamp": {
                 "sql": "TIMESTAMP WITHOUT TIME ZONE",
+                "json": {"type": "string", "format": "date-time"},
+            },
+            "text": _TEXT,
+        }
+    },
+    # For MySQL and MariaDB, which have no native UUID (MySQL) and keep no time zone (see
+    # docs/RULES.md): DATETIME(6) keeps the microseconds the mixin writes, where DATETIME
+    # keeps none. Written as PostgreSQL names the types, so it works there too.
+    "mysql": {
+        "types": {
+            "uuid": {"sql": "CHAR(36)", "json": {"type": "string", "format": "uuid"}},
+            "timestamp": {
+                "sql": "TIMESTAMP(6) WITHOUT TIME ZONE",
                 "json": {"type": "string", "format": "date-time"},
             },
             "text": _TEXT,
@@ -34,6 +47,10 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
         }
     },
 }
+
+# The dialects a built-in profile is made for, where it is not made for every one: `envoxy init`
+# proposes it only for databases and histories of these.
+MADE_FOR: dict[str, tuple[str, ...]] = {"mysql": ("mysql", "mariadb")}
 
 # What ``fields:`` means when rules.yaml leaves it out (the contract's four fields).
 DEFAULT_FIELDS: dict[str, dict[str, Any]] = {

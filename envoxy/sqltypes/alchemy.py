@@ -143,13 +143,18 @@ def _variants(t: SqlType) -> list[tuple[tuple[str, ...], TypeEngine[Any]]]:
 def _datetime_variants(t: SqlType) -> list[tuple[tuple[str, ...], TypeEngine[Any]]]:
     from sqlalchemy.dialects import mysql, postgresql
 
-    if t.precision is None:
-        return []
-    pg, my = (postgresql.TIME, mysql.TIME) if t.name == "TIME" else (postgresql.TIMESTAMP, mysql.DATETIME)
-    return [
-        (("postgresql",), pg(timezone=t.timezone, precision=t.precision)),
-        (("mysql", "mariadb"), my(timezone=t.timezone, fsp=t.precision)),
-    ]
+    made: list[tuple[tuple[str, ...], TypeEngine[Any]]] = []
+    if t.precision is not None:
+        pg = postgresql.TIME if t.name == "TIME" else postgresql.TIMESTAMP
+        made.append((("postgresql",), pg(timezone=t.timezone, precision=t.precision)))
+    # MySQL's TIMESTAMP is its time-zone-converting one (see envoxy.sqltypes.dialects); the
+    # generic DateTime(timezone=True) makes a DATETIME there.
+    if t.name == "TIMESTAMP" and t.timezone:
+        made.append((("mysql", "mariadb"), mysql.TIMESTAMP(timezone=True, fsp=t.precision)))
+    elif t.precision is not None:
+        my = mysql.TIME if t.name == "TIME" else mysql.DATETIME
+        made.append((("mysql", "mariadb"), my(timezone=t.timezone, fsp=t.precision)))
+    return made
 
 
 def _interval_variants(t: SqlType) -> list[tuple[tuple[str, ...], TypeEngine[Any]]]:

@@ -20,13 +20,16 @@ _UNSAID: dict[str, Any] = {
 }
 
 
-@lru_cache(maxsize=16)
-def _uuid_forms(dialect: str) -> frozenset[SqlType]:
-    """Every column type that holds a UUID on ``dialect`` (any type, known to the registry or
-    not: MySQL's ``BINARY(16)``, say)."""
+@lru_cache(maxsize=64)
+def _stored_forms(dialect: str, wanted: SqlType) -> frozenset[SqlType]:
+    """The other column types that hold ``wanted``'s values on ``dialect`` (any type, known to
+    the registry or not: MySQL's ``BINARY(16)``, say): for a UUID, the dialect's UUID storages;
+    for any type, its ``stored_as``."""
     facts = dialect_of(dialect)
-    spellings = (facts.uuid_column, *facts.uuid_stored_as)
-    return frozenset({SqlType(name="UUID"), *(sql_type_named(s, dialect) for s in spellings)})
+    spellings = facts.stored_as.get(wanted.ddl(), ())
+    if wanted.name == "UUID":
+        spellings = (facts.uuid_column, *facts.uuid_stored_as, *spellings)
+    return frozenset(sql_type_named(s, dialect) for s in spellings)
 
 
 def _as_stored(t: SqlType, facts: DialectDef) -> SqlType:
@@ -60,12 +63,16 @@ def types_match(expected: SqlType, actual: SqlType | None, dialect: str = DEFAUL
     """Whether a column of type ``actual`` satisfies ``expected`` on ``dialect``.
 
     Dialects store some types in others (:mod:`envoxy.sqltypes.dialects`): SQLAlchemy's ``Uuid``
-    becomes ``CHAR(32)`` on SQLite and MySQL, and neither keeps a time zone in ``DATETIME``.
+    becomes ``CHAR(32)`` on SQLite and MySQL, SQLite keeps no time zone, and MySQL's
+    ``LONGTEXT`` holds any ``TEXT``.
     What ``expected`` leaves unsaid (fractional seconds, a ``NUMERIC``'s precision) is not
     compared.
     """
     if actual is None:
         return False
-    if expected.name == "UUID" and actual in _uuid_forms(dialect):
+    facts = dialect_of(dialect)
+    if actual == expected:
         return True
-    return _accepts(expected, actual, dialect_of(dialect))
+    if (expected.name == "UUID" or facts.stored_as) and actual in _stored_forms(dialect, expected):
+        return True
+    return _accepts(expected, actual, facts)

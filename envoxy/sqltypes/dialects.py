@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
-__all__ = ["DEFAULT_DIALECT", "DIALECTS", "DialectDef", "dialect_of"]
+__all__ = ["DEFAULT_DIALECT", "DIALECTS", "DialectDef", "dialect_name", "dialect_of"]
 
 DEFAULT_DIALECT = "postgresql"
 
@@ -32,8 +33,15 @@ class DialectDef:
     - ``uuid_column``: the column type SQLAlchemy's ``Uuid`` makes here, as DDL;
     - ``uuid_stored_as``: other column types that hold a UUID here, as DDL, accepted where
       ``rules.yaml`` asks for a UUID;
+    - ``stored_as``: other column types that hold a type's values here, as DDL, by that type's
+      DDL as ``rules.yaml`` writes it (MySQL's ``LONGTEXT`` holds any ``TEXT``), accepted where
+      ``rules.yaml`` asks for it;
     - ``keeps_timezone``: whether ``TIMESTAMP WITH TIME ZONE`` is kept apart from the plain
       timestamp (where it is not, a rule's time zone cannot be checked and is not);
+    - ``unkept``: types this dialect has no faithful column for, by canonical name (with
+      `` WITH TIME ZONE`` for the time-zone form), with what it lacks (the rest of a sentence
+      starting with the dialect's name); rules asking for one cannot apply here, and the gate
+      and ``check-db`` refuse them (:mod:`envoxy.rules.dialect_fit`);
     - ``fractional_seconds``: the fractional-second digits a time without a precision keeps
       (``None`` where the dialect keeps no precision, so that it is not compared);
     - ``float_bits``: the binary precision a ``FLOAT`` without one has (53 is ``DOUBLE
@@ -43,6 +51,9 @@ class DialectDef:
       case), mapped to the spelling envoxy reads instead;
     - ``spellings``: how this dialect's DDL writes a type, by canonical name (with
       `` WITH TIME ZONE`` for the time-zone form), where it differs from the registry's template;
+    - ``spells_messages``: whether findings name types as this dialect's DDL writes them
+      (MySQL's ``DATETIME(6)``) rather than as ``rules.yaml`` does; not where that DDL does not
+      tell a rule's types apart (SQLite writes ``DATETIME`` for either time zone setting);
     - ``column_specs``: whether ``schemas/columns.json`` lists this dialect's DDL.
     """
 
@@ -50,12 +61,15 @@ class DialectDef:
     sqlalchemy: str
     uuid_column: str = "UUID"
     uuid_stored_as: tuple[str, ...] = ()
+    stored_as: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     keeps_timezone: bool = True
+    unkept: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     fractional_seconds: int | None = 6
     float_bits: int = 53
     named_enums: bool = False
     synonyms: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
     spellings: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    spells_messages: bool = True
     column_specs: bool = True
 
 
@@ -72,6 +86,7 @@ _SQLITE = DialectDef(
     uuid_column="CHAR(32)",
     keeps_timezone=False,
     fractional_seconds=None,
+    spells_messages=False,
     # One floating-point storage class, REAL, of 8 bytes, whatever the declaration says.
     synonyms=_frozen({"REAL": "DOUBLE PRECISION", "FLOAT": "DOUBLE PRECISION"}),
     spellings=_frozen(
@@ -87,11 +102,18 @@ _SQLITE = DialectDef(
     ),
 )
 
-_MYSQL_SYNONYMS = _frozen({"REAL": "DOUBLE PRECISION", "TINYINT(1)": "BOOLEAN"})
+# MySQL and MariaDB keep no time zone with a time. DATETIME keeps none; TIMESTAMP converts what
+# it is given from the session's time zone to UTC and back, so it holds an instant, as
+# PostgreSQL's TIMESTAMP WITH TIME ZONE does, and is read as one. But the drivers send a Python
+# datetime without its offset (PyMySQL writes an aware UTC value as its wall-clock time), so in a
+# session whose time zone is not UTC an instant lands shifted, and TIMESTAMP ends in 2038.
+_MYSQL_SYNONYMS = _frozen(
+    {"REAL": "DOUBLE PRECISION", "TINYINT(1)": "BOOLEAN", "TIMESTAMP": "TIMESTAMP WITH TIME ZONE"}
+)
 _MYSQL_SPELLINGS = _frozen(
     {
         "TIMESTAMP": "DATETIME{precision}",
-        "TIMESTAMP WITH TIME ZONE": "DATETIME{precision}",
+        "TIMESTAMP WITH TIME ZONE": "TIMESTAMP{precision}",
         "TIME": "TIME{precision}",
         "TIME WITH TIME ZONE": "TIME{precision}",
         "INTERVAL": "DATETIME",
@@ -101,12 +123,25 @@ _MYSQL_SPELLINGS = _frozen(
         "BYTEA": "BLOB",
     }
 )
+# TEXT holds 64 KiB there; MEDIUMTEXT and LONGTEXT hold more (TINYTEXT, 255 bytes, does not).
+_MYSQL_STORED_AS: Mapping[str, tuple[str, ...]] = MappingProxyType({"TEXT": ("MEDIUMTEXT", "LONGTEXT")})
+_MYSQL_UNKEPT = _frozen(
+    {
+        "TIMESTAMP WITH TIME ZONE": (
+            "has no timestamp that keeps one: DATETIME keeps no time zone, and TIMESTAMP reads "
+            "what the driver sends (a Python datetime without its offset) in the session's time "
+            "zone, so an instant lands shifted wherever that is not UTC"
+        ),
+        "TIME WITH TIME ZONE": "has no time of day that keeps a time zone",
+    }
+)
 
 _MYSQL = DialectDef(
     name="mysql",
     sqlalchemy="sqlalchemy.dialects.mysql:dialect",
     uuid_column="CHAR(32)",
-    keeps_timezone=False,
+    stored_as=_MYSQL_STORED_AS,
+    unkept=_MYSQL_UNKEPT,
     fractional_seconds=0,
     float_bits=24,
     synonyms=_MYSQL_SYNONYMS,
@@ -119,7 +154,8 @@ _MARIADB = DialectDef(
     # MariaDB 10.7 has a native UUID, which SQLAlchemy uses; older servers and tables made
     # before it hold SQLAlchemy's CHAR(32).
     uuid_stored_as=("CHAR(32)",),
-    keeps_timezone=False,
+    stored_as=_MYSQL_STORED_AS,
+    unkept=_MYSQL_UNKEPT,
     fractional_seconds=0,
     float_bits=24,
     synonyms=_MYSQL_SYNONYMS,
@@ -131,6 +167,15 @@ DIALECTS: Mapping[str, DialectDef] = MappingProxyType(
     {d.name: d for d in (_POSTGRESQL, _SQLITE, _MYSQL, _MARIADB)}
 )
 """Every dialect envoxy knows, by SQLAlchemy's dialect name."""
+
+
+def dialect_name(dialect: Any) -> str:
+    """The name envoxy knows a SQLAlchemy dialect object by: ``mariadb`` for a MariaDB server
+    reached through a ``mysql://`` URL (SQLAlchemy names that dialect ``mysql`` and tells it
+    apart once connected, with ``is_mariadb``)."""
+    if getattr(dialect, "is_mariadb", False) is True:
+        return "mariadb"
+    return str(getattr(dialect, "name", None) or DEFAULT_DIALECT)
 
 
 def dialect_of(name: str) -> DialectDef:

@@ -22,7 +22,8 @@ _CALL = re.compile(
 _ARRAY_CALL = re.compile(r"^ARRAY\s*\((?P<args>.*)\)$", re.IGNORECASE)
 _ENUM_CALL = re.compile(r"^ENUM\s*\((?P<labels>.*)\)$", re.IGNORECASE)
 _LABEL = re.compile(r"\s*'((?:[^']|'')*)'\s*(?:,|$)")
-_COLLATE = re.compile(r"\s+COLLATE\s+(?:\"(?:[^\"]|\"\")*\"|\S+)$", re.IGNORECASE)
+# A column's own attribute, at the end of its type's text (one at a time: linear in the text).
+_ATTRIBUTE = re.compile(r"\s+(?:COLLATE|CHARACTER SET|CHARSET)\s+(?:\"(?:[^\"]|\"\")*\"|\S+)$", re.IGNORECASE)
 _MAX_NESTING = 8  # ARRAY(ARRAY(...)): deeper is no type, and must not exhaust the stack
 _ZONES = {" WITH TIME ZONE": True, " WITHOUT TIME ZONE": False}
 _INTERVAL_FIELDS = frozenset(
@@ -91,8 +92,7 @@ def sql_type_named(text: str, dialect: str = DEFAULT_DIALECT) -> SqlType:
 
 
 def _parse(text: str, facts: DialectDef, *, strict: bool, depth: int = 0) -> SqlType:
-    # A collation belongs to the column, not to its type (SQLAlchemy compiles it in).
-    spaced = _COLLATE.sub("", _PREFIX.sub("", " ".join(text.split())))
+    spaced = _without_attributes(_PREFIX.sub("", " ".join(text.split())))
     try:
         enum = _ENUM_CALL.match(spaced)
         if enum is not None:
@@ -109,10 +109,25 @@ def _parse(text: str, facts: DialectDef, *, strict: bool, depth: int = 0) -> Sql
         return SqlType(name=_upper_unquoted(spaced))
 
 
+def _without_attributes(text: str) -> str:
+    """``text`` without the collation and character set that end it: they belong to the column,
+    not to its type (SQLAlchemy compiles them in: MySQL's ``VARCHAR(36) CHARACTER SET utf8mb4
+    COLLATE utf8mb4_bin``)."""
+    for _ in range(3):  # a collation, a character set, in either order
+        text, cut = _ATTRIBUTE.subn("", text)
+        if not cut:
+            break
+    return text
+
+
+_QUOTED = re.compile(r"(\"[^\"]*\"?|'[^']*'?)")
+
+
 def _upper_unquoted(text: str) -> str:
-    """``text`` in upper case but for its quoted identifiers (``"Mood Q"[]`` stays so)."""
-    parts = text.split('"')
-    return '"'.join(part if i % 2 else part.upper() for i, part in enumerate(parts))
+    """``text`` in upper case but for its quoted identifiers and strings (``"Mood Q"[]`` and
+    MySQL's ``SET('x','y')`` stay so)."""
+    parts = _QUOTED.split(text)
+    return "".join(part if i % 2 else part.upper() for i, part in enumerate(parts))
 
 
 def _array_item(raw: str) -> str | None:

@@ -99,6 +99,12 @@ _TYPES = (
         holds_text=True,
     ),
     TypeDef(name="TEXT", aliases=("UNICODETEXT", "CLOB"), python="str", sqlalchemy="Text", holds_text=True),
+    # MySQL's and MariaDB's text types by size (TEXT holds 64 KiB there): generated code makes
+    # the generic Text, which is their TEXT.
+    *(
+        TypeDef(name=name, python="str", sqlalchemy=f"mysql.{name}", generated="Text", holds_text=True)
+        for name in ("TINYTEXT", "MEDIUMTEXT", "LONGTEXT")
+    ),
     TypeDef(name="UUID", aliases=("UNIQUEIDENTIFIER",), python="uuid.UUID", sqlalchemy="Uuid"),
     TypeDef(
         name="TIMESTAMP",

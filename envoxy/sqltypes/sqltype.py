@@ -92,13 +92,15 @@ class SqlType:
 
     def sqlalchemy_source(self) -> str:
         """The SQLAlchemy constructor that makes this type, as written in generated code (which
-        imports nothing but ``sqlalchemy``, so it uses the generic types)."""
+        imports nothing but ``sqlalchemy``, so it uses the generic types, and ``mysql`` from
+        ``sqlalchemy.dialects`` where MySQL needs a type of its own)."""
         definition = self.definition
         if definition is None:
             raise SqlTypeError(f"no SQLAlchemy type for {self.name!r}")
         positional, keywords = self.constructor_arguments()
         args = [_source(v) for v in positional] + [f"{k}={_source(v)}" for k, v in keywords.items()]
-        return f"sa.{definition.generated or definition.sqlalchemy}({', '.join(args)})"
+        variant = _VARIANT_SOURCES.get(definition.kind, _no_variant)(self)
+        return f"sa.{definition.generated or definition.sqlalchemy}({', '.join(args)}){variant}"
 
     def constructor_arguments(self) -> tuple[list[Any], dict[str, Any]]:
         """The arguments of the generic SQLAlchemy constructor that makes this type (an item
@@ -141,3 +143,21 @@ _ARGUMENTS: dict[Kind, Callable[[SqlType], tuple[list[Any], dict[str, Any]]]] = 
     "array": lambda t: ([t.item], {}),
     "enum": lambda t: (list(t.labels), {} if t.type_name is None else {"name": t.type_name}),
 }
+
+
+def _no_variant(t: SqlType) -> str:
+    return ""
+
+
+def _fractional_seconds_on_mysql(t: SqlType) -> str:
+    """MySQL and MariaDB keep no fractional seconds unless the column says how many (their
+    ``DATETIME`` is ``DATETIME(0)``), which the generic ``DateTime`` cannot say. (With a time
+    zone there is no faithful MySQL column: see ``unkept`` in :mod:`envoxy.sqltypes.dialects`.)"""
+    if t.precision is None or t.timezone:
+        return ""
+    mysql_type = "TIME" if t.name == "TIME" else "DATETIME"
+    return f'.with_variant(mysql.{mysql_type}(fsp={t.precision}), "mysql", "mariadb")'
+
+
+# By kind of type: what generated code adds for the dialects where the generic type falls short.
+_VARIANT_SOURCES: dict[Kind, Callable[[SqlType], str]] = {"datetime": _fractional_seconds_on_mysql}

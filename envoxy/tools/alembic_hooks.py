@@ -150,12 +150,19 @@ def check_autogenerate_revision(
     ``RuleSet`` or a path; by default the rules are found as everywhere else in envoxy
     (``$ENVOXY_RULES``, then the nearest ``rules.yaml`` upward, then the shipped default).
 
-    Raises :class:`EnvoxyRevisionError` when any finding is an error. Findings that are only
-    warnings are issued as :class:`EnvoxyRevisionWarning` and returned.
+    Raises :class:`EnvoxyRevisionError` when any finding is an error, and
+    :class:`EnvoxyHookError` when ``dialect`` cannot keep a type the rules ask for
+    (``profile: native`` on MySQL). Findings that are only warnings are issued as
+    :class:`EnvoxyRevisionWarning` and returned.
     """
     from envoxy.migrations.inspector import inspect_ops
+    from envoxy.rules.dialect_fit import RulesUnfitError, check_rules_fit
 
     ruleset = _rules(rules)
+    try:
+        check_rules_fit(ruleset, dialect)
+    except RulesUnfitError as e:
+        raise EnvoxyHookError(f"envoxy: cannot check the revision: {e}") from e
     findings = inspect_ops(_upgrade_ops(directives), ruleset, dialect=dialect)
     if any(f.severity == "error" for f in findings):
         raise EnvoxyRevisionError(findings, ruleset.source)
@@ -165,8 +172,9 @@ def check_autogenerate_revision(
 
 
 def _dialect_name(context: MigrationContext | None) -> str:
-    dialect = getattr(context, "dialect", None)
-    return getattr(dialect, "name", None) or "postgresql"
+    from envoxy.sqltypes.dialects import dialect_name
+
+    return dialect_name(getattr(context, "dialect", None))
 
 
 def make_hook(*, rules: RulesArg = None) -> RevisionHook:

@@ -50,6 +50,15 @@ PROFILES = {
     "native": ("UUID", "TIMESTAMP WITH TIME ZONE"),
 }
 
+# The id and timestamp types a refusal names, by (backend, profile): as the backend's DDL writes
+# them where that tells the rule's types apart (MySQL's DATETIME; docs/RULES.md).
+TYPES_SAID = {
+    ("postgresql", "legacy"): PROFILES["legacy"],
+    ("postgresql", "native"): PROFILES["native"],
+    ("mariadb", "legacy"): ("VARCHAR(36)", "DATETIME"),
+    ("mariadb", "mysql"): ("CHAR(36)", "DATETIME(6)"),
+}
+
 
 def alembic_command() -> list[str]:
     """The ``alembic`` executable of this environment (``python -m alembic`` without one)."""
@@ -87,6 +96,7 @@ class Project:
 
     def __init__(self, root: Path, database_url: str, rules: Path | None) -> None:
         self.root = root
+        self.database_url = database_url
         self.versions = root / "alembic" / "versions"
         self.rules = rules
         self.env = {**os.environ, "DATABASE_URL": database_url, "PYTHONDONTWRITEBYTECODE": "1"}

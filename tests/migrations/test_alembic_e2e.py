@@ -1,5 +1,6 @@
-"""End to end with the real ``alembic`` command and a real PostgreSQL, in both profiles and
-with both ways ``env.py`` runs the gate (the Alembic plugin and the hook).
+"""End to end with the real ``alembic`` command on a real PostgreSQL and a real MariaDB, in the
+profiles that fit each and with both ways ``env.py`` runs the gate (the Alembic plugin and the
+hook).
 
 A project made by ``envoxy init-alembic``; a model without the required columns is refused by
 ``alembic revision --autogenerate`` (and ``alembic check``); the same model with ``EnvoxyMixin``
@@ -19,13 +20,13 @@ import pytest
 
 from envoxy.tools.alembic_plugin import plugins_supported
 from envoxy.tools.scaffold import Gate, default_gate, template_dir
-from tests.conftest import Cli, PgSchema
+from tests.conftest import BACKEND_DATABASES, Cli
 from tests.migrations.alembic_projects import (
     BARE_MODEL,
     MIXIN_MODEL,
     NULLABLE_HREF_MODEL,
     NULLABLE_HREF_REFUSAL,
-    PROFILES,
+    TYPES_SAID,
     Project,
     alembic_command,
     refusal,
@@ -55,8 +56,8 @@ DROP_HREF_LINE = 12
 
 
 @pytest.fixture
-def rules_for(native_rules: Path) -> Callable[[str], Path]:
-    return {"legacy": REPO / "rules.yaml", "native": native_rules}.__getitem__
+def rules_for(native_rules: Path, mysql_rules: Path) -> Callable[[str], Path]:
+    return {"legacy": REPO / "rules.yaml", "native": native_rules, "mysql": mysql_rules}.__getitem__
 
 
 NO_PLUGINS = pytest.mark.skipif(
@@ -66,20 +67,31 @@ NO_PLUGINS = pytest.mark.skipif(
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("profile", "gate"),
-    [pytest.param("legacy", "plugin", marks=NO_PLUGINS), ("native", "hook")],
-    ids=["legacy-plugin", "native-hook"],
+    ("backend", "profile", "gate"),
+    [
+        pytest.param("postgresql", "legacy", "plugin", marks=NO_PLUGINS),
+        ("postgresql", "native", "hook"),
+        pytest.param("mariadb", "mysql", "plugin", marks=NO_PLUGINS),
+        ("mariadb", "legacy", "hook"),
+    ],
+    ids=["postgresql-legacy-plugin", "postgresql-native-hook", "mariadb-mysql-plugin", "mariadb-legacy-hook"],
 )
 def test_autogenerate_gate_end_to_end(
+    backend: str,
     profile: str,
     gate: Gate,
-    pg_schema: PgSchema,
     rules_for: Callable[[str], Path],
     cli: Cli,
     tmp_path: Path,
 ) -> None:
-    rules = rules_for(profile)
-    root = tmp_path / "project"
+    with BACKEND_DATABASES[backend]() as url:
+        said = refusal(rules_for(profile), *TYPES_SAID[backend, profile])
+        gate_end_to_end(Project(tmp_path / "project", url, rules_for(profile)), gate, said, cli)
+
+
+def init_project(project: Project, gate: Gate, cli: Cli) -> None:
+    """Make ``project`` with ``envoxy init-alembic --gate GATE``, its metadata ``models.py``'s."""
+    root = project.root
     root.mkdir()
     made = cli("init-alembic", "--gate", gate, cwd=root)
     assert made.code == 0, made.err
@@ -93,17 +105,23 @@ def test_autogenerate_gate_end_to_end(
         ),
         encoding="utf-8",
     )
-    project = Project(root, pg_schema.url, rules)
+
+
+def gate_end_to_end(project: Project, gate: Gate, said: str, cli: Cli) -> None:
+    """Refused, written, upgraded, checked: ``said`` is the refusal of ``BARE_MODEL``."""
+    init_project(project, gate, cli)
+    root, rules = project.root, project.rules
+    assert rules is not None
 
     # A model without the required columns: refused, nothing written; `alembic check` agrees.
     (root / "models.py").write_text(BARE_MODEL, encoding="utf-8")
     refused = project.alembic("revision", "--autogenerate", "-m", "shop")
     assert refused.returncode != 0
-    assert refusal(rules, *PROFILES[profile]) in refused.stdout + refused.stderr
+    assert said in refused.stdout + refused.stderr
     assert project.revisions() == []
     checked = project.alembic("check")
     assert checked.returncode != 0
-    assert refusal(rules, *PROFILES[profile]) in checked.stdout + checked.stderr
+    assert said in checked.stdout + checked.stderr
     assert project.revisions() == []
 
     # The same model with the mixin: written, upgraded, and every check passes.
@@ -116,7 +134,7 @@ def test_autogenerate_gate_end_to_end(
     assert upgraded.returncode == 0, upgraded.stderr
     clean = project.alembic("check")
     assert (clean.returncode, clean.stdout) == (0, "No new upgrade operations detected.\n")
-    live = cli("check-db", pg_schema.url, "--rules", str(rules))
+    live = cli("check-db", project.database_url, "--rules", str(rules))
     assert (live.code, live.out, live.err) == (0, "No findings in 1 table.\n", "")
     history = project.check_migrations()
     assert (history.returncode, history.stdout, history.stderr) == (0, "No findings in 1 file.\n", "")
@@ -265,3 +283,31 @@ def test_init_alembic_refuses_a_bad_config_path_and_makes_nothing(cli: Cli, tmp_
         "envoxy: cfgdir is not a file; give --config the Alembic config file to write or keep\n",
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cfgdir"]
+
+
+UNFIT = (
+    "the rules of {rules} (profile native) cannot apply to a mariadb database: created, updated "
+    "are TIMESTAMP WITH TIME ZONE, and mariadb has no timestamp that keeps one: DATETIME keeps no "
+    "time zone, and TIMESTAMP reads what the driver sends (a Python datetime without its offset) "
+    "in the session's time zone, so an instant lands shifted wherever that is not UTC. Use "
+    "profile: mysql (CHAR(36) ids, DATETIME(6) timestamps; docs/RULES.md, MySQL and MariaDB)"
+)
+
+
+@pytest.mark.slow
+def test_native_rules_cannot_apply_on_mariadb(
+    mysql_database: str, native_rules: Path, cli: Cli, tmp_path: Path
+) -> None:
+    """``profile: native`` asks for a time zone MariaDB cannot keep: the gate refuses to judge
+    (with the real ``alembic``), and so does ``check-db``, saying why and what fits."""
+    project = Project(tmp_path / "project", mysql_database, native_rules)
+    init_project(project, "hook", cli)
+    (project.root / "models.py").write_text(MIXIN_MODEL, encoding="utf-8")
+    refused = project.alembic("revision", "--autogenerate", "-m", "shop")
+    assert refused.returncode != 0
+    assert refused.stdout == (
+        f"FAILED: envoxy: cannot check the revision: {UNFIT.format(rules=native_rules)}\n"
+    ), refused.stderr
+    assert project.revisions() == []
+    live = cli("check-db", mysql_database, "--rules", str(native_rules))
+    assert (live.code, live.out, live.err) == (2, "", f"envoxy: {UNFIT.format(rules=native_rules)}\n")

@@ -30,6 +30,22 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 UTC = dt.timezone.utc
 SESSION_TIME_ZONE = "Asia/Kathmandu"  # +05:45: a value shifted by it cannot pass for UTC
+# How each server's sessions are put in it, and asked for it. MariaDB may have no named zones
+# loaded (mysql.time_zone_name is empty unless mysql_tzinfo_to_sql ran): the same offset.
+SET_TIME_ZONE = {
+    "postgresql": f"SET TIME ZONE '{SESSION_TIME_ZONE}'",
+    "mysql": "SET time_zone = '+05:45'",
+    "mariadb": "SET time_zone = '+05:45'",
+}
+# InnoDB's default, REPEATABLE READ, takes gap locks: the threads' UPDATE ... WHERE n = ? and
+# their neighbours' INSERTs then deadlock on each other (the server's doing, not the mixin's).
+# READ COMMITTED, PostgreSQL's default and what most MySQL applications run, takes none.
+READ_COMMITTED = frozenset({"mysql", "mariadb"})
+SHOW_TIME_ZONE = {
+    "postgresql": "SHOW TIME ZONE",
+    "mysql": "SELECT @@session.time_zone",
+    "mariadb": "SELECT @@session.time_zone",
+}
 THREADS = 8
 ROWS_PER_THREAD = 500
 
@@ -57,7 +73,8 @@ def encode(value: Any) -> list[Any]:
 
 
 def make_engine(url: str) -> sa.Engine:
-    """An engine whose PostgreSQL sessions run in Asia/Kathmandu; SQLite waits for its lock."""
+    """An engine whose PostgreSQL sessions run in Asia/Kathmandu and MariaDB ones at +05:45;
+    SQLite waits for its lock."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url, connect_args={"timeout": 60, "check_same_thread": False}, pool_size=THREADS + 2
@@ -74,12 +91,17 @@ def make_engine(url: str) -> sa.Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    engine = sa.create_engine(url, pool_size=THREADS + 2)
+    options: dict[str, Any] = {}
+    backend = sa.engine.make_url(url).get_backend_name()
+    if backend in READ_COMMITTED:
+        options["isolation_level"] = "READ COMMITTED"
+    engine = sa.create_engine(url, pool_size=THREADS + 2, **options)
+    set_time_zone = SET_TIME_ZONE[engine.dialect.name]
 
     @event.listens_for(engine, "connect")
     def _time_zone(dbapi_connection: Any, record: Any) -> None:
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(f"SET TIME ZONE '{SESSION_TIME_ZONE}'")
+            cursor.execute(set_time_zone)
         dbapi_connection.commit()
 
     return engine
@@ -287,18 +309,35 @@ def _multi_values(
     connection.execute(model.__table__.insert().values(rows))
 
 
+def _pg_do_nothing(table: sa.Table) -> sa.Insert:
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert(table).on_conflict_do_nothing()
+
+
+def _sqlite_do_nothing(table: sa.Table) -> sa.Insert:
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def _insert_ignore(table: sa.Table) -> sa.Insert:
+    return sa.insert(table).prefix_with("IGNORE")
+
+
+# Each server's INSERT that skips a row whose key exists.
+DO_NOTHING: dict[str, Callable[[sa.Table], sa.Insert]] = {
+    "postgresql": _pg_do_nothing,
+    "sqlite": _sqlite_do_nothing,
+    "mysql": _insert_ignore,
+    "mariadb": _insert_ignore,
+}
+
+
 def _on_conflict_do_nothing(
     connection: sa.Connection, session: Session, model: Any, rows: list[dict[str, Any]]
 ) -> None:
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        statement: sa.Insert = pg_insert(model.__table__).on_conflict_do_nothing()
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        statement = sqlite_insert(model.__table__).on_conflict_do_nothing()
-    connection.execute(statement, rows)
+    connection.execute(DO_NOTHING[connection.dialect.name](model.__table__), rows)
 
 
 bulk_core_executemany = _bulk(_core_many, bulk_rows)
@@ -458,9 +497,9 @@ def threads_core(engine: sa.Engine, model: Any) -> dict[str, Any]:
 def time_zones(engine: sa.Engine, model: Any) -> dict[str, Any]:
     """The zones the other scenarios ran in: proof that a shifted timestamp would have shown."""
     session = None
-    if engine.dialect.name == "postgresql":
+    if engine.dialect.name in SHOW_TIME_ZONE:
         with engine.connect() as conn:
-            session = conn.execute(sa.text("SHOW TIME ZONE")).scalar()
+            session = conn.execute(sa.text(SHOW_TIME_ZONE[engine.dialect.name])).scalar()
     offset = dt.datetime.now().astimezone().utcoffset()
     return {"session": session, "local_offset_minutes": offset.total_seconds() / 60 if offset else 0}
 
@@ -519,6 +558,7 @@ def run(mixin_module: Any, url: str, names: list[str]) -> dict[str, Any]:
             {
                 "__tablename__": table_name(name),
                 "__annotations__": {"name": Mapped[str], "n": Mapped[int]},
+                "name": mapped_column(sa.String(200)),  # MySQL's VARCHAR needs a length
                 "n": mapped_column(default=0),
             },
         )

@@ -31,19 +31,25 @@ def generate_module(rules: Path, directory: Path, name: str) -> Path:
 
 
 def _site_dirs() -> list[str]:
+    import importlib.util
+
     import psycopg
     import sqlalchemy
 
+    modules: list[str | None] = [sqlalchemy.__file__, psycopg.__file__]
+    pymysql = importlib.util.find_spec("pymysql")  # the mysql extra's driver, where installed
+    if pymysql is not None:
+        modules.append(pymysql.origin)
     dirs = []
-    for m in (sqlalchemy, psycopg):
-        assert m.__file__ is not None  # regular packages, not namespace ones
-        dirs.append(str(Path(m.__file__).resolve().parent.parent))
+    for file in modules:
+        assert file is not None  # regular packages, not namespace ones
+        dirs.append(str(Path(file).resolve().parent.parent))
     return list(dict.fromkeys(dirs))
 
 
 # -I: no PYTHON* variables, no user site, not the script's directory; -S: no site module, so no
 # .pth file, and so no editable install of envoxy. Only the directories holding SQLAlchemy and
-# psycopg go on the path, the way an application that never installed envoxy would have them.
+# the drivers go on the path, the way an application that never installed envoxy would have them.
 _BOOTSTRAP = """
 import runpy, sys
 sys.path[:0] = {dirs!r}

@@ -13,7 +13,7 @@ import pytest
 
 from envoxy.mixin import mixin_source
 from envoxy.rules import load_rules
-from tests.conftest import REPO, run_cli
+from tests.conftest import DATA, REPO, run_cli
 from tests.mixin.support import SHIPPED_RULES
 
 
@@ -101,13 +101,14 @@ CALLER_ONLY = "version: 1\nprofile: legacy\nfields:\n  note: {type: text, nullab
 @pytest.mark.slow
 def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: Path) -> None:
     """What a project commits passes ruff (check and format) and ``mypy --strict``, for the
-    shipped rules in both profiles and for rules exercising the other generated code (hex ids,
+    shipped rules in each built-in profile and for rules exercising the other generated code (hex ids,
     several templates, a template reading a timestamp or no field, stripped prefixes,
     caller-only fields); so do the template files its fixed code is copied from."""
     from tests.mixin.test_mixin_bulk import TWO_TEMPLATES
     from tests.mixin.test_mixin_listeners import CUSTOM
 
-    sources = {"legacy": SHIPPED_RULES, "native": native_rules}
+    mysql = DATA / "mixin" / "golden" / "mysql" / "rules.yaml"
+    sources = {"legacy": SHIPPED_RULES, "native": native_rules, "mysql": mysql}
     for name, text in [("caller_only", CALLER_ONLY), ("custom", CUSTOM), ("two_templates", TWO_TEMPLATES)]:
         sources[name] = tmp_path / f"{name}.yaml"
         sources[name].write_text(text, encoding="utf-8")
@@ -161,7 +162,7 @@ def test_generated_modules_are_clean_typed_python(tmp_path: Path, native_rules: 
         cwd=tmp_path,
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
-    assert mypy.stdout.startswith("Success: no issues found in 11 source files"), mypy.stdout
+    assert mypy.stdout.startswith("Success: no issues found in 12 source files"), mypy.stdout
 
 
 def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:

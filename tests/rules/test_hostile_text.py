@@ -153,7 +153,7 @@ LONG = 200_000
         (
             f'version: 1\nprofile: "{"p" * LONG}"\n',
             f"rules.yaml:2:10: profile '{'p' * 40}'… ({LONG} characters) is not defined, "
-            "expected one of: legacy, native",
+            "expected one of: legacy, mysql, native",
         ),
         (
             f"version: 1\n? {'k' * LONG}\n: 1\n",
@@ -242,7 +242,7 @@ def test_control_characters_in_an_excerpt_are_escaped(tmp_path: Path) -> None:
     assert result.err == (
         "envoxy: the rules file has 1 problem:\n"
         "rules.yaml:2:10: profile '\\x1b[31m::error::x\\r\\u202e\\n' is not defined, "
-        "expected one of: legacy, native\n"
+        "expected one of: legacy, mysql, native\n"
     )
 
 

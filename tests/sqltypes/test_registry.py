@@ -33,6 +33,9 @@ TS = SqlType(name="TIMESTAMP")
 TSTZ = SqlType(name="TIMESTAMP", timezone=True)
 UUID = SqlType(name="UUID")
 CHAR32 = SqlType(name="CHAR", length=32)
+CHAR36 = SqlType(name="CHAR", length=36)
+TS6 = SqlType(name="TIMESTAMP", precision=6)
+LONGTEXT = SqlType(name="LONGTEXT")
 MOOD = SqlType(name="ENUM", type_name="mood")
 
 
@@ -59,15 +62,39 @@ def test_every_dialect_synonym_reads_as_what_it_stands_for(dialect: str) -> None
         assert types_match(UUID, sql_type_named(spelling, dialect), dialect)
 
 
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_every_storage_of_a_dialect_holds_what_it_stands_for(dialect: str) -> None:
+    """A ``stored_as`` entry is accepted for its type there, and nowhere else."""
+    for wanted, spellings in DIALECTS[dialect].stored_as.items():
+        for spelling in spellings:
+            assert types_match(parse_sql_type(wanted), sql_type_named(spelling, dialect), dialect)
+            assert not types_match(parse_sql_type(wanted), sql_type_named(spelling, dialect), "postgresql")
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_every_unkept_type_is_one_the_registry_knows(dialect: str) -> None:
+    for key, why in DIALECTS[dialect].unkept.items():
+        name = key.removesuffix(" WITH TIME ZONE")
+        assert name in TYPES, key
+        assert why and not why[0].isupper(), "the rest of a sentence that starts with the dialect's name"
+
+
 # canonical type -> its DDL on postgresql, sqlite, mysql, mariadb
 DDL: list[tuple[SqlType, tuple[str, str, str, str]]] = [
     (VARCHAR36, ("VARCHAR(36)",) * 4),
     (SqlType(name="VARCHAR"), ("VARCHAR",) * 4),
     (TEXT, ("TEXT",) * 4),
+    (LONGTEXT, ("LONGTEXT",) * 4),
+    (SqlType(name="MEDIUMTEXT"), ("MEDIUMTEXT",) * 4),
     (CHAR32, ("CHAR(32)",) * 4),
     (UUID, ("UUID", "CHAR(32)", "CHAR(32)", "UUID")),
     (TS, ("TIMESTAMP WITHOUT TIME ZONE", "DATETIME", "DATETIME", "DATETIME")),
-    (TSTZ, ("TIMESTAMP WITH TIME ZONE", "DATETIME", "DATETIME", "DATETIME")),
+    # MySQL's TIMESTAMP converts through the session's time zone: it holds an instant
+    (TSTZ, ("TIMESTAMP WITH TIME ZONE", "DATETIME", "TIMESTAMP", "TIMESTAMP")),
+    (
+        SqlType(name="TIMESTAMP", precision=3, timezone=True),
+        ("TIMESTAMP(3) WITH TIME ZONE", "DATETIME", "TIMESTAMP(3)", "TIMESTAMP(3)"),
+    ),
     (
         SqlType(name="TIMESTAMP", precision=6),
         ("TIMESTAMP(6) WITHOUT TIME ZONE", "DATETIME", "DATETIME(6)", "DATETIME(6)"),
@@ -116,6 +143,10 @@ STORED: list[tuple[sa.types.TypeEngine[Any], tuple[str, str, str]]] = [
     (sa.Uuid(native_uuid=False), ("CHAR(32)", "CHAR(32)", "CHAR(32)")),
     (sa.DateTime(timezone=True), ("DATETIME", "DATETIME", "DATETIME")),
     (mysql.DATETIME(fsp=6), ("DATETIME", "DATETIME(6)", "DATETIME(6)")),
+    (mysql.TIMESTAMP(fsp=6), ("DATETIME*", "TIMESTAMP(6)", "TIMESTAMP(6)")),
+    (sa.TIMESTAMP(), ("DATETIME*", "TIMESTAMP", "TIMESTAMP")),
+    (mysql.LONGTEXT(), ("LONGTEXT*", "LONGTEXT", "LONGTEXT")),
+    (mysql.VARCHAR(36, charset="utf8mb4", collation="utf8mb4_bin"), ("VARCHAR(36)*",) * 3),
     (mysql.TIME(fsp=3), ("TIME", "TIME(3)", "TIME(3)")),
     (sa.Interval(), ("DATETIME", "DATETIME", "DATETIME")),
     (sa.Boolean(), ("BOOLEAN", "BOOL", "BOOL")),
@@ -147,7 +178,8 @@ def test_a_sqlalchemy_type_as_each_dialect_stores_it(
 
 def test_sqlite_stores_what_it_says(tmp_path: Path) -> None:
     """Created by SQLAlchemy on a real SQLite file and reflected back: the same canonical types."""
-    declared = [t for t, _ in STORED if not isinstance(t, mysql.TINYINT)]
+    # what SQLite cannot create: MySQL's own integer, text and collation
+    declared = [t for t, _ in STORED if not isinstance(t, (mysql.TINYINT, mysql.LONGTEXT, mysql.VARCHAR))]
     declared += [sa.Text(), sa.CHAR(32), sa.Date(), sa.Numeric(36, 18), sa.JSON()]
     metadata = sa.MetaData()
     sa.Table("t", metadata, *(sa.Column(f"c{i}", t) for i, t in enumerate(declared)))
@@ -200,7 +232,24 @@ MATCHES: list[tuple[str, SqlType, SqlType, bool]] = [
     ("sqlite", VARCHAR36, CHAR32, False),
     ("postgresql", TSTZ, TS, False),
     ("sqlite", TSTZ, TS, True),
-    ("mysql", TS, TSTZ, True),
+    # MySQL's DATETIME keeps no zone, its TIMESTAMP converts through the session's
+    ("mysql", TS, TSTZ, False),
+    ("mariadb", TSTZ, TS, False),
+    ("mysql", TS, SqlType(name="TIMESTAMP", precision=6), True),
+    ("mariadb", TS6, TS6, True),
+    ("mariadb", TS6, TS, False),  # DATETIME is DATETIME(0): no microseconds
+    ("postgresql", TS6, TS, True),
+    # TEXT holds 64 KiB on MySQL: LONGTEXT and MEDIUMTEXT hold any TEXT, TINYTEXT does not
+    ("mysql", TEXT, LONGTEXT, True),
+    ("mariadb", TEXT, SqlType(name="MEDIUMTEXT"), True),
+    ("mysql", TEXT, SqlType(name="TINYTEXT"), False),
+    ("postgresql", TEXT, LONGTEXT, False),
+    ("mysql", LONGTEXT, TEXT, False),
+    # CHAR(36) and VARCHAR(36) are told apart, as on PostgreSQL
+    ("mysql", VARCHAR36, CHAR36, False),
+    ("mariadb", CHAR36, VARCHAR36, False),
+    ("mariadb", CHAR36, CHAR36, True),
+    ("mysql", SqlType(name="BOOLEAN"), sql_type_named("TINYINT(1)", "mysql"), True),
     # a rule's unsaid fractional seconds and precision take any
     ("postgresql", TSTZ, SqlType(name="TIMESTAMP", timezone=True, precision=3), True),
     ("postgresql", SqlType(name="NUMERIC"), SqlType(name="NUMERIC", precision=10, scale=2), True),
@@ -286,12 +335,31 @@ def test_not_a_type_envoxy_knows(text: str) -> None:
             SqlType(name="ARRAY", item=SqlType(name="VARCHAR", length=20)),
         ),
         ("mysql.ENUM('a', 'It''s')", SqlType(name="ENUM", labels=("a", "It's"))),
+        ("varchar(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", VARCHAR36),
+        ("VARCHAR(36) COLLATE utf8mb4_bin CHARSET utf8mb4", VARCHAR36),
+        ("set('x','It''s')", SqlType(name="SET('x','It''s')")),
+        ("bigint(20) unsigned", SqlType(name="BIGINT(20) UNSIGNED")),
     ],
 )
 def test_a_name_the_catalog_gives(text: str, named: SqlType) -> None:
     """A type envoxy does not know is carried by its name, never dropped."""
     assert sql_type_named(text) == named
     assert sql_type_named(named.ddl()) == named
+
+
+@pytest.mark.parametrize("precision", [3, 6])
+def test_generated_code_keeps_fractional_seconds_on_mysql(precision: int) -> None:
+    """MySQL's DATETIME keeps no fractional seconds unless told: generated code says how many."""
+    sql_type = SqlType(name="TIMESTAMP", precision=precision)
+    source = sql_type.sqlalchemy_source()
+    assert source == (
+        f'sa.DateTime(timezone=False).with_variant(mysql.DATETIME(fsp={precision}), "mysql", "mariadb")'
+    )
+    made = eval(source, {"sa": sa, "mysql": mysql})
+    for dialect in ("mysql", "mariadb"):
+        assert from_sqlalchemy(made, dialect) == sql_type
+        assert str(made.compile(dialect=sqlalchemy_dialect(dialect))) == f"DATETIME({precision})"
+    assert types_match(sql_type, from_sqlalchemy(made, "postgresql"), "postgresql") is (precision == 6)
 
 
 def test_types_postgresql_names_by_the_dialect_object() -> None:
@@ -307,6 +375,7 @@ def test_reading_types_imports_no_sqlalchemy() -> None:
     code = (
         "import sys; from envoxy.sqltypes import parse_sql_type, types_match; "
         "t = parse_sql_type('TIMESTAMP(3) WITH TIME ZONE'); t.ddl('mysql'); t.sqlalchemy_source(); "
+        "parse_sql_type('TIMESTAMP(3)').sqlalchemy_source(); "
         "types_match(t, parse_sql_type('TEXT[]'), 'sqlite'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))"
     )
