@@ -24,7 +24,7 @@ ENTRY = '{"rule": "missing-field", "file": "models/a.json", "table": "a", "field
 BROKEN: dict[str, tuple[bytes, list[str]]] = {
     "invalid-json": (
         b'{"version": 1,\n  "models": [\n    {"rule": }\n  ]\n}\n',
-        ["b.json:3:14: invalid JSON: Expecting value"],
+        ["b.json:3:14: invalid JSON: expecting value"],
     ),
     "not-an-object": (
         b"[1, 2]\n",
@@ -77,7 +77,27 @@ BROKEN: dict[str, tuple[bytes, list[str]]] = {
             "b.json:1:77: key 'schema' appears more than once in an entry of db",
         ],
     ),
-    "not-utf8": (b'{"version": 1, "models": ["\xff"]}', ["b.json:1:28: not UTF-8 text"]),
+    "not-utf8": (
+        b'{"version": 1, "models": ["\xff"]}',
+        ["b.json:1:28: is not valid UTF-8 (byte 0xff), expected UTF-8 text"],
+    ),
+    # Read as model files are (envoxy.validate.loader): located, and in envoxy's words, not Python's.
+    "empty": (b"", ["b.json:1:1: the file is empty, expected a JSON object"]),
+    "too-deep": (
+        b'{"version": 1, "models": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        [
+            "b.json:1:281: nesting deeper than 256 levels, expected a shallower document (see the depth "
+            "limit in docs/VALIDATE.md)"
+        ],
+    ),
+    "long-integer": (
+        b'{"version": 1, "models": [], "db": ' + b"9" * 5000 + b"}",
+        ["b.json:1:36: invalid JSON: an integer with more than 4300 digits, expected a shorter number"],
+    ),
+    "nan": (
+        b'{"version": 1, "db": [{"rule": "r", "schema": null, "table": "t", "field": "f", "count": NaN}]}',
+        ["b.json:1:90: invalid JSON: NaN is not a JSON value, expected a number, string or null"],
+    ),
 }
 
 
