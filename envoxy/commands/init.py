@@ -77,6 +77,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from envoxy.adopt.render import rules_text
     from envoxy.commands import _baseline
     from envoxy.errors import UsageError
+    from envoxy.report.escape import escape
     from envoxy.rules import load_rules
     from envoxy.rules.loader import default_rules_path
 
@@ -117,22 +118,23 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     except OSError as e:
         raise UsageError(f"cannot write {shown}: {e.strerror}") from e
 
+    # Names come from the file system, revisions and the database: escaped as reports escape them.
     out = ctx.stdout
     for line in _describe_inference(inference, found):
-        out.write(line + "\n")
+        out.write(escape(line) + "\n")
     if found.model_directories:
         listed = ", ".join(
             d.path if d.files < 0 else f"{d.path} ({d.files} model file{'s' if d.files != 1 else ''})"
             for d in found.model_directories
         )
-        out.write(f"models.paths: {listed}\n")
+        out.write(f"models.paths: {escape(listed)}\n")
     else:
         out.write("models.paths: none found (list model directories there, or pass --models)\n")
-    out.write(f"wrote {shown}\n")
+    out.write(f"wrote {escape(shown)}\n")
     if args.baseline:
         _record(ctx, shown, found)
     out.write("next: run envoxy validate, envoxy check-migrations and envoxy check-db URL; commit ")
-    out.write(f"{shown}{' and ' + _baseline.FILENAME if args.baseline else ''}\n")
+    out.write(f"{escape(shown)}{' and ' + _baseline.FILENAME if args.baseline else ''}\n")
     return 0
 
 
@@ -142,6 +144,7 @@ def _record(ctx: Context, shown: str, found: Survey) -> None:
     from envoxy.baseline import read_baseline, render_baseline
     from envoxy.commands.validate import model_paths
     from envoxy.errors import UsageError
+    from envoxy.report.escape import escape
     from envoxy.rules import load_rules
 
     rules = load_rules(shown, cwd=ctx.cwd)
@@ -165,4 +168,4 @@ def _record(ctx: Context, shown: str, found: Survey) -> None:
         ctx.stdout.write(f"not recorded, and failing until fixed ({n} finding{'s' if n != 1 else ''}):\n")
         for f in recorded.unrecorded:
             where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or f.table or "")
-            ctx.stdout.write(f"  {where}: {f.rule} {f.message}\n")
+            ctx.stdout.write(f"  {escape(where)}: {f.rule} {escape(f.message)}\n")

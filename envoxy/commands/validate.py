@@ -106,6 +106,7 @@ def _fix(args: argparse.Namespace, ctx: Context, rules: RuleSet, paths: list[str
     print them instead and return the exit status."""
     from envoxy._io import atomic_write
     from envoxy.errors import EnvoxyError
+    from envoxy.report.escape import escape
     from envoxy.validate.checker import Checker
     from envoxy.validate.discovery import discover
     from envoxy.validate.fix import fix_file, unified_diff
@@ -116,7 +117,7 @@ def _fix(args: argparse.Namespace, ctx: Context, rules: RuleSet, paths: list[str
         if fix.skipped is not None:
             ctx.stderr.write(f"envoxy: --fix left {fix.shown} as it is: {fix.skipped}\n")
         for unfixed in fix.unfixed:
-            ctx.stderr.write(f"envoxy: --fix did not change {fix.shown}, {unfixed}\n")
+            ctx.stderr.write(f"envoxy: --fix did not change {fix.shown}, {escape(str(unfixed))}\n")
     changed = [fix for fix in fixes if fix.changed]
     if args.diff:
         diff = "".join(unified_diff(fix) for fix in changed)
@@ -157,8 +158,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.paths:
         paths = args.paths
     elif not rules.model_paths and _baseline.shipped(rules):
+        from envoxy.report.escape import escape
+
         paths = discovered_model_paths(str(ctx.cwd))
-        ctx.stderr.write(f"envoxy: checking the model directories found here: {', '.join(paths)}\n")
+        ctx.stderr.write(f"envoxy: checking the model directories found here: {escape(', '.join(paths))}\n")
     else:
         paths = model_paths(rules, str(ctx.cwd))
     if args.fix:

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from envoxy.report.escape import escape
 from envoxy.validate.checker import Checker
 from envoxy.validate.discovery import Target
 from envoxy.validate.issues import Issue, datum_label
@@ -84,8 +85,9 @@ class FileFix:
 
     @property
     def shown(self) -> str:
-        """The path for messages (an undecodable name escaped)."""
-        return self.target.shown.encode("utf-8", "backslashreplace").decode("utf-8")
+        """The path for messages and diff headers, escaped as reports escape it (a line break, a
+        terminal escape, an undecodable byte)."""
+        return escape(self.target.shown)
 
 
 def profile_declaration(rule: FieldRule) -> dict[str, Any]:
