@@ -113,8 +113,11 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         trial = Path(scratch) / "rules.yaml"
         trial.write_text(text, encoding="utf-8")
         load_rules(trial)
+    # A link (to an organisation's shared rules file, say) is replaced, never written through:
+    # init writes this project's rules, and another project's file stays as it was.
+    link = os.readlink(target) if target.is_symlink() else None
     try:
-        atomic_write(target, text)
+        atomic_write(target, text, follow=False)
     except OSError as e:
         raise UsageError(f"cannot write {shown}: {e.strerror}") from e
 
@@ -130,7 +133,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         out.write(f"models.paths: {escape(listed)}\n")
     else:
         out.write("models.paths: none found (list model directories there, or pass --models)\n")
-    out.write(f"wrote {escape(shown)}\n")
+    replaced = f" (replacing the symbolic link to {link}, left as it was)" if link is not None else ""
+    out.write(f"wrote {escape(shown + replaced)}\n")
     if args.baseline:
         _record(ctx, shown, found)
     out.write("next: run envoxy validate, envoxy check-migrations and envoxy check-db URL; commit ")

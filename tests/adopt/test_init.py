@@ -227,6 +227,28 @@ def test_an_existing_rules_file_is_left_alone_unless_forced(tmp_path: Path) -> N
     assert (tmp_path / "config" / "envoxy.yaml").read_text() == SHIPPED
 
 
+def test_force_replaces_a_symbolic_link_and_never_writes_through_it(tmp_path: Path) -> None:
+    """A ``rules.yaml`` linked to another project's (an organisation's shared file), or to
+    nothing: ``--force`` replaces the link in this project, and the file it pointed to stays."""
+    shared = tmp_path / "org" / "rules.yaml"
+    shared.parent.mkdir()
+    shared.write_text("version: 1\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "rules.yaml").symlink_to("../org/rules.yaml")
+    (project / "dangling.yaml").symlink_to("../org/new.yaml")
+    for name, target in (("rules.yaml", "../org/rules.yaml"), ("dangling.yaml", "../org/new.yaml")):
+        refused = cli(project, "init", "--rules", name)
+        assert (refused.code, refused.out) == (2, "")
+        forced = cli(project, "init", "--rules", name, "--force")
+        assert (forced.code, forced.err) == (0, "")
+        assert f"wrote {name} (replacing the symbolic link to {target}, left as it was)\n" in forced.out
+        assert not (project / name).is_symlink()
+        assert (project / name).read_text() == SHIPPED
+    assert shared.read_text() == "version: 1\n"
+    assert not (tmp_path / "org" / "new.yaml").exists()
+
+
 def test_baseline_makes_every_check_pass_at_once(tmp_path: Path) -> None:
     make_service(tmp_path)
     (tmp_path / "models" / "broken.json").write_text('{"table": "x"', encoding="utf-8")
