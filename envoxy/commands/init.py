@@ -135,14 +135,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         out.write("models.paths: none found (list model directories there, or pass --models)\n")
     replaced = f" (replacing the symbolic link to {link}, left as it was)" if link is not None else ""
     out.write(f"wrote {escape(shown + replaced)}\n")
+    files = [shown]
     if args.baseline:
-        _record(ctx, shown, found)
-    out.write("next: run envoxy validate, envoxy check-migrations and envoxy check-db URL; commit ")
-    out.write(f"{escape(shown)}{' and ' + _baseline.FILENAME if args.baseline else ''}\n")
+        files.append(_record(ctx, shown, found))
+    # Only ./rules.yaml (or one above) is found without --rules.
+    option = "" if shown == "rules.yaml" else f" --rules {shown}"
+    commands = f"envoxy validate{option}, envoxy check-migrations{option} and envoxy check-db URL{option}"
+    out.write(escape(f"next: run {commands}; commit {' and '.join(files)}") + "\n")
     return 0
 
 
-def _record(ctx: Context, shown: str, found: Survey) -> None:
+def _record(ctx: Context, shown: str, found: Survey) -> str:
+    """Record today's findings in the baseline the new rules name; returns its path as shown."""
     from envoxy._io import atomic_write
     from envoxy.adopt.project import record_findings
     from envoxy.baseline import read_baseline, render_baseline
@@ -173,3 +177,4 @@ def _record(ctx: Context, shown: str, found: Survey) -> None:
         for f in recorded.unrecorded:
             where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or f.table or "")
             ctx.stdout.write(f"  {escape(where)}: {f.rule} {escape(f.message)}\n")
+    return rules.baseline

@@ -249,6 +249,25 @@ def test_force_replaces_a_symbolic_link_and_never_writes_through_it(tmp_path: Pa
     assert not (tmp_path / "org" / "new.yaml").exists()
 
 
+def test_rules_written_elsewhere_are_named_in_the_next_steps(tmp_path: Path) -> None:
+    """Rules not at ./rules.yaml are not found by the commands on their own, and the baseline
+    goes beside them: the last line says the commands and files that are right."""
+    write_json(tmp_path / "models" / "a.json", datum("a", "href"))
+    (tmp_path / "config").mkdir()
+    result = cli(tmp_path, "init", "--rules", "config/envoxy.yaml", "--baseline")
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[-2:] == [
+        "recorded today's findings in config/envoxy-baseline.json: 1 of models",
+        "next: run envoxy validate --rules config/envoxy.yaml, envoxy check-migrations --rules "
+        "config/envoxy.yaml and envoxy check-db URL --rules config/envoxy.yaml; commit "
+        "config/envoxy.yaml and config/envoxy-baseline.json",
+    ]
+    assert (
+        cli(tmp_path, "validate", "--rules", "config/envoxy.yaml").out
+        == "No findings in 1 file (1 baselined).\n"
+    )
+
+
 def test_baseline_makes_every_check_pass_at_once(tmp_path: Path) -> None:
     make_service(tmp_path)
     (tmp_path / "models" / "broken.json").write_text('{"table": "x"', encoding="utf-8")
