@@ -109,7 +109,7 @@ def _fix(args: argparse.Namespace, ctx: Context, rules: RuleSet, paths: list[str
     from envoxy.report.escape import escape
     from envoxy.validate.checker import Checker
     from envoxy.validate.discovery import discover
-    from envoxy.validate.fix import fix_file, unified_diff
+    from envoxy.validate.fix import fix_file, unchanged_since_read, unified_diff
 
     checker = Checker(rules)
     fixes = [fix_file(checker, target) for target in discover(paths).targets]
@@ -131,6 +131,11 @@ def _fix(args: argparse.Namespace, ctx: Context, rules: RuleSet, paths: list[str
         return 1 if changed else 0
     written = []
     for fix in changed:
+        if not unchanged_since_read(fix):  # reported as it is now, below
+            ctx.stderr.write(
+                f"envoxy: --fix left {fix.shown} as it is: it changed while --fix ran (run --fix again)\n"
+            )
+            continue
         try:
             atomic_write(fix.target.fs, fix.after)
         except OSError as e:  # reported; its findings stay in the report below
