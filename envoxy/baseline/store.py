@@ -23,10 +23,11 @@ branches that each fix a violation merge without conflict.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -43,6 +44,7 @@ __all__ = [
     "read_baseline",
     "render_baseline",
     "rewrite",
+    "update_baseline",
 ]
 
 VERSION = 1
@@ -300,6 +302,39 @@ def read_baseline(path: str | os.PathLike[str], shown: str) -> Baseline | None:
         message = f"cannot be read ({e.strerror}), expected a readable file"
         raise BaselineError([Problem(path=shown, line=None, column=None, message=message)]) from e
     return parse_baseline(raw, shown)
+
+
+@contextlib.contextmanager
+def _locked(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an exclusive lock on the directory of ``path`` (``flock``; nothing where there is
+    none): two commands rewriting one baseline at once each keep the other's section."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the atomic write still leaves a whole file
+        yield
+        return
+    fd = os.open(os.path.dirname(os.path.realpath(path)), os.O_RDONLY)
+    try:
+        with contextlib.suppress(OSError):  # a file system without locks (some NFS): as above
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def update_baseline(
+    path: str | os.PathLike[str], shown: str, change: Callable[[Baseline | None], Mapping[Key, int]]
+) -> Baseline | None:
+    """Rewrite the baseline file at ``path`` with the entries ``change`` makes of the current ones
+    (``None``: no file yet), holding a lock from the read to the write; returns what was read.
+    Raises :class:`BaselineError` for a file that cannot be used (never overwritten) and
+    :class:`OSError` for one that cannot be written."""
+    from envoxy._io import atomic_write
+
+    with _locked(path):
+        old = read_baseline(path, shown)
+        atomic_write(path, render_baseline(change(old)))
+    return old
 
 
 def _entry_text(key: Key, count: int) -> str:

@@ -147,9 +147,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _record(ctx: Context, shown: str, found: Survey) -> str:
     """Record today's findings in the baseline the new rules name; returns its path as shown."""
-    from envoxy._io import atomic_write
     from envoxy.adopt.project import record_findings
-    from envoxy.baseline import read_baseline, render_baseline
+    from envoxy.baseline import Baseline, Key, update_baseline
     from envoxy.commands.validate import model_paths
     from envoxy.errors import UsageError
     from envoxy.report.escape import escape
@@ -159,14 +158,14 @@ def _record(ctx: Context, shown: str, found: Survey) -> str:
     assert rules.baseline is not None  # init wrote it
     paths = model_paths(rules, str(ctx.cwd)) if rules.model_paths else []
     recorded = record_findings(rules, ctx.cwd, found, paths)
-    target = ctx.cwd / rules.baseline
-    old = read_baseline(target, rules.baseline)  # --force over an earlier adoption: keep the rest
-    entries = {
-        e.key: e.count for e in (old.entries if old else ()) if e.key.surface not in recorded.per_surface
-    }
-    entries.update(recorded.counts)
+
+    def keep_the_rest(old: Baseline | None) -> dict[Key, int]:
+        """--force over an earlier adoption: the surfaces recorded now are replaced."""
+        kept = (e for e in (old.entries if old else ()) if e.key.surface not in recorded.per_surface)
+        return {**{e.key: e.count for e in kept}, **recorded.counts}
+
     try:
-        atomic_write(target, render_baseline(entries))
+        update_baseline(ctx.cwd / rules.baseline, rules.baseline, keep_the_rest)
     except OSError as e:
         raise UsageError(f"cannot write the baseline file {rules.baseline}: {e.strerror}") from e
     parts = ", ".join(f"{n} of {surface}" for surface, n in recorded.per_surface.items())

@@ -191,3 +191,39 @@ def test_a_fifo_as_baseline_is_refused_without_blocking(project: Path) -> None:
             2,
             HEAD.format(n=1, s="") + "b.json: is not a regular file, expected a baseline file\n",
         )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX file locks")
+def test_two_commands_writing_the_baseline_at_once_keep_both_sections(project: Path) -> None:
+    """``--write-baseline`` reads the file, replaces its own section and writes it back; another
+    command doing the same meanwhile (``validate`` and ``check-db`` in one script, two terminals)
+    must not lose its section. Here the other writer holds the lock a writer takes, writes its
+    ``db`` section, and lets go: the waiting ``validate`` then adds ``models`` to it."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    other = Key("db", "missing-field", None, "orders", "href")
+    lock = os.open(project, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "envoxy", "validate", "--write-baseline"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "ENVOXY_NO_CACHE": "1"},
+        )
+        time.sleep(3)
+        waiting = writer.poll() is None
+        (project / "b.json").write_text(render_baseline({other: 1}))
+    finally:
+        os.close(lock)  # lets go of the lock
+    _, err = writer.communicate(timeout=60)
+    assert (waiting, writer.returncode, err) == (True, 0, b"")
+    written = parse_baseline((project / "b.json").read_bytes(), "b.json")
+    assert {e.key: e.count for e in written.entries} == {
+        other: 1,
+        Key("models", "missing-field", "models/a.json", "a", "href"): 1,
+    }
