@@ -292,8 +292,12 @@ def read_baseline(path: str | os.PathLike[str], shown: str) -> Baseline | None:
             raise BaselineError([problem])
         with open(path, "rb") as fh:
             raw = fh.read()
-    except FileNotFoundError:
-        return None
+    except FileNotFoundError as e:
+        if not os.path.islink(path):
+            return None
+        # A link to nothing (planted, say): writing through it would create a file wherever it points.
+        message = "is a broken symbolic link (its target does not exist)"
+        raise BaselineError([Problem(path=shown, line=None, column=None, message=message)]) from e
     except IsADirectoryError as e:
         raise BaselineError(
             [Problem(path=shown, line=None, column=None, message="is a directory, expected a baseline file")]

@@ -227,3 +227,17 @@ def test_two_commands_writing_the_baseline_at_once_keep_both_sections(project: P
         other: 1,
         Key("models", "missing-field", "models/a.json", "a", "href"): 1,
     }
+
+
+def test_a_dangling_link_as_baseline_is_refused_and_nothing_written_through_it(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A repository may plant ``b.json`` as a link to a file that does not exist yet, anywhere:
+    reading says what it is, and ``--write-baseline`` creates nothing where it points."""
+    outside = tmp_path_factory.mktemp("outside") / "planted.json"
+    (project / "b.json").symlink_to(outside)
+    expected = HEAD.format(n=1, s="") + "b.json: is a broken symbolic link (its target does not exist)\n"
+    for argv in (["validate"], ["validate", "--write-baseline"]):
+        result = cli(project, *argv)
+        assert (result.code, result.out, result.err) == (2, "", expected)
+    assert not outside.exists()
