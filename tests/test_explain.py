@@ -93,6 +93,11 @@ def test_list_one_id_per_line_first() -> None:
             ["\x1b[31mred"],
             "envoxy: unknown rule '\\x1b[31mred' ('envoxy explain --list' lists every rule)\n",
         ),
+        (
+            ["wrong-type" * 10_000],  # pasted by mistake: named in part, not echoed whole
+            "envoxy: unknown rule 'wrong-typewrong-typewrong-typewrong-type'… (100000 characters) "
+            "('envoxy explain --list' lists every rule)\n",
+        ),
         ([], "envoxy: name a rule id (such as missing-field), or --list to see them all\n"),
         (["missing-field", "--list"], "envoxy: give a rule id or --list, not both\n"),
     ],

@@ -389,3 +389,48 @@ def test_hostile_table_names_in_the_autogenerate_gate() -> None:
     assert len(lines) == 1 + 4 + 1  # the heading, one line a missing field, the advice
     assert all(line.isprintable() for line in lines)
     assert "evil\\n::error file=x::forged\\x1b[31m\\u202e" in lines[1]
+
+
+# -- what adoption prints besides reports ----------------------------------------------------------
+
+HOSTILE_DIRECTORY = "m\x1b]0;title\x07\x1b[2J\n::error::forged"
+
+
+def _printable_lines(text: str) -> list[str]:
+    assert all(line.isprintable() for line in text.split("\n")), text
+    _no_command_text(text)
+    return text.splitlines()
+
+
+def test_hostile_directory_and_datum_names_in_what_init_and_fix_print(tmp_path: Path) -> None:
+    """``envoxy init``, the first run's discovery note and ``validate --fix``'s notes name model
+    directories, files and datums: escaped as the reporters escape them, one line each."""
+    models = tmp_path / HOSTILE_DIRECTORY
+    models.mkdir()
+    (models / "broken.json").write_text("[")  # not a model file: neither listed nor fixed
+    (models / "broken-datum.json").write_text('{"table": "t", "fields": {"id": {}}, "fields": {"id": {}}}')
+    datum = {"table": HOSTILE_TABLE, "fields": {"id": {"type": "integer"}}}
+    (models / "m.json").write_text(json.dumps(datum))
+    shown = escape(HOSTILE_DIRECTORY)
+
+    first = run_cli("validate", cwd=tmp_path)
+    assert first.code == 1
+    discovery = _printable_lines(first.err)[1]
+    assert discovery == f"envoxy: checking the model directories found here: {shown}"
+
+    init = run_cli("init", "--baseline", cwd=tmp_path)
+    assert init.code == 0
+    out = _printable_lines(init.out)
+    assert f"models.paths: {shown} (2 model files)" in out
+    assert f"  {shown}/broken.json:1: parse-error invalid JSON: expecting value" in out
+
+    # A declaration envoxy cannot fix (rules.yaml demands a description) names its datum.
+    rules = (tmp_path / "rules.yaml").read_text()
+    demand = "    value: uuid4\n    declaration: {required: [description]}\n"
+    (tmp_path / "rules.yaml").write_text(rules.replace("    value: uuid4\n", demand, 1))
+    fixed = run_cli("validate", "--fix", cwd=tmp_path)
+    notes = _printable_lines(fixed.err)
+    assert f"envoxy: --fix left {shown}/broken.json as it is: it is not valid JSON" in notes
+    unfixed = f"envoxy: --fix did not change {shown}/m.json, field 'id' of datum "
+    assert any(n.startswith(unfixed) for n in notes)
+    assert escape(HOSTILE_TABLE) in "".join(notes)

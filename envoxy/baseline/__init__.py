@@ -17,6 +17,7 @@ from envoxy.baseline.store import (
     read_baseline,
     render_baseline,
     rewrite,
+    update_baseline,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "read_baseline",
     "render_baseline",
     "rewrite",
+    "update_baseline",
 ]

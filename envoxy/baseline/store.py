@@ -23,15 +23,17 @@ branches that each fix a violation merge without conflict.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from envoxy.baseline.keys import LOCATOR, SURFACES, Key, Surface
 from envoxy.errors import Problem, ProblemsError
+from envoxy.validate.loader import Parsed, Unparsable, parse
 
 __all__ = [
     "VERSION",
@@ -42,6 +44,7 @@ __all__ = [
     "read_baseline",
     "render_baseline",
     "rewrite",
+    "update_baseline",
 ]
 
 VERSION = 1
@@ -93,26 +96,6 @@ class BaselineError(ProblemsError):
         )
 
 
-class _Pairs(dict[str, Any]):
-    """A JSON object that remembers the keys it saw twice."""
-
-    repeated: tuple[str, ...] = ()
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):  # rare: only then the subclass that says which keys
-        out = _Pairs(pairs)
-        seen: set[str] = set()
-        repeated: list[str] = []
-        for k, _ in pairs:
-            if k in seen:
-                repeated.append(k)
-            seen.add(k)
-        out.repeated = tuple(dict.fromkeys(repeated))
-    return out
-
-
 def _describe(value: Any) -> str:
     if value is None:
         return "null"
@@ -156,9 +139,8 @@ def _well_formed(surface: Surface, item: Any) -> Key | None:
 
 
 class _Checker:
-    def __init__(self, text: str, shown: str) -> None:
-        self.text = text
-        self.shown = shown
+    def __init__(self, parsed: Parsed) -> None:
+        self.repeated = parsed.repeated_keys
         self.problems: list[tuple[_Where, str]] = []
 
     def problem(self, where: _Where, message: str) -> None:
@@ -174,7 +156,7 @@ class _Checker:
         return False
 
     def entry(self, surface: Surface, index: int, item: Any) -> Key | None:
-        key = _well_formed(surface, item)
+        key = None if self.repeated(item) else _well_formed(surface, item)
         return key if key is not None else self.explain(surface, index, item)
 
     def explain(self, surface: Surface, index: int, item: Any) -> Key | None:
@@ -185,8 +167,8 @@ class _Checker:
             return None
         locator = LOCATOR[surface]
         fields = ["rule", *([locator] if locator else []), "table", "field", "count"]
-        for key in getattr(item, "repeated", ()):
-            self.problem((*where, key), f"key {key!r} appears more than once in an entry of {surface}")
+        for name in self.repeated(item):
+            self.problem((*where, name), f"key {name!r} appears more than once in an entry of {surface}")
         unknown = [k for k in item if k not in fields]
         for k in unknown:
             self.problem(
@@ -219,8 +201,8 @@ class _Checker:
         if not isinstance(data, dict):
             self.problem((), f'the file holds {_describe(data)}, expected a JSON object with "version": 1')
             return []
-        for key in getattr(data, "repeated", ()):
-            self.problem((key,), f"section {key!r} appears more than once")
+        for name in self.repeated(data):
+            self.problem((name,), f"section {name!r} appears more than once")
         if data.get("version") != VERSION or isinstance(data.get("version"), bool):
             shown = _describe(data["version"]) if "version" in data else "missing"
             self.problem(("version",) if "version" in data else (), f"version is {shown}, expected 1")
@@ -254,36 +236,23 @@ def _position(text: str, where: _Where) -> tuple[int, int]:
     return (1, 1)
 
 
-def _syntax_position(raw: bytes, offset: int) -> tuple[int, int]:
-    head = raw[:offset].decode("utf-8", "replace")
-    return head.count("\n") + 1, len(head) - (head.rfind("\n") + 1) + 1
-
-
-def _load(raw: bytes, shown: str) -> tuple[str, Any]:
-    """The text and the JSON value of ``raw``, or a :class:`BaselineError` at the failure."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line, column = _syntax_position(raw, e.start)
-        raise BaselineError([Problem(path=shown, line=line, column=column, message="not UTF-8 text")]) from e
-    try:
-        return text, json.loads(text, object_pairs_hook=_pairs)
-    except json.JSONDecodeError as e:
-        problem = Problem(path=shown, line=e.lineno, column=e.colno, message=f"invalid JSON: {e.msg}")
-        raise BaselineError([problem]) from e
-    except (ValueError, RecursionError) as e:  # a number of too many digits, absurd nesting
-        problem = Problem(path=shown, line=None, column=None, message=f"unreadable JSON: {e}")
-        raise BaselineError([problem]) from e
+def _load(raw: bytes, shown: str) -> Parsed:
+    """``raw`` parsed as model files are (BOM, UTF-8, depth, number and constant checks, repeated
+    keys noted), or a :class:`BaselineError` at the failure."""
+    parsed = parse(raw)
+    if isinstance(parsed, Unparsable):
+        problem = Problem(path=shown, line=parsed.line, column=parsed.column, message=parsed.message)
+        raise BaselineError([problem])
+    return parsed
 
 
 def parse_baseline(raw: bytes, shown: str) -> Baseline:
     """The baseline in ``raw``; raises :class:`BaselineError` naming every problem, each at
     ``file:line:col``."""
-    text, data = _load(raw, shown)
-    checker = _Checker(text, shown)
-    found = checker.document(data)
+    parsed = _load(raw, shown)
+    text = parsed.text()
+    checker = _Checker(parsed)
+    found = checker.document(parsed.root)
     problems = []
     for where, message in checker.problems:
         line, column = _position(text, where)
@@ -323,8 +292,12 @@ def read_baseline(path: str | os.PathLike[str], shown: str) -> Baseline | None:
             raise BaselineError([problem])
         with open(path, "rb") as fh:
             raw = fh.read()
-    except FileNotFoundError:
-        return None
+    except FileNotFoundError as e:
+        if not os.path.islink(path):
+            return None
+        # A link to nothing (planted, say): writing through it would create a file wherever it points.
+        message = "is a broken symbolic link (its target does not exist)"
+        raise BaselineError([Problem(path=shown, line=None, column=None, message=message)]) from e
     except IsADirectoryError as e:
         raise BaselineError(
             [Problem(path=shown, line=None, column=None, message="is a directory, expected a baseline file")]
@@ -333,6 +306,39 @@ def read_baseline(path: str | os.PathLike[str], shown: str) -> Baseline | None:
         message = f"cannot be read ({e.strerror}), expected a readable file"
         raise BaselineError([Problem(path=shown, line=None, column=None, message=message)]) from e
     return parse_baseline(raw, shown)
+
+
+@contextlib.contextmanager
+def _locked(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold an exclusive lock on the directory of ``path`` (``flock``; nothing where there is
+    none): two commands rewriting one baseline at once each keep the other's section."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the atomic write still leaves a whole file
+        yield
+        return
+    fd = os.open(os.path.dirname(os.path.realpath(path)), os.O_RDONLY)
+    try:
+        with contextlib.suppress(OSError):  # a file system without locks (some NFS): as above
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def update_baseline(
+    path: str | os.PathLike[str], shown: str, change: Callable[[Baseline | None], Mapping[Key, int]]
+) -> Baseline | None:
+    """Rewrite the baseline file at ``path`` with the entries ``change`` makes of the current ones
+    (``None``: no file yet), holding a lock from the read to the write; returns what was read.
+    Raises :class:`BaselineError` for a file that cannot be used (never overwritten) and
+    :class:`OSError` for one that cannot be written."""
+    from envoxy._io import atomic_write
+
+    with _locked(path):
+        old = read_baseline(path, shown)
+        atomic_write(path, render_baseline(change(old)))
+    return old
 
 
 def _entry_text(key: Key, count: int) -> str:

@@ -142,20 +142,19 @@ def _write(
 ) -> int:
     from collections import Counter
 
-    from envoxy._io import atomic_write
-    from envoxy.baseline import NOT_BASELINED, error_counts, read_baseline, render_baseline, rewrite
+    from envoxy.baseline import NOT_BASELINED, error_counts, rewrite, update_baseline
     from envoxy.errors import UsageError
 
     rules = ctx.rules()
-    old = read_baseline(choice.fs, choice.shown)  # a broken file is an error, never overwritten
     found = error_counts(report.findings, keyer)
-    entries = rewrite(old, surface, coverage.owns, found)
     try:
-        atomic_write(choice.fs, render_baseline(entries))
+        old = update_baseline(
+            choice.fs, choice.shown, lambda old: rewrite(old, surface, coverage.owns, found)
+        )
     except OSError as e:
         raise UsageError(f"cannot write the baseline file {choice.shown}: {e.strerror}") from e
     before = {e.key for e in old.entries} if old is not None else set()
-    dropped = sum(1 for k in before if k.surface == surface and k not in entries)
+    dropped = sum(1 for k in before if k.surface == surface and coverage.owns(k) and k not in found)
     n = sum(found.values())
     out = ctx.stdout
     out.write(

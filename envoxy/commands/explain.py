@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    from envoxy.errors import UsageError
+    from envoxy.errors import UsageError, excerpt
     from envoxy.report import rule_help
     from envoxy.rules.catalog import RULES
 
@@ -38,6 +38,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if info is None:
         close = rule_help.suggestions(args.rule)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise UsageError(f"unknown rule {args.rule!r}{hint} ('envoxy explain --list' lists every rule)")
+        raise UsageError(
+            f"unknown rule {excerpt(args.rule)}{hint} ('envoxy explain --list' lists every rule)"
+        )
     ctx.stdout.write(rule_help.text(info))
     return 0

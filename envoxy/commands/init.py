@@ -77,6 +77,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     from envoxy.adopt.render import rules_text
     from envoxy.commands import _baseline
     from envoxy.errors import UsageError
+    from envoxy.report.escape import escape
     from envoxy.rules import load_rules
     from envoxy.rules.loader import default_rules_path
 
@@ -112,50 +113,59 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         trial = Path(scratch) / "rules.yaml"
         trial.write_text(text, encoding="utf-8")
         load_rules(trial)
+    # A link (to an organisation's shared rules file, say) is replaced, never written through:
+    # init writes this project's rules, and another project's file stays as it was.
+    link = os.readlink(target) if target.is_symlink() else None
     try:
-        atomic_write(target, text)
+        atomic_write(target, text, follow=False)
     except OSError as e:
         raise UsageError(f"cannot write {shown}: {e.strerror}") from e
 
+    # Names come from the file system, revisions and the database: escaped as reports escape them.
     out = ctx.stdout
     for line in _describe_inference(inference, found):
-        out.write(line + "\n")
+        out.write(escape(line) + "\n")
     if found.model_directories:
         listed = ", ".join(
             d.path if d.files < 0 else f"{d.path} ({d.files} model file{'s' if d.files != 1 else ''})"
             for d in found.model_directories
         )
-        out.write(f"models.paths: {listed}\n")
+        out.write(f"models.paths: {escape(listed)}\n")
     else:
         out.write("models.paths: none found (list model directories there, or pass --models)\n")
-    out.write(f"wrote {shown}\n")
+    replaced = f" (replacing the symbolic link to {link}, left as it was)" if link is not None else ""
+    out.write(f"wrote {escape(shown + replaced)}\n")
+    files = [shown]
     if args.baseline:
-        _record(ctx, shown, found)
-    out.write("next: run envoxy validate, envoxy check-migrations and envoxy check-db URL; commit ")
-    out.write(f"{shown}{' and ' + _baseline.FILENAME if args.baseline else ''}\n")
+        files.append(_record(ctx, shown, found))
+    # Only ./rules.yaml (or one above) is found without --rules.
+    option = "" if shown == "rules.yaml" else f" --rules {shown}"
+    commands = f"envoxy validate{option}, envoxy check-migrations{option} and envoxy check-db URL{option}"
+    out.write(escape(f"next: run {commands}; commit {' and '.join(files)}") + "\n")
     return 0
 
 
-def _record(ctx: Context, shown: str, found: Survey) -> None:
-    from envoxy._io import atomic_write
+def _record(ctx: Context, shown: str, found: Survey) -> str:
+    """Record today's findings in the baseline the new rules name; returns its path as shown."""
     from envoxy.adopt.project import record_findings
-    from envoxy.baseline import read_baseline, render_baseline
+    from envoxy.baseline import Baseline, Key, update_baseline
     from envoxy.commands.validate import model_paths
     from envoxy.errors import UsageError
+    from envoxy.report.escape import escape
     from envoxy.rules import load_rules
 
     rules = load_rules(shown, cwd=ctx.cwd)
     assert rules.baseline is not None  # init wrote it
     paths = model_paths(rules, str(ctx.cwd)) if rules.model_paths else []
     recorded = record_findings(rules, ctx.cwd, found, paths)
-    target = ctx.cwd / rules.baseline
-    old = read_baseline(target, rules.baseline)  # --force over an earlier adoption: keep the rest
-    entries = {
-        e.key: e.count for e in (old.entries if old else ()) if e.key.surface not in recorded.per_surface
-    }
-    entries.update(recorded.counts)
+
+    def keep_the_rest(old: Baseline | None) -> dict[Key, int]:
+        """--force over an earlier adoption: the surfaces recorded now are replaced."""
+        kept = (e for e in (old.entries if old else ()) if e.key.surface not in recorded.per_surface)
+        return {**{e.key: e.count for e in kept}, **recorded.counts}
+
     try:
-        atomic_write(target, render_baseline(entries))
+        update_baseline(ctx.cwd / rules.baseline, rules.baseline, keep_the_rest)
     except OSError as e:
         raise UsageError(f"cannot write the baseline file {rules.baseline}: {e.strerror}") from e
     parts = ", ".join(f"{n} of {surface}" for surface, n in recorded.per_surface.items())
@@ -165,4 +175,5 @@ def _record(ctx: Context, shown: str, found: Survey) -> None:
         ctx.stdout.write(f"not recorded, and failing until fixed ({n} finding{'s' if n != 1 else ''}):\n")
         for f in recorded.unrecorded:
             where = f"{f.path}:{f.line}" if f.path and f.line else (f.path or f.table or "")
-            ctx.stdout.write(f"  {where}: {f.rule} {f.message}\n")
+            ctx.stdout.write(f"  {escape(where)}: {f.rule} {escape(f.message)}\n")
+    return rules.baseline

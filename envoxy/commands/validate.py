@@ -106,9 +106,10 @@ def _fix(args: argparse.Namespace, ctx: Context, rules: RuleSet, paths: list[str
     print them instead and return the exit status."""
     from envoxy._io import atomic_write
     from envoxy.errors import EnvoxyError
+    from envoxy.report.escape import escape
     from envoxy.validate.checker import Checker
     from envoxy.validate.discovery import discover
-    from envoxy.validate.fix import fix_file, unified_diff
+    from envoxy.validate.fix import fix_file, unchanged_since_read, unified_diff
 
     checker = Checker(rules)
     fixes = [fix_file(checker, target) for target in discover(paths).targets]
@@ -116,7 +117,7 @@ def _fix(args: argparse.Namespace, ctx: Context, rules: RuleSet, paths: list[str
         if fix.skipped is not None:
             ctx.stderr.write(f"envoxy: --fix left {fix.shown} as it is: {fix.skipped}\n")
         for unfixed in fix.unfixed:
-            ctx.stderr.write(f"envoxy: --fix did not change {fix.shown}, {unfixed}\n")
+            ctx.stderr.write(f"envoxy: --fix did not change {fix.shown}, {escape(str(unfixed))}\n")
     changed = [fix for fix in fixes if fix.changed]
     if args.diff:
         diff = "".join(unified_diff(fix) for fix in changed)
@@ -130,6 +131,11 @@ def _fix(args: argparse.Namespace, ctx: Context, rules: RuleSet, paths: list[str
         return 1 if changed else 0
     written = []
     for fix in changed:
+        if not unchanged_since_read(fix):  # reported as it is now, below
+            ctx.stderr.write(
+                f"envoxy: --fix left {fix.shown} as it is: it changed while --fix ran (run --fix again)\n"
+            )
+            continue
         try:
             atomic_write(fix.target.fs, fix.after)
         except OSError as e:  # reported; its findings stay in the report below
@@ -157,8 +163,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.paths:
         paths = args.paths
     elif not rules.model_paths and _baseline.shipped(rules):
+        from envoxy.report.escape import escape
+
         paths = discovered_model_paths(str(ctx.cwd))
-        ctx.stderr.write(f"envoxy: checking the model directories found here: {', '.join(paths)}\n")
+        ctx.stderr.write(f"envoxy: checking the model directories found here: {escape(', '.join(paths))}\n")
     else:
         paths = model_paths(rules, str(ctx.cwd))
     if args.fix:

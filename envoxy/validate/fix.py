@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from envoxy.report.escape import escape
 from envoxy.validate.checker import Checker
 from envoxy.validate.discovery import Target
 from envoxy.validate.issues import Issue, datum_label
@@ -36,7 +37,16 @@ from envoxy.validate.layout import TextLayout, dumps
 from envoxy.validate.loader import Parsed, Unparsable, parse, read
 from envoxy.validate.positions import Pointer
 
-__all__ = ["Edit", "FileFix", "Unfixed", "fix_data", "fix_file", "profile_declaration", "unified_diff"]
+__all__ = [
+    "Edit",
+    "FileFix",
+    "Unfixed",
+    "fix_data",
+    "fix_file",
+    "profile_declaration",
+    "unchanged_since_read",
+    "unified_diff",
+]
 
 _BOM = b"\xef\xbb\xbf"
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -84,8 +94,9 @@ class FileFix:
 
     @property
     def shown(self) -> str:
-        """The path for messages (an undecodable name escaped)."""
-        return self.target.shown.encode("utf-8", "backslashreplace").decode("utf-8")
+        """The path for messages and diff headers, escaped as reports escape it (a line break, a
+        terminal escape, an undecodable byte)."""
+        return escape(self.target.shown)
 
 
 def profile_declaration(rule: FieldRule) -> dict[str, Any]:
@@ -274,6 +285,12 @@ def fix_data(checker: Checker, target: Target, data: bytes) -> FileFix:
     return FileFix(
         target=target, before=data, after=after, edits=tuple(edits), fixed=fixed, unfixed=tuple(unfixed)
     )
+
+
+def unchanged_since_read(fix: FileFix) -> bool:
+    """Whether the file still holds what ``fix`` was made from: a file saved meanwhile (an
+    editor, a checkout) must not lose that save to a fix of its older content."""
+    return read(fix.target.fs) == fix.before
 
 
 def unified_diff(fix: FileFix) -> str:

@@ -24,7 +24,7 @@ ENTRY = '{"rule": "missing-field", "file": "models/a.json", "table": "a", "field
 BROKEN: dict[str, tuple[bytes, list[str]]] = {
     "invalid-json": (
         b'{"version": 1,\n  "models": [\n    {"rule": }\n  ]\n}\n',
-        ["b.json:3:14: invalid JSON: Expecting value"],
+        ["b.json:3:14: invalid JSON: expecting value"],
     ),
     "not-an-object": (
         b"[1, 2]\n",
@@ -77,7 +77,27 @@ BROKEN: dict[str, tuple[bytes, list[str]]] = {
             "b.json:1:77: key 'schema' appears more than once in an entry of db",
         ],
     ),
-    "not-utf8": (b'{"version": 1, "models": ["\xff"]}', ["b.json:1:28: not UTF-8 text"]),
+    "not-utf8": (
+        b'{"version": 1, "models": ["\xff"]}',
+        ["b.json:1:28: is not valid UTF-8 (byte 0xff), expected UTF-8 text"],
+    ),
+    # Read as model files are (envoxy.validate.loader): located, and in envoxy's words, not Python's.
+    "empty": (b"", ["b.json:1:1: the file is empty, expected a JSON object"]),
+    "too-deep": (
+        b'{"version": 1, "models": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        [
+            "b.json:1:281: nesting deeper than 256 levels, expected a shallower document (see the depth "
+            "limit in docs/VALIDATE.md)"
+        ],
+    ),
+    "long-integer": (
+        b'{"version": 1, "models": [], "db": ' + b"9" * 5000 + b"}",
+        ["b.json:1:36: invalid JSON: an integer with more than 4300 digits, expected a shorter number"],
+    ),
+    "nan": (
+        b'{"version": 1, "db": [{"rule": "r", "schema": null, "table": "t", "field": "f", "count": NaN}]}',
+        ["b.json:1:90: invalid JSON: NaN is not a JSON value, expected a number, string or null"],
+    ),
 }
 
 
@@ -171,3 +191,53 @@ def test_a_fifo_as_baseline_is_refused_without_blocking(project: Path) -> None:
             2,
             HEAD.format(n=1, s="") + "b.json: is not a regular file, expected a baseline file\n",
         )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX file locks")
+def test_two_commands_writing_the_baseline_at_once_keep_both_sections(project: Path) -> None:
+    """``--write-baseline`` reads the file, replaces its own section and writes it back; another
+    command doing the same meanwhile (``validate`` and ``check-db`` in one script, two terminals)
+    must not lose its section. Here the other writer holds the lock a writer takes, writes its
+    ``db`` section, and lets go: the waiting ``validate`` then adds ``models`` to it."""
+    import fcntl
+    import subprocess
+    import sys
+    import time
+
+    other = Key("db", "missing-field", None, "orders", "href")
+    lock = os.open(project, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "envoxy", "validate", "--write-baseline"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "ENVOXY_NO_CACHE": "1"},
+        )
+        time.sleep(3)
+        waiting = writer.poll() is None
+        (project / "b.json").write_text(render_baseline({other: 1}))
+    finally:
+        os.close(lock)  # lets go of the lock
+    _, err = writer.communicate(timeout=60)
+    assert (waiting, writer.returncode, err) == (True, 0, b"")
+    written = parse_baseline((project / "b.json").read_bytes(), "b.json")
+    assert {e.key: e.count for e in written.entries} == {
+        other: 1,
+        Key("models", "missing-field", "models/a.json", "a", "href"): 1,
+    }
+
+
+def test_a_dangling_link_as_baseline_is_refused_and_nothing_written_through_it(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A repository may plant ``b.json`` as a link to a file that does not exist yet, anywhere:
+    reading says what it is, and ``--write-baseline`` creates nothing where it points."""
+    outside = tmp_path_factory.mktemp("outside") / "planted.json"
+    (project / "b.json").symlink_to(outside)
+    expected = HEAD.format(n=1, s="") + "b.json: is a broken symbolic link (its target does not exist)\n"
+    for argv in (["validate"], ["validate", "--write-baseline"]):
+        result = cli(project, *argv)
+        assert (result.code, result.out, result.err) == (2, "", expected)
+    assert not outside.exists()

@@ -227,6 +227,47 @@ def test_an_existing_rules_file_is_left_alone_unless_forced(tmp_path: Path) -> N
     assert (tmp_path / "config" / "envoxy.yaml").read_text() == SHIPPED
 
 
+def test_force_replaces_a_symbolic_link_and_never_writes_through_it(tmp_path: Path) -> None:
+    """A ``rules.yaml`` linked to another project's (an organisation's shared file), or to
+    nothing: ``--force`` replaces the link in this project, and the file it pointed to stays."""
+    shared = tmp_path / "org" / "rules.yaml"
+    shared.parent.mkdir()
+    shared.write_text("version: 1\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "rules.yaml").symlink_to("../org/rules.yaml")
+    (project / "dangling.yaml").symlink_to("../org/new.yaml")
+    for name, target in (("rules.yaml", "../org/rules.yaml"), ("dangling.yaml", "../org/new.yaml")):
+        refused = cli(project, "init", "--rules", name)
+        assert (refused.code, refused.out) == (2, "")
+        forced = cli(project, "init", "--rules", name, "--force")
+        assert (forced.code, forced.err) == (0, "")
+        assert f"wrote {name} (replacing the symbolic link to {target}, left as it was)\n" in forced.out
+        assert not (project / name).is_symlink()
+        assert (project / name).read_text() == SHIPPED
+    assert shared.read_text() == "version: 1\n"
+    assert not (tmp_path / "org" / "new.yaml").exists()
+
+
+def test_rules_written_elsewhere_are_named_in_the_next_steps(tmp_path: Path) -> None:
+    """Rules not at ./rules.yaml are not found by the commands on their own, and the baseline
+    goes beside them: the last line says the commands and files that are right."""
+    write_json(tmp_path / "models" / "a.json", datum("a", "href"))
+    (tmp_path / "config").mkdir()
+    result = cli(tmp_path, "init", "--rules", "config/envoxy.yaml", "--baseline")
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[-2:] == [
+        "recorded today's findings in config/envoxy-baseline.json: 1 of models",
+        "next: run envoxy validate --rules config/envoxy.yaml, envoxy check-migrations --rules "
+        "config/envoxy.yaml and envoxy check-db URL --rules config/envoxy.yaml; commit "
+        "config/envoxy.yaml and config/envoxy-baseline.json",
+    ]
+    assert (
+        cli(tmp_path, "validate", "--rules", "config/envoxy.yaml").out
+        == "No findings in 1 file (1 baselined).\n"
+    )
+
+
 def test_baseline_makes_every_check_pass_at_once(tmp_path: Path) -> None:
     make_service(tmp_path)
     (tmp_path / "models" / "broken.json").write_text('{"table": "x"', encoding="utf-8")

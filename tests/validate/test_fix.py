@@ -196,6 +196,41 @@ def test_a_failed_write_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert (tmp_path / "b.json").read_bytes() == (DATA / "fix" / "tabs" / "after.json").read_bytes()
 
 
+def test_a_file_edited_while_fix_runs_keeps_the_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--fix`` reads every file, then writes the fixed ones: a file someone saved in between (an
+    editor, a ``git checkout``) is left as they saved it, said so, and reported as it now is."""
+    import envoxy.validate.fix
+    from envoxy.validate.checker import Checker
+    from envoxy.validate.discovery import Target
+
+    real = envoxy.validate.fix.fix_file
+    edited = b'{"table": "edited", "fields": {"id": {"type": "integer"}}}\n'
+
+    def then_edited(checker: Checker, target: Target) -> envoxy.validate.fix.FileFix:
+        fix = real(checker, target)
+        if target.shown == "a.json":
+            Path(tmp_path, "a.json").write_bytes(edited)
+        return fix
+
+    monkeypatch.setattr(envoxy.validate.fix, "fix_file", then_edited)
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_bytes((DATA / "fix" / "tabs" / "before.json").read_bytes())
+    result = validate(tmp_path, "--fix", "--format", "json", "a.json", "b.json")
+    assert result.err.splitlines() == [
+        "envoxy: --fix left a.json as it is: it changed while --fix ran (run --fix again)",
+        "envoxy: --fix fixed 3 declarations in 1 file",
+    ]
+    assert (tmp_path / "a.json").read_bytes() == edited
+    assert (tmp_path / "b.json").read_bytes() == (DATA / "fix" / "tabs" / "after.json").read_bytes()
+    assert result.code == 1
+    assert [(f["path"], f["table"], f["field"]) for f in json.loads(result.out)["findings"]] == [
+        ("a.json", "edited", "created"),
+        ("a.json", "edited", "href"),
+        ("a.json", "edited", "updated"),
+        ("a.json", "edited", "id"),
+    ]
+
+
 def test_a_symlink_is_followed_and_kept(tmp_path: Path) -> None:
     (tmp_path / "real.json").write_bytes((DATA / "fix" / "tabs" / "before.json").read_bytes())
     (tmp_path / "models").mkdir()
