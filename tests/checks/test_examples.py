@@ -97,8 +97,8 @@ def test_example(check_id: str, target: str) -> None:
         docs = full_documents(rules, tables) if target == "db" else model_documents(tables)
         return sorted(
             (v.table, v.column)
-            for v in judge_tables(rules, target, docs)
-            if v.check == check_id  # type: ignore[arg-type]
+            for v in judge_tables(rules, target, docs)  # type: ignore[arg-type]
+            if v.check == check_id
         )
 
     expected = sorted((f["table"], f["column"]) for f in example["findings"])

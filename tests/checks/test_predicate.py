@@ -62,7 +62,7 @@ def schemas() -> st.SearchStrategy[Any]:
     return st.recursive(st.booleans() | st.just({}), extend, max_leaves=8)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schemas(), st.lists(values, min_size=1, max_size=5))
 def test_predicate_equals_jsonschema(schema: Any, documents: list[Any]) -> None:
     reference = Draft202012Validator(schema)
