@@ -33,6 +33,7 @@ __all__ = [
     "compiled_checks",
     "freeze",
     "judge_tables",
+    "judge_tables_with_docs",
     "logical_type_of",
     "render",
 ]
@@ -230,12 +231,27 @@ def judge_tables(
     checks and severities, and skips a check whose ``where``/``require`` needs a fact absent from
     the document (skipped, not failed). Memoized: a document already judged under the same
     compiled checks is not re-validated."""
+    return [v for _, v in judge_tables_with_docs(rules, target, tables, only=only)]
+
+
+def judge_tables_with_docs(
+    rules: RuleSet,
+    target: Target,
+    tables: Sequence[dict[str, Any]],
+    *,
+    only: Collection[tuple[str | None, str]] | None = None,
+    ids: Collection[str] | None = None,
+) -> list[tuple[dict[str, Any], Verdict]]:
+    """:func:`judge_tables`, each verdict with the table document it is about; ``ids``: judge
+    only the checks with these ids."""
     checks = compiled_checks(rules, target)
     if not checks:
         return []
     wanted = None if only is None else set(only)
-    out: list[Verdict] = []
+    out: list[tuple[dict[str, Any], Verdict]] = []
     for check in checks:
+        if ids is not None and check.id not in ids:
+            continue
         if check.check.builtin is not None:
             out.extend(_builtin_verdicts(rules, check, tables, wanted))
             continue
@@ -244,7 +260,7 @@ def judge_tables(
             if not isinstance(name, str) or (wanted is not None and (doc.get("schema"), name) not in wanted):
                 continue
             if _applies(rules, check, name):
-                out.extend(_doc_verdicts(check, doc))
+                out.extend((doc, v) for v in _doc_verdicts(check, doc))
     return out
 
 
@@ -291,7 +307,7 @@ def _builtin_verdicts(
     check: CompiledCheck,
     tables: Sequence[dict[str, Any]],
     wanted: set[tuple[str | None, str]] | None,
-) -> Iterator[Verdict]:
+) -> Iterator[tuple[dict[str, Any], Verdict]]:
     from envoxy.checks.builtins import BUILTINS
 
     selected = [
@@ -305,13 +321,16 @@ def _builtin_verdicts(
     for doc, column, values in BUILTINS[check.check.builtin or ""](check.check, selected):
         if wanted is not None and (doc.get("schema"), doc["name"]) not in wanted:
             continue
-        yield Verdict(
-            check=check.id,
-            severity=check.severity,
-            schema=doc.get("schema"),
-            table=doc["name"],
-            column=column,
-            message=check.render({"table": _shown(doc), "schema": doc.get("schema") or "", **values}),
+        yield (
+            doc,
+            Verdict(
+                check=check.id,
+                severity=check.severity,
+                schema=doc.get("schema"),
+                table=doc["name"],
+                column=column,
+                message=check.render({"table": _shown(doc), "schema": doc.get("schema") or "", **values}),
+            ),
         )
 
 

@@ -1,0 +1,203 @@
+"""The models place of ``checks:``: each datum judged as a table document, its field declarations
+as column documents.
+
+A datum's table document is ``{"name", "columns"}`` (a model file states no schema, keys or
+indexes); a field's column document is ``{"name", "table"}`` plus ``logical_type`` where the
+declaration matches one of the profile's logical types (see :func:`declared_logical_type`).
+Checks that read other facts never run here (:meth:`envoxy.checks.model.Check.skipped_in`).
+
+Findings point at the field declaration (column checks) or the datum's ``fields`` object (table
+checks). The built-in that compares tables with each other (names unique after case folding) is
+judged over every datum of the run: :meth:`ModelChecks.judge` returns each file's datum names
+(``sites``), and :func:`cross_file_verdicts` compares them once all files are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+from envoxy.checks.engine import CompiledCheck, Verdict, compiled_checks, judge_tables_with_docs
+from envoxy.rules.model import ColumnSpec, LogicalType, RuleSet
+from envoxy.validate.judge import name_of, scope_function
+from envoxy.validate.positions import Pointer
+
+__all__ = ["CROSS_TABLE", "ModelChecks", "Site", "cross_file_verdicts", "declared_logical_type"]
+
+_MISSING = object()
+F = TypeVar("F")
+# Built-ins that compare tables with each other: judged over the whole run, not per file.
+CROSS_TABLE = frozenset({"unique-table-names-casefold"})
+
+
+class Site(NamedTuple):
+    """A named datum of a file: its name and the pointer of its ``fields`` object."""
+
+    name: str
+    pointer: Pointer
+
+
+def declared_logical_type(
+    rules_types: Sequence[LogicalType], required: ColumnSpec | None, declaration: Any
+) -> str | None:
+    """The profile's logical type a field declaration states: for a required field, its own type
+    when the declaration has the profile's ``type``/``format`` (or leaves them out); for any other
+    field, the one logical type whose JSON ``type`` the declaration names, with a ``format`` of
+    that type (or none, for a type without formats)."""
+    if type(declaration) is not dict:
+        return None
+    declared_type = declaration.get("type", _MISSING)
+    declared_format = declaration.get("format", _MISSING)
+    if required is not None:
+        decl = required.declaration
+        if declared_type is not _MISSING and declared_type != decl.json_type:
+            return None
+        if declared_format is not _MISSING and decl.formats and declared_format not in decl.formats:
+            return None
+        return required.logical_type
+    if type(declared_type) is not str:
+        return None
+    found = [
+        t.name
+        for t in rules_types
+        if t.declaration.json_type == declared_type
+        and (
+            declared_format in t.declaration.formats if t.declaration.formats else declared_format is _MISSING
+        )
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+class ModelChecks:
+    """The checks of a rule set that run on model files, ready to judge datums."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        checks = compiled_checks(rules, "models")
+        self.cross = tuple(c for c in checks if c.check.builtin in CROSS_TABLE)
+        local = [c for c in checks if c.check.builtin not in CROSS_TABLE]
+        self.columns = tuple(c for c in local if c.check.scope == "column" and c.check.builtin is None)
+        self.tables = tuple(c for c in local if c.check.scope == "table" and c.check.builtin is None)
+        self.builtins = tuple(c.id for c in local if c.check.builtin is not None)
+        self.active = bool(checks)
+        self.name_keys = rules.name_keys
+        self._in_scope = scope_function(rules.scope.include, rules.scope.exclude)
+        self._exempt = {e.table: e.checks for e in rules.exemptions if e.checks}
+        self._required = {c.name: c for c in rules.columns}
+        self._types = rules.logical_types
+        every = (*self.columns, *self.tables)
+        self._logical = any(c.reads is None or "logical_type" in c.reads for c in every) or any(
+            c.check.scope == "table" and (c.reads is None or "columns" in c.reads) for c in every
+        )
+
+    def column_document(self, table: str, name: str, declaration: Any) -> dict[str, Any]:
+        doc: dict[str, Any] = {"name": name, "table": table}
+        if self._logical:
+            logical = declared_logical_type(self._types, self._required.get(name), declaration)
+            if logical is not None:
+                doc["logical_type"] = logical
+        return doc
+
+    def table_document(self, name: str, fields: dict[str, Any]) -> dict[str, Any]:
+        return {"name": name, "columns": [self.column_document(name, f, d) for f, d in fields.items()]}
+
+    def judge(self, root: Any) -> tuple[list[tuple[Pointer, Verdict]], list[Site]]:
+        """The verdicts of one parsed file, each with the pointer of the node it is about, and
+        its named datums in scope (for the checks that compare tables)."""
+        verdicts: list[tuple[Pointer, Verdict]] = []
+        sites: list[Site] = []
+        if type(root) is not dict:
+            return verdicts, sites
+        if "fields" in root:
+            self._datum((), root, verdicts, sites)
+        items = root.get("datums")
+        if type(items) is list:
+            for i, item in enumerate(items):
+                if type(item) is dict and "fields" in item:
+                    self._datum(("datums", i), item, verdicts, sites)
+        return verdicts, sites
+
+    def _datum(
+        self,
+        pointer: Pointer,
+        datum: dict[str, Any],
+        verdicts: list[tuple[Pointer, Verdict]],
+        sites: list[Site],
+    ) -> None:
+        name = name_of(datum, self.name_keys)
+        fields = datum["fields"]
+        if name is None or type(fields) is not dict or not self._in_scope(name):
+            return
+        at: Pointer = (*pointer, "fields")
+        if self.cross:
+            sites.append(Site(name, at))
+        exempt = self._exempt.get(name, ())
+        for check in self.columns:
+            if check.id not in exempt:
+                self._columns(check, name, fields, at, verdicts)
+        table_doc = None
+        for check in self.tables:
+            if check.id in exempt:
+                continue
+            if check.reads == ("name",):
+                reason = check.memo.get((name,), _MISSING)
+                if reason is _MISSING:
+                    reason = check.failure({"name": name})
+            else:
+                if table_doc is None:
+                    table_doc = self.table_document(name, fields)
+                reason = None if check.skips(table_doc) else check.failure(table_doc)
+            if reason is not None:
+                message = check.render({"table": name, "schema": "", "reason": str(reason)})
+                verdicts.append((at, _verdict(check, name, None, message)))
+        if self.builtins:
+            doc = table_doc or self.table_document(name, fields)
+            for _, v in judge_tables_with_docs(self.rules, "models", [doc], ids=self.builtins):
+                verdicts.append((at if v.column is None else (*at, v.column), v))
+
+    def _columns(
+        self,
+        check: CompiledCheck,
+        table: str,
+        fields: dict[str, Any],
+        at: Pointer,
+        verdicts: list[tuple[Pointer, Verdict]],
+    ) -> None:
+        memo = check.memo
+        by_name = check.reads == ("name",)
+        for field, declaration in fields.items():
+            if by_name:
+                reason = memo.get((field,), _MISSING)
+                if reason is _MISSING:
+                    reason = check.failure({"name": field, "table": table})
+            else:
+                doc = self.column_document(table, field, declaration)
+                reason = None if check.skips(doc) else check.failure(doc)
+            if reason is not None:
+                message = check.render({"table": table, "column": field, "schema": "", "reason": str(reason)})
+                verdicts.append(((*at, field), _verdict(check, table, field, message)))
+
+
+def _verdict(check: CompiledCheck, table: str, column: str | None, message: str) -> Verdict:
+    return Verdict(
+        check=check.id, severity=check.severity, schema=None, table=table, column=column, message=message
+    )
+
+
+def cross_file_verdicts(rules: RuleSet, sites: Iterable[tuple[F, Site]]) -> list[tuple[F, Pointer, Verdict]]:
+    """The verdicts of the checks that compare tables, over every named datum of the run
+    (``(file, site)`` pairs), each with the file and pointer of the datum it is about."""
+    checks = ModelChecks(rules).cross
+    if not checks:
+        return []
+    where: dict[int, tuple[F, Pointer]] = {}
+    docs = []
+    for path, site in sites:
+        doc = {"name": site.name, "columns": []}
+        where[id(doc)] = (path, site.pointer)
+        docs.append(doc)
+    out = []
+    for doc, verdict in judge_tables_with_docs(rules, "models", docs, ids=tuple(c.id for c in checks)):
+        path, pointer = where[id(doc)]
+        out.append((path, pointer, verdict))
+    return out
