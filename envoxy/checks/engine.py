@@ -121,16 +121,20 @@ class CompiledCheck:
         found = memo.get(key, _MISSING)
         if found is not _MISSING:
             return found  # type: ignore[return-value]
-        if self.where is not None and not self.where(doc):
-            result: str | None = None
-        elif self.require(doc):
-            result = None
-        else:
-            result = self._reason(doc) if self._wants_reason else ""
+        result = self.evaluate(doc)
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
         memo[key] = result
         return result
+
+    def evaluate(self, doc: dict[str, Any]) -> str | None:
+        """:meth:`failure` without the memo (for documents that seldom repeat, such as table
+        names)."""
+        if self.where is not None and not self.where(doc):
+            return None
+        if self.require(doc):
+            return None
+        return self._reason(doc) if self._wants_reason else ""
 
     def _reason(self, doc: dict[str, Any]) -> str:
         """jsonschema's message for the keyword that fails (on the facts the check reads, so

@@ -25,6 +25,7 @@ from envoxy.validate.positions import Pointer
 __all__ = ["CROSS_TABLE", "ModelChecks", "Site", "cross_file_verdicts", "declared_logical_type"]
 
 _MISSING = object()
+_MEMO_LIMIT = 200_000  # distinct names remembered; past it the memo starts again
 F = TypeVar("F")
 # Built-ins that compare tables with each other: judged over the whole run, not per file.
 CROSS_TABLE = frozenset({"unique-table-names-casefold"})
@@ -76,8 +77,17 @@ class ModelChecks:
         checks = compiled_checks(rules, "models")
         self.cross = tuple(c for c in checks if c.check.builtin in CROSS_TABLE)
         local = [c for c in checks if c.check.builtin not in CROSS_TABLE]
-        self.columns = tuple(c for c in local if c.check.scope == "column" and c.check.builtin is None)
-        self.tables = tuple(c for c in local if c.check.scope == "table" and c.check.builtin is None)
+        columns = [c for c in local if c.check.scope == "column" and c.check.builtin is None]
+        tables = [c for c in local if c.check.scope == "table" and c.check.builtin is None]
+        # Checks that read only the name are judged together, once per distinct name: a tree of
+        # model files repeats a few thousand field names over and over.
+        self.columns_by_name = tuple(c for c in columns if c.reads == ("name",))
+        self.columns = tuple(c for c in columns if c.reads != ("name",))
+        self.tables_by_name = tuple(c for c in tables if c.reads == ("name",))
+        self.tables = tuple(c for c in tables if c.reads != ("name",))
+        self._column_names: dict[str, tuple[tuple[CompiledCheck, str], ...]] = {}
+        self._clean_columns: set[str] = set()  # names that pass every check of columns_by_name
+        self._table_names: dict[str, tuple[tuple[CompiledCheck, str], ...]] = {}
         self.builtins = tuple(c.id for c in local if c.check.builtin is not None)
         self.active = bool(checks)
         self.name_keys = rules.name_keys
@@ -85,7 +95,7 @@ class ModelChecks:
         self._exempt = {e.table: e.checks for e in rules.exemptions if e.checks}
         self._required = {c.name: c for c in rules.columns}
         self._types = rules.logical_types
-        every = (*self.columns, *self.tables)
+        every = (*columns, *tables)
         self._logical = any(c.reads is None or "logical_type" in c.reads for c in every) or any(
             c.check.scope == "table" and (c.reads is None or "columns" in c.reads) for c in every
         )
@@ -132,23 +142,46 @@ class ModelChecks:
         if self.cross:
             sites.append(Site(name, at))
         exempt = self._exempt.get(name, ())
+        if self.columns_by_name and not self._clean_columns.issuperset(fields):  # (a set test in C)
+            memo = self._column_names
+            if len(memo) > _MEMO_LIMIT:
+                memo.clear()
+                self._clean_columns.clear()
+            for field in fields:
+                failed = memo.get(field)
+                if failed is None:
+                    failed = memo[field] = _failures(self.columns_by_name, {"name": field, "table": name})
+                    if not failed:
+                        self._clean_columns.add(field)
+                if failed:
+                    for check, reason in failed:
+                        if check.id not in exempt:
+                            message = check.render(
+                                {"table": name, "column": field, "schema": "", "reason": reason}
+                            )
+                            verdicts.append(((*at, field), _verdict(check, name, field, message)))
         for check in self.columns:
             if check.id not in exempt:
                 self._columns(check, name, fields, at, verdicts)
+        if self.tables_by_name:
+            if len(self._table_names) > _MEMO_LIMIT:
+                self._table_names.clear()
+            failed = self._table_names.get(name)
+            if failed is None:
+                failed = self._table_names[name] = _failures(self.tables_by_name, {"name": name}, memo=False)
+            for check, reason in failed:
+                if check.id not in exempt:
+                    message = check.render({"table": name, "schema": "", "reason": reason})
+                    verdicts.append((at, _verdict(check, name, None, message)))
         table_doc = None
         for check in self.tables:
             if check.id in exempt:
                 continue
-            if check.reads == ("name",):
-                reason = check.memo.get((name,), _MISSING)
-                if reason is _MISSING:
-                    reason = check.failure({"name": name})
-            else:
-                if table_doc is None:
-                    table_doc = self.table_document(name, fields)
-                reason = None if check.skips(table_doc) else check.failure(table_doc)
-            if reason is not None:
-                message = check.render({"table": name, "schema": "", "reason": str(reason)})
+            if table_doc is None:
+                table_doc = self.table_document(name, fields)
+            failure = None if check.skips(table_doc) else check.failure(table_doc)
+            if failure is not None:
+                message = check.render({"table": name, "schema": "", "reason": failure})
                 verdicts.append((at, _verdict(check, name, None, message)))
         if self.builtins:
             doc = table_doc or self.table_document(name, fields)
@@ -163,19 +196,24 @@ class ModelChecks:
         at: Pointer,
         verdicts: list[tuple[Pointer, Verdict]],
     ) -> None:
-        memo = check.memo
-        by_name = check.reads == ("name",)
         for field, declaration in fields.items():
-            if by_name:
-                reason = memo.get((field,), _MISSING)
-                if reason is _MISSING:
-                    reason = check.failure({"name": field, "table": table})
-            else:
-                doc = self.column_document(table, field, declaration)
-                reason = None if check.skips(doc) else check.failure(doc)
+            doc = self.column_document(table, field, declaration)
+            reason = None if check.skips(doc) else check.failure(doc)
             if reason is not None:
                 message = check.render({"table": table, "column": field, "schema": "", "reason": str(reason)})
                 verdicts.append(((*at, field), _verdict(check, table, field, message)))
+
+
+def _failures(
+    checks: Sequence[CompiledCheck], doc: dict[str, Any], *, memo: bool = True
+) -> tuple[tuple[CompiledCheck, str], ...]:
+    """The checks ``doc`` fails, each with its reason (``memo``: remembered by each check)."""
+    out = []
+    for check in checks:
+        reason = check.failure(doc) if memo else check.evaluate(doc)
+        if reason is not None:
+            out.append((check, reason))
+    return tuple(out)
 
 
 def _verdict(check: CompiledCheck, table: str, column: str | None, message: str) -> Verdict:
