@@ -13,7 +13,7 @@ once however many tables carry it.
 from __future__ import annotations
 
 import string
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +88,9 @@ class CompiledCheck:
         )
         self.needs = check.needs
         self.column_needs = check.column_needs
+        self.name_test: Callable[[str], bool] | None = _name_test(where, require)
+        """When the verdict is a test of the ``name`` alone (``where`` absent or on the name,
+        ``require`` on the name): that test, taking the name (present and a string)."""
         self._template = check.message
         self._wants_reason = "reason" in _placeholders(check.message)
         self.memo: dict[Any, str | None] = {}
@@ -152,6 +155,32 @@ class CompiledCheck:
 
     def render(self, values: dict[str, str]) -> str:
         return render(self._template, values)
+
+
+def _name_schema(schema: Any) -> Any:
+    """The schema ``schema`` applies to a document's ``name``, when that is all it does (``{}``
+    for a schema that accepts every object); else ``None``."""
+    if schema is True:
+        return True
+    if not isinstance(schema, dict) or any(
+        k not in ("properties", "type", "description", "title") for k in schema
+    ):
+        return None
+    if schema.get("type", "object") != "object":
+        return None
+    props = schema.get("properties", {})
+    if not isinstance(props, dict) or set(props) - {"name"}:
+        return None
+    return props.get("name", True)
+
+
+def _name_test(where: Any, require: Any) -> Callable[[str], bool] | None:
+    selects = True if where is None else _name_schema(where)
+    requires = _name_schema(require)
+    if selects is None or requires is None:
+        return None
+    select, accept = compile_predicate(selects), compile_predicate(requires)
+    return lambda name: not select(name) or accept(name)
 
 
 def _placeholders(template: str) -> set[str]:

@@ -14,15 +14,22 @@ judged over every datum of the run: :meth:`ModelChecks.judge` returns each file'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from envoxy.checks.engine import CompiledCheck, Verdict, compiled_checks, judge_tables_with_docs
 from envoxy.rules.model import ColumnSpec, LogicalType, RuleSet
 from envoxy.validate.judge import name_of, scope_function
 from envoxy.validate.positions import Pointer
 
-__all__ = ["CROSS_TABLE", "ModelChecks", "Site", "cross_file_verdicts", "declared_logical_type"]
+__all__ = [
+    "CROSS_TABLE",
+    "ModelChecks",
+    "Site",
+    "cross_file_verdicts",
+    "declared_logical_type",
+    "fields_pointer",
+]
 
 _MISSING = object()
 _MEMO_LIMIT = 200_000  # distinct names remembered; past it the memo starts again
@@ -31,11 +38,13 @@ F = TypeVar("F")
 CROSS_TABLE = frozenset({"unique-table-names-casefold"})
 
 
-class Site(NamedTuple):
-    """A named datum of a file: its name and the pointer of its ``fields`` object."""
+Site = tuple[str, int]
+"""A named datum of a file: its name and its index in ``datums`` (-1: the top-level datum)."""
 
-    name: str
-    pointer: Pointer
+
+def fields_pointer(index: int) -> Pointer:
+    """The pointer of the ``fields`` object of the datum at ``index`` (see :data:`Site`)."""
+    return ("fields",) if index < 0 else ("datums", index, "fields")
 
 
 def declared_logical_type(
@@ -88,6 +97,12 @@ class ModelChecks:
         self._column_names: dict[str, tuple[tuple[CompiledCheck, str], ...]] = {}
         self._clean_columns: set[str] = set()  # names that pass every check of columns_by_name
         self._table_names: dict[str, tuple[tuple[CompiledCheck, str], ...]] = {}
+        # all of tables_by_name as one test of the name (when each is one): a table name is
+        # seldom seen twice, so it is tested, not remembered
+        tests = [c.name_test for c in self.tables_by_name]
+        self._table_name_tests: tuple[Callable[[str], bool], ...] | None = (
+            tuple(t for t in tests if t is not None) if all(t is not None for t in tests) else None
+        )
         self.builtins = tuple(c.id for c in local if c.check.builtin is not None)
         self.active = bool(checks)
         self.name_keys = rules.name_keys
@@ -119,30 +134,35 @@ class ModelChecks:
         if type(root) is not dict:
             return verdicts, sites
         if "fields" in root:
-            self._datum((), root, verdicts, sites)
+            self._datum(-1, root, verdicts, sites)
         items = root.get("datums")
         if type(items) is list:
             for i, item in enumerate(items):
                 if type(item) is dict and "fields" in item:
-                    self._datum(("datums", i), item, verdicts, sites)
+                    self._datum(i, item, verdicts, sites)
         return verdicts, sites
 
     def _datum(
-        self,
-        pointer: Pointer,
-        datum: dict[str, Any],
-        verdicts: list[tuple[Pointer, Verdict]],
-        sites: list[Site],
+        self, index: int, datum: dict[str, Any], verdicts: list[tuple[Pointer, Verdict]], sites: list[Site]
     ) -> None:
         name = name_of(datum, self.name_keys)
         fields = datum["fields"]
         if name is None or type(fields) is not dict or not self._in_scope(name):
             return
-        at: Pointer = (*pointer, "fields")
         if self.cross:
-            sites.append(Site(name, at))
+            sites.append((name, index))
         exempt = self._exempt.get(name, ())
-        if self.columns_by_name and not self._clean_columns.issuperset(fields):  # (a set test in C)
+        tests = self._table_name_tests
+        if (
+            not self.columns
+            and not self.tables
+            and not self.builtins
+            and (not self.columns_by_name or self._clean_columns.issuperset(fields))  # (a set test in C)
+            and (not self.tables_by_name or (tests is not None and all(t(name) for t in tests)))
+        ):
+            return  # the common case: every name passed
+        at = fields_pointer(index)
+        if self.columns_by_name and not self._clean_columns.issuperset(fields):
             memo = self._column_names
             if len(memo) > _MEMO_LIMIT:
                 memo.clear()
@@ -163,7 +183,7 @@ class ModelChecks:
         for check in self.columns:
             if check.id not in exempt:
                 self._columns(check, name, fields, at, verdicts)
-        if self.tables_by_name:
+        if self.tables_by_name and (tests is None or not all(t(name) for t in tests)):
             if len(self._table_names) > _MEMO_LIMIT:
                 self._table_names.clear()
             failed = self._table_names.get(name)
@@ -222,18 +242,34 @@ def _verdict(check: CompiledCheck, table: str, column: str | None, message: str)
     )
 
 
-def cross_file_verdicts(rules: RuleSet, sites: Iterable[tuple[F, Site]]) -> list[tuple[F, Pointer, Verdict]]:
-    """The verdicts of the checks that compare tables, over every named datum of the run
-    (``(file, site)`` pairs), each with the file and pointer of the datum it is about."""
+def cross_file_verdicts(
+    rules: RuleSet, files: Sequence[tuple[F, Sequence[Site]]]
+) -> list[tuple[F, Pointer, Verdict]]:
+    """The verdicts of the checks that compare tables, over every named datum of the run (each
+    file with its sites), each with the file and pointer of the datum it is about."""
     checks = ModelChecks(rules).cross
     if not checks:
         return []
+    # Only names that another name equals after case folding can fail (a run holds tens of
+    # thousands of datums, and a few such pairs at most): the engine judges those alone.
+    names = {name for _, sites in files for name, _ in sites}
+    folded: dict[str, str] = {}
+    clashing = set()
+    for name in names:
+        key = name.casefold()
+        if folded.setdefault(key, name) != name:
+            clashing.add(key)
+    if not clashing:
+        return []
     where: dict[int, tuple[F, Pointer]] = {}
     docs = []
-    for path, site in sites:
-        doc = {"name": site.name, "columns": []}
-        where[id(doc)] = (path, site.pointer)
-        docs.append(doc)
+    for path, sites in files:
+        for name, index in sites:
+            if name.casefold() not in clashing:
+                continue
+            doc = {"name": name, "columns": []}
+            where[id(doc)] = (path, fields_pointer(index))
+            docs.append(doc)
     out = []
     for doc, verdict in judge_tables_with_docs(rules, "models", docs, ids=tuple(c.id for c in checks)):
         path, pointer = where[id(doc)]

@@ -65,7 +65,7 @@ def check_file(checker: Checker, target: Target) -> FileResult:
     return FileResult(tuple(findings), frozenset(names))
 
 
-Sited = tuple[Target, Site]
+Sited = tuple[Target, list[Site]]
 
 
 def _check_target(checker: Checker, target: Target) -> tuple[list[Finding], set[str], list[Site]]:
@@ -141,14 +141,14 @@ def _check_files(checker: Checker, targets: Sequence[Target]) -> Part:
         if exempted and names:
             seen.update(exempted.intersection(names))
         if sites:
-            sited.extend((target, site) for site in sites)
+            sited.append((target, sites))
     return findings, seen, sited
 
 
 def _cross_file_findings(rules: RuleSet, sited: list[Sited]) -> list[Finding]:
     """The findings of the checks that compare datums across files, located in the (few) files
     they are about, which are read again for it."""
-    verdicts = cross_file_verdicts(rules, ((target, site) for target, site in sited))
+    verdicts = cross_file_verdicts(rules, sited)
     by_file: dict[Target, list[tuple[Pointer, Verdict]]] = {}
     for target, pointer, verdict in verdicts:
         by_file.setdefault(target, []).append((pointer, verdict))
