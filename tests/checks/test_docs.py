@@ -23,7 +23,9 @@ def _checks(file: str) -> dict[str, Any]:
 
 def _blocks(language: str) -> list[str]:
     """The fenced blocks of the page written in ``language`` (``""``: no language named)."""
-    out, current, lang = [], None, ""
+    out: list[str] = []
+    current: list[str] | None = None
+    lang = ""
     for line in DOC.splitlines(keepends=True):
         if line.startswith("```"):
             if current is None:
