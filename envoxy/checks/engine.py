@@ -205,6 +205,7 @@ class _Judge:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
+        self.logical: dict[tuple[Any, str], str | None] = {}  # logical_type_of, remembered
         self.by_target: dict[str, tuple[CompiledCheck, ...]] = {}
         compiled = []
         for check in rules.checks:
@@ -375,6 +376,17 @@ def logical_type_of(
     a ``VARCHAR(36)`` uuid, say)."""
     if sql_type is None or not rules.logical_types:
         return None
+    known = _judge(rules).logical
+    key = (sql_type, dialect)
+    found = known.get(key, _MISSING)
+    if found is _MISSING:
+        if len(known) > _MEMO_LIMIT:
+            known.clear()
+        found = known[key] = _logical_type_of(rules, sql_type, dialect)
+    return found  # type: ignore[return-value]
+
+
+def _logical_type_of(rules: RuleSet, sql_type: SqlType | str, dialect: str) -> str | None:
     from envoxy.sqltypes import SqlTypeError, parse_sql_type, types_match
 
     if isinstance(sql_type, str):
