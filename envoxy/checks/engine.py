@@ -179,7 +179,10 @@ def _name_test(where: Any, require: Any) -> Callable[[str], bool] | None:
     requires = _name_schema(require)
     if selects is None or requires is None:
         return None
-    select, accept = compile_predicate(selects), compile_predicate(requires)
+    accept = compile_predicate(requires)
+    if selects is True:
+        return accept
+    select = compile_predicate(selects)
     return lambda name: not select(name) or accept(name)
 
 

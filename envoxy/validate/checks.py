@@ -100,10 +100,11 @@ class ModelChecks:
         # all of tables_by_name as one test of the name (when each is one): a table name is
         # seldom seen twice, so it is tested, not remembered
         tests = [c.name_test for c in self.tables_by_name]
-        self._table_name_tests: tuple[Callable[[str], bool], ...] | None = (
-            tuple(t for t in tests if t is not None) if all(t is not None for t in tests) else None
+        self._table_names_pass: Callable[[str], bool] | None = (
+            _all_of([t for t in tests if t is not None]) if all(t is not None for t in tests) else None
         )
         self.builtins = tuple(c.id for c in local if c.check.builtin is not None)
+        self._names_only = not (self.columns or self.tables or self.builtins)
         self.active = bool(checks)
         self.name_keys = rules.name_keys
         self._in_scope = scope_function(rules.scope.include, rules.scope.exclude)
@@ -151,16 +152,14 @@ class ModelChecks:
             return
         if self.cross:
             sites.append((name, index))
-        exempt = self._exempt.get(name, ())
-        tests = self._table_name_tests
+        names_pass = self._table_names_pass
         if (
-            not self.columns
-            and not self.tables
-            and not self.builtins
+            self._names_only
             and (not self.columns_by_name or self._clean_columns.issuperset(fields))  # (a set test in C)
-            and (not self.tables_by_name or (tests is not None and all(t(name) for t in tests)))
+            and (not self.tables_by_name or (names_pass is not None and names_pass(name)))
         ):
             return  # the common case: every name passed
+        exempt = self._exempt.get(name, ())
         at = fields_pointer(index)
         if self.columns_by_name and not self._clean_columns.issuperset(fields):
             memo = self._column_names
@@ -183,7 +182,7 @@ class ModelChecks:
         for check in self.columns:
             if check.id not in exempt:
                 self._columns(check, name, fields, at, verdicts)
-        if self.tables_by_name and (tests is None or not all(t(name) for t in tests)):
+        if self.tables_by_name and (names_pass is None or not names_pass(name)):
             if len(self._table_names) > _MEMO_LIMIT:
                 self._table_names.clear()
             failed = self._table_names.get(name)
@@ -222,6 +221,19 @@ class ModelChecks:
             if reason is not None:
                 message = check.render({"table": table, "column": field, "schema": "", "reason": str(reason)})
                 verdicts.append(((*at, field), _verdict(check, table, field, message)))
+
+
+def _all_of(tests: Sequence[Callable[[str], bool]]) -> Callable[[str], bool]:
+    """One test that passes when each of ``tests`` does."""
+    if not tests:
+        return lambda name: True
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda name: first(name) and second(name)
+    frozen = tuple(tests)
+    return lambda name: all(t(name) for t in frozen)
 
 
 def _failures(
