@@ -14,8 +14,11 @@ judged over every datum of the run: :meth:`ModelChecks.judge` returns each file'
 
 from __future__ import annotations
 
+import dataclasses
+from array import array
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 from envoxy.checks.engine import CompiledCheck, Verdict, compiled_checks, judge_tables_with_docs
 from envoxy.rules.model import ColumnSpec, LogicalType, RuleSet
@@ -26,6 +29,7 @@ __all__ = [
     "CROSS_TABLE",
     "ModelChecks",
     "Site",
+    "SiteTable",
     "cross_file_verdicts",
     "declared_logical_type",
     "fields_pointer",
@@ -33,7 +37,6 @@ __all__ = [
 
 _MISSING = object()
 _MEMO_LIMIT = 200_000  # distinct names remembered; past it the memo starts again
-F = TypeVar("F")
 # Built-ins that compare tables with each other: judged over the whole run, not per file.
 CROSS_TABLE = frozenset({"unique-table-names-casefold"})
 
@@ -254,36 +257,53 @@ def _verdict(check: CompiledCheck, table: str, column: str | None, message: str)
     )
 
 
-def cross_file_verdicts(
-    rules: RuleSet, files: Sequence[tuple[F, Sequence[Site]]]
-) -> list[tuple[F, Pointer, Verdict]]:
-    """The verdicts of the checks that compare tables, over every named datum of the run (each
-    file with its sites), each with the file and pointer of the datum it is about."""
+@dataclass(slots=True)
+class SiteTable:
+    """The named datums of many files as three columns: the file's number in the run, the name
+    and the index (see :data:`Site`): what a worker sends back costs little to pickle."""
+
+    names: list[str] = dataclasses.field(default_factory=list)
+    files: array[int] = dataclasses.field(default_factory=lambda: array("q"))
+    indexes: array[int] = dataclasses.field(default_factory=lambda: array("q"))
+
+    def add(self, file: int, sites: Sequence[Site]) -> None:
+        for name, index in sites:
+            self.names.append(name)
+            self.files.append(file)
+            self.indexes.append(index)
+
+    def extend(self, other: SiteTable) -> None:
+        self.names.extend(other.names)
+        self.files.extend(other.files)
+        self.indexes.extend(other.indexes)
+
+
+def cross_file_verdicts(rules: RuleSet, table: SiteTable) -> list[tuple[int, Pointer, Verdict]]:
+    """The verdicts of the checks that compare tables, over every named datum of the run, each
+    with the number of its file and the pointer of the datum it is about."""
     checks = ModelChecks(rules).cross
-    if not checks:
+    if not checks or not table.names:
         return []
     # Only names that another name equals after case folding can fail (a run holds tens of
     # thousands of datums, and a few such pairs at most): the engine judges those alone.
-    names = {name for _, sites in files for name, _ in sites}
     folded: dict[str, str] = {}
     clashing = set()
-    for name in names:
+    for name in set(table.names):
         key = name.casefold()
         if folded.setdefault(key, name) != name:
             clashing.add(key)
     if not clashing:
         return []
-    where: dict[int, tuple[F, Pointer]] = {}
+    where: dict[int, tuple[int, Pointer]] = {}
     docs = []
-    for path, sites in files:
-        for name, index in sites:
-            if name.casefold() not in clashing:
-                continue
-            doc = {"name": name, "columns": []}
-            where[id(doc)] = (path, fields_pointer(index))
-            docs.append(doc)
+    for name, file, index in zip(table.names, table.files, table.indexes, strict=True):
+        if name.casefold() not in clashing:
+            continue
+        doc = {"name": name, "columns": []}
+        where[id(doc)] = (file, fields_pointer(index))
+        docs.append(doc)
     out = []
     for doc, verdict in judge_tables_with_docs(rules, "models", docs, ids=tuple(c.id for c in checks)):
-        path, pointer = where[id(doc)]
-        out.append((path, pointer, verdict))
+        file, pointer = where[id(doc)]
+        out.append((file, pointer, verdict))
     return out
