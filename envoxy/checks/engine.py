@@ -97,10 +97,12 @@ class CompiledCheck:
         self._explainer: Any = None
 
     def key(self, doc: dict[str, Any]) -> Any:
+        """What the verdict on ``doc`` depends on: the values of the facts the check reads (when
+        nothing else matters to it), else the whole document."""
         reads = self.reads
         if reads is None:
             return freeze(doc)
-        return tuple(freeze(doc.get(f, _MISSING)) if f in doc else _MISSING for f in reads)
+        return tuple(freeze(doc[f]) if f in doc else _MISSING for f in reads)
 
     def skips(self, doc: dict[str, Any]) -> bool:
         """Whether ``doc`` lacks a fact the check reads (a place that cannot know it)."""
