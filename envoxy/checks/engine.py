@@ -43,6 +43,7 @@ _MISSING = object()
 # tree sees a few thousand distinct column names, and no more than that are worth keeping).
 _MEMO_LIMIT = 200_000
 _REASON_LIMIT = 160
+_VALUE_LIMIT = 100  # a name in a message: PostgreSQL's 63 bytes whole, a runaway one cut
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,8 +92,8 @@ class CompiledCheck:
         self.name_test: Callable[[str], bool] | None = _name_test(where, require)
         """When the verdict is a test of the ``name`` alone (``where`` absent or on the name,
         ``require`` on the name): that test, taking the name (present and a string)."""
-        self._template = check.message
-        self._wants_reason = "reason" in _placeholders(check.message)
+        self._parts = _parse(check.message)
+        self._wants_reason = any(name == "reason" for _, name in self._parts)
         self.memo: dict[Any, str | None] = {}
         self._explainer: Any = None
 
@@ -156,7 +157,7 @@ class CompiledCheck:
         return clip(error.message, _REASON_LIMIT)
 
     def render(self, values: dict[str, str]) -> str:
-        return render(self._template, values)
+        return _fill(self._parts, values)
 
 
 def _name_schema(schema: Any) -> Any:
@@ -188,21 +189,28 @@ def _name_test(where: Any, require: Any) -> Callable[[str], bool] | None:
     return lambda name: not select(name) or accept(name)
 
 
-def _placeholders(template: str) -> set[str]:
+def _parse(template: str) -> tuple[tuple[str, str | None], ...]:
+    """``template`` as (literal text, placeholder or None) pairs; the compiler has checked it."""
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(template))
     except ValueError:
-        return set()
+        return ((template, None),)
+
+
+def _fill(parts: tuple[tuple[str, str | None], ...], values: dict[str, str]) -> str:
+    out = []
+    for literal, name in parts:
+        out.append(literal)
+        if name is not None:
+            # names come from the files judged: escaped and cut like every other message's
+            out.append(clip(values.get(name, ""), _REASON_LIMIT if name == "reason" else _VALUE_LIMIT))
+    return "".join(out)
 
 
 def render(template: str, values: dict[str, str]) -> str:
-    """``template`` with each ``{placeholder}`` replaced (``{{`` and ``}}`` are braces)."""
-    out = []
-    for literal, name, _, _ in string.Formatter().parse(template):
-        out.append(literal)
-        if name is not None:
-            out.append(values.get(name, ""))
-    return "".join(out)
+    """``template`` with each ``{placeholder}`` replaced by its value, escaped and cut (``{{``
+    and ``}}`` are braces)."""
+    return _fill(_parse(template), values)
 
 
 class _Judge:
