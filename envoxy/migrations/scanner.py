@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from envoxy.errors import UsageError
 from envoxy.findings import Finding
 from envoxy.migrations.capture import captured
+from envoxy.migrations.checked import migration_checks, verdict_finding
 from envoxy.migrations.loader import (
     History,
     LoadError,
@@ -98,7 +99,8 @@ class _Scan:
         self.dialect = dialect
         self.head_state = head_state
         self.schema = SymbolicSchema(dialect)
-        self.replay_ops = Replay(rules, dialect, self.schema)
+        # With --head-state the checks are judged at head only.
+        self.replay_ops = Replay(rules, dialect, self.schema, checks=not head_state)
         self.findings: list[Finding] = []
 
     def add(self, rule: RuleId, message: str, path: str, line: int | None) -> None:
@@ -135,12 +137,21 @@ class _Scan:
             )
 
     def judge_head(self, judged_paths: set[str]) -> None:
-        for state, origin in self.schema.tables():
+        tables = self.schema.tables()
+        for state, origin in tables:
             if origin.path in judged_paths:
                 self.findings.extend(
                     replace(f, path=origin.path, line=origin.line)
                     for f in judge_table(self.rules, state, self.dialect)
                 )
+        checks = migration_checks(self.rules, self.dialect)
+        if checks is None:
+            return
+        origins = {(state.schema, state.name): origin for state, origin in tables}
+        judged = [key for key, origin in origins.items() if origin.path in judged_paths]
+        for v in checks.at_head([state for state, _ in tables], judged):
+            origin = origins[v.schema, v.table]
+            self.findings.append(verdict_finding(v, path=origin.path, line=origin.line))
 
 
 def scan(

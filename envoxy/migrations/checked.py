@@ -1,0 +1,198 @@
+"""Checks (``checks:`` in ``rules.yaml``) judged on the tables a migration history builds: per
+op, on what the op created or reshaped, and at head.
+
+Per op, a table the op created (or renamed, or made from raw DDL) is judged whole. An
+``add_column`` or ``alter_column`` judges the column it adds or changes, every time, since that is
+the line the user wrote; everything else about the tables the op touched (their other columns,
+their table-scope checks) is reported only where the op newly breaks it, so a table already
+reported where it was made is not reported again at every later op on it. An op on a table whose
+creation the history does not show (the autogenerate gate judging ``add_column`` on a table the
+database already has) judges its column alone, from what the op states.
+
+At head (``--head-state``), every table is judged whole, each finding at the op that created or
+last reshaped its table.
+
+With no check targeting migrations, nothing here runs (:func:`migration_checks` gives None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from alembic.operations import ops
+
+from envoxy.checks.documents import Documents, partial_column_document
+from envoxy.findings import Finding
+from envoxy.migrations.elements import column_state, sql_type_of
+from envoxy.tables import TableState
+
+if TYPE_CHECKING:
+    from envoxy.checks.engine import Target, Verdict
+    from envoxy.migrations.schema import Change
+    from envoxy.rules.model import RuleSet
+
+__all__ = ["MigrationChecks", "checks_for", "migration_checks", "verdict_finding"]
+
+Key = tuple[str | None, str]
+_Said = frozenset[tuple[str, str | None]]
+
+
+def checks_for(rules: RuleSet, target: Target) -> bool:
+    """Whether any check of ``rules`` is judged in ``target``."""
+    return any(c.runs_in(target) for c in rules.checks)
+
+
+# The built-ins whose verdict on a table depends on the other tables.
+_COMPARING = frozenset({"unique-table-names-casefold"})
+
+
+def compares_tables(rules: RuleSet, target: Target) -> bool:
+    """Whether a check judged in ``target`` compares tables, so that each table must be judged
+    with the whole schema in view."""
+    return any(c.builtin in _COMPARING and c.runs_in(target) for c in rules.checks)
+
+
+def verdict_finding(v: Verdict, **where: Any) -> Finding:
+    """A check's verdict as a finding, naming its table as the other findings of migrations and
+    ``check-db`` do (``schema.name`` outside the default schema); ``where`` locates it."""
+    return Finding(
+        rule=v.check,
+        severity=v.severity,
+        message=v.message,
+        table=v.table if v.schema is None else f"{v.schema}.{v.table}",
+        field=v.column,
+        **where,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Touched:
+    """The column an ``add_column``/``alter_column`` writes (as it is named after the op), and
+    its old name where the op renames it."""
+
+    name: str
+    old: str | None = None
+
+
+def _touched(op: Any) -> _Touched | None:
+    if isinstance(op, ops.AddColumnOp):
+        return _Touched(op.column.name)
+    if isinstance(op, ops.AlterColumnOp):
+        new = op.modify_name
+        return _Touched(new, op.column_name) if new and new != op.column_name else _Touched(op.column_name)
+    return None
+
+
+# Ops after which a table is judged whole: it is new (or has a new name).
+_WHOLE = (ops.CreateTableOp, ops.RenameTableOp)
+
+
+def migration_checks(rules: RuleSet, dialect: str) -> MigrationChecks | None:
+    """The checks for migrations, or None when no check targets them (nothing to do, no cost)."""
+    return MigrationChecks(rules, dialect) if checks_for(rules, "migrations") else None
+
+
+class MigrationChecks:
+    """Judge the checks on migration tables (see the module docstring)."""
+
+    def __init__(self, rules: RuleSet, dialect: str) -> None:
+        self.rules = rules
+        self.dialect = dialect
+        self.documents = Documents(rules, dialect)
+        self.compares = compares_tables(rules, "migrations")
+        """Whether a check compares tables, so that each is judged with the whole schema in view."""
+        self._said: dict[int, tuple[TableState, list[Verdict]]] = {}
+
+    # -- judging -----------------------------------------------------------------------------
+    def _judge(self, docs: Sequence[dict[str, Any]], only: Collection[Key] | None) -> list[Verdict]:
+        from envoxy.checks.engine import judge_tables
+
+        return judge_tables(self.rules, "migrations", docs, only=only)
+
+    def _verdicts(self, state: TableState, others: Callable[[], list[TableState]] | None) -> list[Verdict]:
+        """Every verdict about ``state``; when checks compare tables (``others`` given) the rest
+        of the schema is judged alongside it."""
+        if others is None:
+            known = self._said.get(id(state))
+            if known is not None and known[0] is state:
+                return known[1]
+        docs = [self.documents.of(state)]
+        if others is not None:
+            docs.extend(self.documents.of(t) for t in others() if t is not state)
+        found = self._judge(docs, [(state.schema, state.name)] if others is not None else None)
+        if others is None:
+            if len(self._said) > 4096:
+                self._said.clear()
+            self._said[id(state)] = (state, found)
+        return found
+
+    # -- per op ------------------------------------------------------------------------------
+    def after_op(
+        self, op: Any, changes: Sequence[Change], tables: Callable[[], list[TableState]] | None = None
+    ) -> list[Finding]:
+        """What ``op`` breaks (unlocated), given the ``changes`` it made. ``tables`` gives every
+        table the schema holds after the op, for checks that compare tables."""
+        touched = _touched(op)
+        others = tables if self.compares else None
+        if not changes:
+            return self._op_alone(op, touched) if touched is not None else []
+        found: list[Finding] = []
+        for change in changes:
+            after, before = change.after, change.before
+            if after is None:
+                continue
+            now = self._verdicts(after, others)
+            if before is None or isinstance(op, _WHOLE):
+                found.extend(verdict_finding(v) for v in now)
+                continue
+            was = {(v.check, v.column) for v in self._verdicts(before, others)}
+            if touched is not None and touched.old is not None:
+                was = {(c, touched.name if col == touched.old else col) for c, col in was}
+            mine = touched is not None and after.name == getattr(op, "table_name", None)
+            found.extend(
+                verdict_finding(v)
+                for v in now
+                if (mine and touched is not None and v.column == touched.name) or (v.check, v.column) not in was
+            )
+        return found
+
+    def _op_alone(self, op: Any, touched: _Touched) -> list[Finding]:
+        """A column op on a table whose whole shape is unknown: its column's checks, from what
+        the op states (``existing_type`` and ``existing_nullable``, which autogenerate writes,
+        included)."""
+        table = str(op.table_name)
+        if isinstance(op, ops.AddColumnOp):
+            in_key = bool(getattr(op, "inline_primary_key", None)) and bool(op.column.primary_key)
+            state = column_state(op.column, self.dialect, primary_key=in_key)
+            column = partial_column_document(self.rules, state.name, table, state.type, state.nullable, self.dialect)
+            column["primary_key"] = state.primary_key
+        else:
+            type_ = op.modify_type if op.modify_type is not None else op.existing_type
+            nullable = op.modify_nullable if op.modify_nullable is not None else op.existing_nullable
+            column = partial_column_document(
+                self.rules,
+                touched.name,
+                table,
+                sql_type_of(type_, self.dialect),
+                None if nullable is None else bool(nullable),
+                self.dialect,
+            )
+        # Only the column's own checks: the table's other columns, key, indexes are unknown.
+        doc = {"name": table, "schema": _schema(op, self.dialect), "columns": [column]}
+        return [verdict_finding(v) for v in self._judge([doc], None) if v.column == touched.name]
+
+    # -- at head -----------------------------------------------------------------------------
+    def at_head(self, tables: Sequence[TableState], judged: Collection[Key]) -> list[Verdict]:
+        """Every verdict about the tables keyed in ``judged``, the whole schema ``tables`` in view."""
+        if not judged:
+            return []
+        return self._judge(self.documents.all(tables), judged)
+
+
+def _schema(op: Any, dialect: str) -> str | None:
+    from envoxy.migrations.naming import names_of
+
+    schema = getattr(op, "schema", None)
+    return None if schema is None or schema == names_of(dialect).default_schema else str(schema)
