@@ -24,47 +24,20 @@ from typing import TYPE_CHECKING, Any
 from alembic.operations import ops
 
 from envoxy.checks.documents import Documents, partial_column_document
+from envoxy.checks.verdicts import checks_for, compares_tables, verdict_finding
 from envoxy.findings import Finding
 from envoxy.migrations.elements import column_state, sql_type_of
 from envoxy.tables import TableState
 
 if TYPE_CHECKING:
-    from envoxy.checks.engine import Target, Verdict
+    from envoxy.checks.engine import Verdict
     from envoxy.migrations.schema import Change
     from envoxy.rules.model import RuleSet
 
-__all__ = ["MigrationChecks", "checks_for", "migration_checks", "verdict_finding"]
+__all__ = ["MigrationChecks", "migration_checks"]
 
 Key = tuple[str | None, str]
 _Said = frozenset[tuple[str, str | None]]
-
-
-def checks_for(rules: RuleSet, target: Target) -> bool:
-    """Whether any check of ``rules`` is judged in ``target``."""
-    return any(c.runs_in(target) for c in rules.checks)
-
-
-# The built-ins whose verdict on a table depends on the other tables.
-_COMPARING = frozenset({"unique-table-names-casefold"})
-
-
-def compares_tables(rules: RuleSet, target: Target) -> bool:
-    """Whether a check judged in ``target`` compares tables, so that each table must be judged
-    with the whole schema in view."""
-    return any(c.builtin in _COMPARING and c.runs_in(target) for c in rules.checks)
-
-
-def verdict_finding(v: Verdict, **where: Any) -> Finding:
-    """A check's verdict as a finding, naming its table as the other findings of migrations and
-    ``check-db`` do (``schema.name`` outside the default schema); ``where`` locates it."""
-    return Finding(
-        rule=v.check,
-        severity=v.severity,
-        message=v.message,
-        table=v.table if v.schema is None else f"{v.schema}.{v.table}",
-        field=v.column,
-        **where,
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 from envoxy.errors import UsageError
 from envoxy.findings import Finding
 from envoxy.migrations.capture import captured
-from envoxy.migrations.checked import migration_checks, verdict_finding
+from envoxy.checks.verdicts import verdict_finding
+from envoxy.migrations.checked import migration_checks
 from envoxy.migrations.loader import (
     History,
     LoadError,
