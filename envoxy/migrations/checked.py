@@ -1,7 +1,7 @@
 """Checks (``checks:`` in ``rules.yaml``) judged on the tables a migration history builds: per
 op, on what the op created or reshaped, and at head.
 
-Per op, a table the op created (or renamed, or made from raw DDL) is judged whole. An
+Per op, a table the op created (``create_table``, or raw DDL read as one) is judged whole. An
 ``add_column`` or ``alter_column`` judges the column it adds or changes, every time, since that is
 the line the user wrote; everything else about the tables the op touched (their other columns,
 their table-scope checks) is reported only where the op newly breaks it, so a table already
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["MigrationChecks", "migration_checks"]
 
 Key = tuple[str | None, str]
-_Said = frozenset[tuple[str, str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +57,9 @@ def _touched(op: Any) -> _Touched | None:
     return None
 
 
-# Ops after which a table is judged whole: it is new (or has a new name).
-_WHOLE = (ops.CreateTableOp, ops.RenameTableOp)
+# Ops after which a table is judged whole: it is new (a ``create_table`` over a table of the same
+# name too). A renamed table is judged on what the rename newly breaks (its name), not whole again.
+_WHOLE = (ops.CreateTableOp,)
 
 
 def migration_checks(rules: RuleSet, dialect: str) -> MigrationChecks | None:

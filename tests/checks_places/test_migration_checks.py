@@ -1,0 +1,238 @@
+"""Checks in the migration places without a database: the documents, the history scanner per op
+and with ``--head-state``, and the autogenerate gate as a library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.operations import ops
+
+from envoxy.checks.documents import table_document
+from envoxy.migrations.replay import Replay
+from envoxy.rules import load_rules
+from envoxy.rules.model import RuleSet
+from envoxy.sqltypes import SqlType
+from envoxy.tables import ColumnState, ForeignKeyState, IndexState, TableState
+from envoxy.tools.alembic_hooks import EnvoxyRevisionError, check_autogenerate_revision
+from tests.conftest import REPO, run_cli
+from tests.integrations.revisions import write_revision
+
+CHECKS = """
+checks:
+  snake-case-columns:
+    scope: column
+    require: {properties: {name: {pattern: "^[a-z][a-z0-9_]*$"}}}
+    message: "column {column} of {table} is not snake_case"
+    description: "Column names are snake_case."
+  snake-case-tables:
+    scope: table
+    require: {properties: {name: {pattern: "^[a-z][a-z0-9_]*$"}}}
+    message: "table {table} is not snake_case"
+    description: "Table names are snake_case."
+  no-float-money:
+    scope: column
+    where: {properties: {name: {pattern: "[Pp]rice|amount"}}}
+    require: {properties: {sql_type: {not: {enum: ["REAL", "DOUBLE PRECISION", "FLOAT"]}}}}
+    message: "money column {column} of {table} is a float"
+    description: "Money is not stored as a float."
+"""
+
+
+def rules_with(tmp_path: Path, checks: str = CHECKS) -> Path:
+    path = tmp_path / "rules.yaml"
+    text = (REPO / "rules.yaml").read_text(encoding="utf-8").replace('paths: ["examples/models"]', "paths: []")
+    path.write_text(text + checks, encoding="utf-8")
+    return path
+
+
+def full_columns(*more: str) -> str:
+    return "\n".join(
+        [
+            '    sa.Column("id", sa.String(36), primary_key=True),',
+            '    sa.Column("created", sa.DateTime(), nullable=False),',
+            '    sa.Column("updated", sa.DateTime(), nullable=False),',
+            '    sa.Column("href", sa.Text(), nullable=False),',
+            *(f"    {m}," for m in more),
+        ]
+    )
+
+
+def found(out: str) -> list[tuple[Any, ...]]:
+    return [(f["rule"], f["line"], f["table"], f["field"], f["message"]) for f in json.loads(out)["findings"]]
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+
+def test_table_document_from_a_table_state() -> None:
+    rules = load_rules(REPO / "rules.yaml")
+    state = TableState(
+        name="orders",
+        schema="sales",
+        columns=(
+            ColumnState(name="id", type=SqlType("VARCHAR", (36,)), nullable=False, primary_key=True),
+            ColumnState(name="created", type=SqlType("TIMESTAMP"), nullable=False),
+            ColumnState(name="price", type=SqlType("DOUBLE PRECISION")),
+            ColumnState(name="shape", type=None),
+        ),
+        indexes=(IndexState(name="ix_price", columns=("price",)),),
+        foreign_keys=(
+            ForeignKeyState(
+                name="fk_shop", columns=("shape",), referred_table="shops", referred_columns=("id",)
+            ),
+        ),
+    )
+    assert table_document(rules, state) == {
+        "name": "orders",
+        "schema": "sales",
+        "columns": [
+            {
+                "name": "id",
+                "table": "orders",
+                "logical_type": "uuid",
+                "sql_type": "VARCHAR(36)",
+                "nullable": False,
+                "primary_key": True,
+            },
+            {
+                "name": "created",
+                "table": "orders",
+                "logical_type": "timestamp",
+                "sql_type": "TIMESTAMP WITHOUT TIME ZONE",
+                "nullable": False,
+                "primary_key": False,
+            },
+            {
+                "name": "price",
+                "table": "orders",
+                "sql_type": "DOUBLE PRECISION",
+                "nullable": True,
+                "primary_key": False,
+            },
+            # A type envoxy could not read: no sql_type, so no logical type either.
+            {"name": "shape", "table": "orders", "nullable": True, "primary_key": False},
+        ],
+        "primary_key": ["id"],
+        "indexes": [{"name": "ix_price", "columns": ["price"], "unique": False}],
+        "foreign_keys": [
+            {
+                "name": "fk_shop",
+                "columns": ["shape"],
+                "referred_schema": None,
+                "referred_table": "shops",
+                "referred_columns": ["id"],
+            }
+        ],
+    }
+
+
+def test_no_checks_no_check_work() -> None:
+    shipped: RuleSet = load_rules(REPO / "rules.yaml")
+    assert Replay(shipped).checks is None
+
+
+# -- the history scanner ------------------------------------------------------------------------
+
+HISTORY = [
+    (
+        "a1",
+        None,
+        f'op.create_table(\n    "orders",\n{full_columns("sa.Column(\\"Price\\", sa.Float())")}\n)\n'
+        'op.add_column("orders", sa.Column("note", sa.Text()))\n'
+        'op.add_column("orders", sa.Column("BadName", sa.Text()))\n',
+    ),
+    (
+        "a2",
+        "a1",
+        'op.alter_column("orders", "Price", nullable=False)\n'
+        'op.alter_column("orders", "Price", new_column_name="price")\n'
+        'op.create_index("ix_note", "orders", ["note"])\n'
+        'op.rename_table("orders", "Orders")\n',
+    ),
+]
+
+
+def write_history(versions: Path) -> None:
+    for rev, down, body in HISTORY:
+        write_revision(versions, rev, down, body)
+
+
+def test_per_op_findings_point_at_the_op_that_breaks(tmp_path: Path) -> None:
+    write_history(tmp_path / "versions")
+    rules = rules_with(tmp_path)
+    result = run_cli("check-migrations", str(tmp_path / "versions"), "--rules", str(rules), "--format", "json")
+    assert (result.code, result.err) == (1, "")
+    assert found(result.out) == [
+        # create_table (lines 9-16): the table judged whole
+        ("no-float-money", 9, "orders", "Price", "money column Price of orders is a float"),
+        ("snake-case-columns", 9, "orders", "Price", "column Price of orders is not snake_case"),
+        # add_column of a good column repeats nothing; of a bad one, says so at its line
+        ("snake-case-columns", 18, "orders", "BadName", "column BadName of orders is not snake_case"),
+        # alter_column judges the column it changes, each time
+        ("no-float-money", 9, "orders", "Price", "money column Price of orders is a float"),
+        ("snake-case-columns", 9, "orders", "Price", "column Price of orders is not snake_case"),
+        ("no-float-money", 10, "orders", "price", "money column price of orders is a float"),
+        # create_index changes nothing checks see; rename_table breaks the table's name only
+        ("snake-case-tables", 12, "Orders", None, "table Orders is not snake_case"),
+    ]
+
+
+def test_head_state_findings_point_at_the_op_that_last_shaped_the_table(tmp_path: Path) -> None:
+    write_history(tmp_path / "versions")
+    rules = rules_with(tmp_path)
+    result = run_cli(
+        "check-migrations", str(tmp_path / "versions"), "--rules", str(rules), "--format", "json", "--head-state"
+    )
+    assert (result.code, result.err) == (1, "")
+    assert found(result.out) == [
+        ("no-float-money", 12, "Orders", "price", "money column price of Orders is a float"),
+        ("snake-case-columns", 12, "Orders", "BadName", "column BadName of Orders is not snake_case"),
+        ("snake-case-tables", 12, "Orders", None, "table Orders is not snake_case"),
+    ]
+
+
+# -- the autogenerate gate ----------------------------------------------------------------------
+
+
+def test_the_gate_refuses_a_revision_that_breaks_a_check(tmp_path: Path) -> None:
+    rules = load_rules(rules_with(tmp_path))
+    create = ops.CreateTableOp(
+        "shop",
+        [
+            sa.Column("id", sa.String(length=36), nullable=False),
+            sa.Column("created", sa.DateTime(), nullable=False),
+            sa.Column("updated", sa.DateTime(), nullable=False),
+            sa.Column("href", sa.Text(), nullable=False),
+            sa.Column("Price", sa.Float(), nullable=True),
+            sa.PrimaryKeyConstraint("id"),
+        ],
+    )
+    with pytest.raises(EnvoxyRevisionError) as raised:
+        check_autogenerate_revision(ops.UpgradeOps(ops=[create]), rules=rules)
+    assert str(raised.value) == (
+        f"envoxy: the autogenerated revision breaks rules.yaml ({rules.source}) in 2 places:\n"
+        "  - column Price of shop is not snake_case [snake-case-columns]\n"
+        "  - money column Price of shop is a float [no-float-money]\n"
+        "No revision file was written. Change the models so that they pass the checks of "
+        "rules.yaml, or exempt the tables from those checks with a reason."
+    )
+
+
+def test_the_gate_judges_a_column_op_on_a_table_it_does_not_create(tmp_path: Path) -> None:
+    """autogenerate's alter_column on a table the database already has: judged from what the op
+    states (existing_type, which autogenerate writes), the column's checks only."""
+    rules = load_rules(rules_with(tmp_path))
+    alter = ops.AlterColumnOp(
+        "payments", "amount", existing_type=sa.Float(), modify_nullable=False, existing_nullable=True
+    )
+    add = ops.AddColumnOp("payments", sa.Column("unit_price", sa.Numeric(12, 2)))
+    modify = ops.ModifyTableOps("payments", [alter, add])
+    with pytest.raises(EnvoxyRevisionError) as raised:
+        check_autogenerate_revision(ops.UpgradeOps(ops=[modify]), rules=rules)
+    assert [(f.rule, f.table, f.field, f.message) for f in raised.value.findings] == [
+        ("no-float-money", "payments", "amount", "money column amount of payments is a float")
+    ]
