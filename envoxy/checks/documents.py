@@ -66,7 +66,7 @@ def _column(
 
     doc: dict[str, Any] = {"name": name, "table": table}
     if sql_type is not None:
-        logical = logical_type_of(rules, sql_type)
+        logical = logical_type_of(rules, sql_type, dialect)
         if logical is not None:
             doc["logical_type"] = logical
         doc["sql_type"] = sql_type.ddl(dialect)

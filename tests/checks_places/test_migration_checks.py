@@ -15,7 +15,7 @@ from envoxy.checks.documents import table_document
 from envoxy.migrations.replay import Replay
 from envoxy.rules import load_rules
 from envoxy.rules.model import RuleSet
-from envoxy.sqltypes import SqlType
+from envoxy.sqltypes import parse_sql_type
 from envoxy.tables import ColumnState, ForeignKeyState, IndexState, TableState
 from envoxy.tools.alembic_hooks import EnvoxyRevisionError, check_autogenerate_revision
 from tests.conftest import REPO, run_cli
@@ -74,9 +74,9 @@ def test_table_document_from_a_table_state() -> None:
         name="orders",
         schema="sales",
         columns=(
-            ColumnState(name="id", type=SqlType("VARCHAR", (36,)), nullable=False, primary_key=True),
-            ColumnState(name="created", type=SqlType("TIMESTAMP"), nullable=False),
-            ColumnState(name="price", type=SqlType("DOUBLE PRECISION")),
+            ColumnState(name="id", type=parse_sql_type("VARCHAR(36)"), nullable=False, primary_key=True),
+            ColumnState(name="created", type=parse_sql_type("TIMESTAMP"), nullable=False),
+            ColumnState(name="price", type=parse_sql_type("DOUBLE PRECISION")),
             ColumnState(name="shape", type=None),
         ),
         indexes=(IndexState(name="ix_price", columns=("price",)),),
@@ -137,11 +137,12 @@ def test_no_checks_no_check_work() -> None:
 
 # -- the history scanner ------------------------------------------------------------------------
 
+PRICE = 'sa.Column("Price", sa.Float())'
 HISTORY = [
     (
         "a1",
         None,
-        f'op.create_table(\n    "orders",\n{full_columns("sa.Column(\\"Price\\", sa.Float())")}\n)\n'
+        'op.create_table(\n    "orders",\n' + full_columns(PRICE) + "\n)\n"
         'op.add_column("orders", sa.Column("note", sa.Text()))\n'
         'op.add_column("orders", sa.Column("BadName", sa.Text()))\n',
     ),
