@@ -18,7 +18,7 @@ With no check targeting migrations, nothing here runs (:func:`migration_checks` 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from alembic.operations import ops
@@ -31,12 +31,23 @@ from envoxy.tables import TableState
 
 if TYPE_CHECKING:
     from envoxy.checks.engine import Verdict
-    from envoxy.migrations.schema import Change
+    from envoxy.migrations.schema import Change, Origin
     from envoxy.rules.model import RuleSet
 
 __all__ = ["MigrationChecks", "migration_checks"]
 
 Key = tuple[str | None, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A finding an op made, waiting for the end of its revision: ``key`` is its table's
+    (schema, name) as it stands now (a rename carries it along)."""
+
+    key: Key
+    check: str
+    column: str | None
+    finding: Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,7 @@ class MigrationChecks:
         self.compares = compares_tables(rules, "migrations")
         """Whether a check compares tables, so that each is judged with the whole schema in view."""
         self._said: dict[int, tuple[TableState, list[Verdict]]] = {}
+        self._pending: list[_Pending] = []
 
     # -- judging -----------------------------------------------------------------------------
     def _judge(self, docs: Sequence[dict[str, Any]], only: Collection[Key] | None) -> list[Verdict]:
@@ -103,35 +115,75 @@ class MigrationChecks:
 
     # -- per op ------------------------------------------------------------------------------
     def after_op(
-        self, op: Any, changes: Sequence[Change], tables: Callable[[], list[TableState]] | None = None
-    ) -> list[Finding]:
-        """What ``op`` breaks (unlocated), given the ``changes`` it made. ``tables`` gives every
-        table the schema holds after the op, for checks that compare tables."""
+        self,
+        op: Any,
+        changes: Sequence[Change],
+        tables: Callable[[], list[TableState]],
+        where: Origin | None = None,
+    ) -> None:
+        """Note what ``op`` breaks, given the ``changes`` it made, located at ``where`` (None:
+        unlocated, as the gate's findings are). ``tables`` gives every table of the schema after
+        the op, for checks that compare tables. The findings wait for :meth:`settle`."""
         touched = _touched(op)
         others = tables if self.compares else None
         if not changes:
-            return self._op_alone(op, touched) if touched is not None else []
-        found: list[Finding] = []
+            if touched is not None:
+                key = (_schema(op, self.dialect), str(op.table_name))
+                self._hold(key, self._op_alone(op, touched), where)
+            return
         for change in changes:
             after, before = change.after, change.before
             if after is None:
+                if before is not None:  # dropped: what the revision said about it is moot
+                    self._pending = [p for p in self._pending if p.key != (before.schema, before.name)]
                 continue
+            key = (after.schema, after.name)
+            if before is not None and (before.schema, before.name) != key:  # renamed
+                self._pending = [replace(p, key=key) if p.key == (before.schema, before.name) else p for p in self._pending]
             now = self._verdicts(after, others)
             if before is None or isinstance(op, _WHOLE):
-                found.extend(verdict_finding(v) for v in now)
+                self._hold(key, now, where)
                 continue
             was = {(v.check, v.column) for v in self._verdicts(before, others)}
             if touched is not None and touched.old is not None:
                 was = {(c, touched.name if col == touched.old else col) for c, col in was}
             mine = touched is not None and after.name == getattr(op, "table_name", None)
-            found.extend(
-                verdict_finding(v)
-                for v in now
-                if (mine and touched is not None and v.column == touched.name) or (v.check, v.column) not in was
+            self._hold(
+                key,
+                [
+                    v
+                    for v in now
+                    if (mine and touched is not None and v.column == touched.name)
+                    or (v.check, v.column) not in was
+                ],
+                where,
             )
+
+    def _hold(self, key: Key, verdicts: Sequence[Verdict], where: Origin | None) -> None:
+        at = {} if where is None or not where.path else {"path": where.path, "line": where.line}
+        self._pending.extend(_Pending(key, v.check, v.column, verdict_finding(v, **at)) for v in verdicts)
+
+    def settle(self, lookup: Callable[[str, str | None], TableState | None], tables: Callable[[], list[TableState]]) -> list[Finding]:
+        """The findings noted since the last call that still hold on the tables as they stand
+        now: a revision that creates a table and then its index, key or column breaks nothing
+        that its later ops mend. A table the history does not know (an op judged alone) keeps
+        what was said of it."""
+        pending, self._pending = self._pending, []
+        others = tables if self.compares else None
+        found: list[Finding] = []
+        holding: dict[Key, set[tuple[str, str | None]] | None] = {}
+        for p in pending:
+            if p.key not in holding:
+                state = lookup(p.key[1], p.key[0])
+                holding[p.key] = (
+                    None if state is None else {(v.check, v.column) for v in self._verdicts(state, others)}
+                )
+            now = holding[p.key]
+            if now is None or (p.check, p.column) in now:
+                found.append(p.finding)
         return found
 
-    def _op_alone(self, op: Any, touched: _Touched) -> list[Finding]:
+    def _op_alone(self, op: Any, touched: _Touched) -> list[Verdict]:
         """A column op on a table whose whole shape is unknown: its column's checks, from what
         the op states (``existing_type`` and ``existing_nullable``, which autogenerate writes,
         included)."""
@@ -154,7 +206,7 @@ class MigrationChecks:
             )
         # Only the column's own checks: the table's other columns, key, indexes are unknown.
         doc = {"name": table, "schema": _schema(op, self.dialect), "columns": [column]}
-        return [verdict_finding(v) for v in self._judge([doc], None) if v.column == touched.name]
+        return [v for v in self._judge([doc], None) if v.column == touched.name]
 
     # -- at head -----------------------------------------------------------------------------
     def at_head(self, tables: Sequence[TableState], judged: Collection[Key]) -> list[Verdict]:

@@ -137,11 +137,19 @@ class Replay:
             found.extend(said)
             found.extend(self._newly_broken(changes, said, label))
             if self.checks is not None:
-                found.extend(self.checks.after_op(op, changes, self._all_tables))
+                self.checks.after_op(op, changes, self._all_tables, origin)
         return problem
 
     def _all_tables(self) -> list[TableState]:
         return [state for state, _ in self.schema.tables()]
+
+    def settle(self) -> list[Finding]:
+        """What the checks found in the ops stepped since the last call (one revision, say) and
+        still hold after the last of them, each located at its op (see
+        :mod:`envoxy.migrations.checked`)."""
+        if self.checks is None:
+            return []
+        return self.checks.settle(self.schema.lookup, self._all_tables)
 
     def _execute(
         self, op: ops.ExecuteSQLOp, origin: Origin, judged: bool, found: list[Finding]

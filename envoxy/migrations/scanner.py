@@ -128,6 +128,7 @@ class _Scan:
                     origin.path,
                     origin.line,
                 )
+        self.findings.extend(self.replay_ops.settle())
         if judged and outcome.failure is not None:
             self.add(
                 "unanalysable-revision",

@@ -149,10 +149,18 @@ HISTORY = [
     (
         "a2",
         "a1",
-        'op.alter_column("orders", "Price", nullable=False)\n'
-        'op.alter_column("orders", "Price", new_column_name="price")\n'
-        'op.create_index("ix_note", "orders", ["note"])\n'
-        'op.rename_table("orders", "Orders")\n',
+        'op.alter_column("orders", "Price", nullable=False)\nop.create_index("ix_note", "orders", ["note"])\n',
+    ),
+    (
+        "a3",
+        "a2",
+        'op.alter_column("orders", "Price", new_column_name="price")\nop.rename_table("orders", "Orders")\n',
+    ),
+    (
+        "a4",
+        "a3",
+        'op.create_table(\n    "Scratch",\n' + full_columns() + "\n)\n"
+        'op.rename_table("Scratch", "scratch")\n',
     ),
 ]
 
@@ -162,23 +170,28 @@ def write_history(versions: Path) -> None:
         write_revision(versions, rev, down, body)
 
 
+def located(out: str) -> list[tuple[Any, ...]]:
+    return [(Path(f["path"]).name, *row) for f, row in zip(json.loads(out)["findings"], found(out), strict=True)]
+
+
 def test_per_op_findings_point_at_the_op_that_breaks(tmp_path: Path) -> None:
     write_history(tmp_path / "versions")
     rules = rules_with(tmp_path)
     result = run_cli("check-migrations", str(tmp_path / "versions"), "--rules", str(rules), "--format", "json")
     assert (result.code, result.err) == (1, "")
-    assert found(result.out) == [
+    assert located(result.out) == [
         # create_table (lines 9-16): the table judged whole
-        ("no-float-money", 9, "orders", "Price", "money column Price of orders is a float"),
-        ("snake-case-columns", 9, "orders", "Price", "column Price of orders is not snake_case"),
+        ("a1_rev.py", "no-float-money", 9, "orders", "Price", "money column Price of orders is a float"),
+        ("a1_rev.py", "snake-case-columns", 9, "orders", "Price", "column Price of orders is not snake_case"),
         # add_column of a good column repeats nothing; of a bad one, says so at its line
-        ("snake-case-columns", 18, "orders", "BadName", "column BadName of orders is not snake_case"),
-        # alter_column judges the column it changes, each time
-        ("no-float-money", 9, "orders", "Price", "money column Price of orders is a float"),
-        ("snake-case-columns", 9, "orders", "Price", "column Price of orders is not snake_case"),
-        ("no-float-money", 10, "orders", "price", "money column price of orders is a float"),
-        # create_index changes nothing checks see; rename_table breaks the table's name only
-        ("snake-case-tables", 12, "Orders", None, "table Orders is not snake_case"),
+        ("a1_rev.py", "snake-case-columns", 18, "orders", "BadName", "column BadName of orders is not snake_case"),
+        # alter_column judges the column it changes, each time; create_index changes nothing
+        ("a2_rev.py", "no-float-money", 9, "orders", "Price", "money column Price of orders is a float"),
+        ("a2_rev.py", "snake-case-columns", 9, "orders", "Price", "column Price of orders is not snake_case"),
+        # the renamed column is judged again; rename_table newly breaks the table's name only
+        ("a3_rev.py", "no-float-money", 9, "orders", "price", "money column price of orders is a float"),
+        ("a3_rev.py", "snake-case-tables", 10, "Orders", None, "table Orders is not snake_case"),
+        # a4: what a later op of the same revision mends is not reported
     ]
 
 
@@ -189,10 +202,10 @@ def test_head_state_findings_point_at_the_op_that_last_shaped_the_table(tmp_path
         "check-migrations", str(tmp_path / "versions"), "--rules", str(rules), "--format", "json", "--head-state"
     )
     assert (result.code, result.err) == (1, "")
-    assert found(result.out) == [
-        ("no-float-money", 12, "Orders", "price", "money column price of Orders is a float"),
-        ("snake-case-columns", 12, "Orders", "BadName", "column BadName of Orders is not snake_case"),
-        ("snake-case-tables", 12, "Orders", None, "table Orders is not snake_case"),
+    assert located(result.out) == [
+        ("a3_rev.py", "no-float-money", 10, "Orders", "price", "money column price of Orders is a float"),
+        ("a3_rev.py", "snake-case-columns", 10, "Orders", "BadName", "column BadName of Orders is not snake_case"),
+        ("a3_rev.py", "snake-case-tables", 10, "Orders", None, "table Orders is not snake_case"),
     ]
 
 
