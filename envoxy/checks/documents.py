@@ -36,7 +36,15 @@ def column_document(
 ) -> dict[str, Any]:
     """The document of ``column`` of ``table`` (``primary_key``: whether it is in the table's key,
     by default the column's own flag)."""
-    return _column(rules, column.name, table, column.type, column.nullable, dialect, column.primary_key if primary_key is None else primary_key)
+    return _column(
+        rules,
+        column.name,
+        table,
+        column.type,
+        column.nullable,
+        dialect,
+        column.primary_key if primary_key is None else primary_key,
+    )
 
 
 def partial_column_document(

@@ -139,7 +139,9 @@ class MigrationChecks:
                 continue
             key = (after.schema, after.name)
             if before is not None and (before.schema, before.name) != key:  # renamed
-                self._pending = [replace(p, key=key) if p.key == (before.schema, before.name) else p for p in self._pending]
+                self._pending = [
+                    replace(p, key=key) if p.key == (before.schema, before.name) else p for p in self._pending
+                ]
             now = self._verdicts(after, others)
             if before is None or isinstance(op, _WHOLE):
                 self._hold(key, now, where)
@@ -163,7 +165,9 @@ class MigrationChecks:
         at = {} if where is None or not where.path else {"path": where.path, "line": where.line}
         self._pending.extend(_Pending(key, v.check, v.column, verdict_finding(v, **at)) for v in verdicts)
 
-    def settle(self, lookup: Callable[[str, str | None], TableState | None], tables: Callable[[], list[TableState]]) -> list[Finding]:
+    def settle(
+        self, lookup: Callable[[str, str | None], TableState | None], tables: Callable[[], list[TableState]]
+    ) -> list[Finding]:
         """The findings noted since the last call that still hold on the tables as they stand
         now: a revision that creates a table and then its index, key or column breaks nothing
         that its later ops mend. A table the history does not know (an op judged alone) keeps
@@ -191,7 +195,9 @@ class MigrationChecks:
         if isinstance(op, ops.AddColumnOp):
             in_key = bool(getattr(op, "inline_primary_key", None)) and bool(op.column.primary_key)
             state = column_state(op.column, self.dialect, primary_key=in_key)
-            column = partial_column_document(self.rules, state.name, table, state.type, state.nullable, self.dialect)
+            column = partial_column_document(
+                self.rules, state.name, table, state.type, state.nullable, self.dialect
+            )
             column["primary_key"] = state.primary_key
         else:
             type_ = op.modify_type if op.modify_type is not None else op.existing_type

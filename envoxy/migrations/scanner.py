@@ -17,10 +17,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from envoxy.checks.verdicts import verdict_finding
 from envoxy.errors import UsageError
 from envoxy.findings import Finding
 from envoxy.migrations.capture import captured
-from envoxy.checks.verdicts import verdict_finding
 from envoxy.migrations.checked import migration_checks
 from envoxy.migrations.loader import (
     History,

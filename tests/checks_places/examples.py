@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tests.checks_places.places import Col, Table
 
-__all__ = ["DOCS", "Example", "PEERS", "checks_yaml"]
+__all__ = ["DOCS", "PEERS", "Example", "checks_yaml"]
 
 
 @dataclass(frozen=True)

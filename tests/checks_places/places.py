@@ -92,7 +92,9 @@ def models_source(tables: Sequence[Table]) -> str:
     for t in tables:
         body = "".join(f"    {item},\n" for item in t.items())
         lines.append(f"sa.Table(\n    {t.name!r},\n    metadata,\n{body})")
-        lines.extend(f"sa.Index({name!r}, metadata.tables[{t.name!r}].c[{cols[0]!r}])" for name, cols in t.indexes)
+        lines.extend(
+            f"sa.Index({name!r}, metadata.tables[{t.name!r}].c[{cols[0]!r}])" for name, cols in t.indexes
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -106,7 +108,9 @@ def revision_source(rev: str, down: str | None, tables: Sequence[Table]) -> str:
     return (
         "import sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import postgresql\n\n"
         f"revision = {rev!r}\ndown_revision = {down!r}\nbranch_labels = None\ndepends_on = None\n\n\n"
-        "def upgrade():\n" + textwrap.indent("\n".join(body) + "\n", "    ") + "\n\ndef downgrade():\n    pass\n"
+        "def upgrade():\n"
+        + textwrap.indent("\n".join(body) + "\n", "    ")
+        + "\n\ndef downgrade():\n    pass\n"
     )
 
 
@@ -139,7 +143,9 @@ def model_file(path: Path, tables: Sequence[Table]) -> Path:
 def native_rules_text(checks: str = "", exemptions: str = "") -> str:
     """The shipped rules in the native profile, with no model paths, plus ``checks``."""
     text = (REPO / "rules.yaml").read_text(encoding="utf-8")
-    text = text.replace("profile: legacy", "profile: native").replace('paths: ["examples/models"]', "paths: []")
+    text = text.replace("profile: legacy", "profile: native").replace(
+        'paths: ["examples/models"]', "paths: []"
+    )
     if exemptions:
         text = text.replace("exemptions: {}\n", "exemptions:\n" + textwrap.indent(exemptions, "  "))
     return text + checks

@@ -44,7 +44,9 @@ checks:
 
 def rules_with(tmp_path: Path, checks: str = CHECKS) -> Path:
     path = tmp_path / "rules.yaml"
-    text = (REPO / "rules.yaml").read_text(encoding="utf-8").replace('paths: ["examples/models"]', "paths: []")
+    text = (
+        (REPO / "rules.yaml").read_text(encoding="utf-8").replace('paths: ["examples/models"]', "paths: []")
+    )
     path.write_text(text + checks, encoding="utf-8")
     return path
 
@@ -149,7 +151,8 @@ HISTORY = [
     (
         "a2",
         "a1",
-        'op.alter_column("orders", "Price", nullable=False)\nop.create_index("ix_note", "orders", ["note"])\n',
+        'op.alter_column("orders", "Price", nullable=False)\n'
+        'op.create_index("ix_note", "orders", ["note"])\n',
     ),
     (
         "a3",
@@ -171,20 +174,31 @@ def write_history(versions: Path) -> None:
 
 
 def located(out: str) -> list[tuple[Any, ...]]:
-    return [(Path(f["path"]).name, *row) for f, row in zip(json.loads(out)["findings"], found(out), strict=True)]
+    return [
+        (Path(f["path"]).name, *row) for f, row in zip(json.loads(out)["findings"], found(out), strict=True)
+    ]
 
 
 def test_per_op_findings_point_at_the_op_that_breaks(tmp_path: Path) -> None:
     write_history(tmp_path / "versions")
     rules = rules_with(tmp_path)
-    result = run_cli("check-migrations", str(tmp_path / "versions"), "--rules", str(rules), "--format", "json")
+    result = run_cli(
+        "check-migrations", str(tmp_path / "versions"), "--rules", str(rules), "--format", "json"
+    )
     assert (result.code, result.err) == (1, "")
     assert located(result.out) == [
         # create_table (lines 9-16): the table judged whole
         ("a1_rev.py", "no-float-money", 9, "orders", "Price", "money column Price of orders is a float"),
         ("a1_rev.py", "snake-case-columns", 9, "orders", "Price", "column Price of orders is not snake_case"),
         # add_column of a good column repeats nothing; of a bad one, says so at its line
-        ("a1_rev.py", "snake-case-columns", 18, "orders", "BadName", "column BadName of orders is not snake_case"),
+        (
+            "a1_rev.py",
+            "snake-case-columns",
+            18,
+            "orders",
+            "BadName",
+            "column BadName of orders is not snake_case",
+        ),
         # alter_column judges the column it changes, each time; create_index changes nothing
         ("a2_rev.py", "no-float-money", 9, "orders", "Price", "money column Price of orders is a float"),
         ("a2_rev.py", "snake-case-columns", 9, "orders", "Price", "column Price of orders is not snake_case"),
@@ -199,12 +213,25 @@ def test_head_state_findings_point_at_the_op_that_last_shaped_the_table(tmp_path
     write_history(tmp_path / "versions")
     rules = rules_with(tmp_path)
     result = run_cli(
-        "check-migrations", str(tmp_path / "versions"), "--rules", str(rules), "--format", "json", "--head-state"
+        "check-migrations",
+        str(tmp_path / "versions"),
+        "--rules",
+        str(rules),
+        "--format",
+        "json",
+        "--head-state",
     )
     assert (result.code, result.err) == (1, "")
     assert located(result.out) == [
         ("a3_rev.py", "no-float-money", 10, "Orders", "price", "money column price of Orders is a float"),
-        ("a3_rev.py", "snake-case-columns", 10, "Orders", "BadName", "column BadName of Orders is not snake_case"),
+        (
+            "a3_rev.py",
+            "snake-case-columns",
+            10,
+            "Orders",
+            "BadName",
+            "column BadName of Orders is not snake_case",
+        ),
         ("a3_rev.py", "snake-case-tables", 10, "Orders", None, "table Orders is not snake_case"),
     ]
 

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 import pytest
 
 from tests.checks_places.examples import PEERS, checks_yaml
-from tests.checks_places.places import alembic_project, check_findings, json_findings, native_rules_text, revision_source
+from tests.checks_places.places import (
+    alembic_project,
+    check_findings,
+    json_findings,
+    native_rules_text,
+    revision_source,
+)
 from tests.conftest import postgres_schema, run_cli
 from tests.migrations.alembic_projects import Project
 
@@ -63,12 +69,16 @@ def test_the_history_gives_the_same_verdicts(verdicts: Verdicts) -> None:
 
 
 def test_every_peer_rule_is_covered() -> None:
-    assert IDS == {
-        "name-casing",
-        "prefer-jsonb-to-json",
-        "prefer-text-to-varchar",
-        "prefer-timestamptz-to-timestamp",
-        "index-referencing-column",
-        "prefer-bigint-over-int",
-        "ban-char-field",
-    }
+    assert (
+        {
+            "name-casing",
+            "prefer-jsonb-to-json",
+            "prefer-text-to-varchar",
+            "prefer-timestamptz-to-timestamp",
+            "index-referencing-column",
+            "prefer-bigint-over-int",
+            "ban-char-field",
+        }
+        == IDS
+        == IDS
+    )

@@ -101,7 +101,9 @@ def revision_body(shapes: tuple[Shape, ...]) -> str:
         cols = "".join(f"    sa.Column({n!r}, {t}, nullable={nl}),\n" for n, t, nl in s.columns)
         body.append(f"op.create_table(\n    {s.name!r},\n{cols})\n")
     for s in shapes:
-        body.extend(f"op.add_column({s.name!r}, sa.Column({n!r}, {t}, nullable={nl}))\n" for n, t, nl in s.added)
+        body.extend(
+            f"op.add_column({s.name!r}, sa.Column({n!r}, {t}, nullable={nl}))\n" for n, t, nl in s.added
+        )
     return "".join(body)
 
 
