@@ -14,7 +14,7 @@ object before the next, so :class:`Documents` remembers them by identity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from envoxy.tables import ColumnState, TableState
@@ -33,9 +33,11 @@ def column_document(
     dialect: str = "postgresql",
     *,
     primary_key: bool | None = None,
+    logical: Callable[[SqlType], str | None] | None = None,
 ) -> dict[str, Any]:
     """The document of ``column`` of ``table`` (``primary_key``: whether it is in the table's key,
-    by default the column's own flag)."""
+    by default the column's own flag; ``logical``: the logical type of a SQL type, by default
+    :func:`~envoxy.checks.engine.logical_type_of`)."""
     return _column(
         rules,
         column.name,
@@ -44,6 +46,7 @@ def column_document(
         column.nullable,
         dialect,
         column.primary_key if primary_key is None else primary_key,
+        logical,
     )
 
 
@@ -58,7 +61,7 @@ def partial_column_document(
     """A column known only from an op on a table whose shape is not known (an ``alter_column``
     of autogenerate on a table the database already has): its key membership is absent, and so
     are its type and nullability where the op does not state them."""
-    return _column(rules, name, table, sql_type, nullable, dialect, None)
+    return _column(rules, name, table, sql_type, nullable, dialect, None, None)
 
 
 def _column(
@@ -69,12 +72,15 @@ def _column(
     nullable: bool | None,
     dialect: str,
     primary_key: bool | None,
+    logical_of: Callable[[SqlType], str | None] | None,
 ) -> dict[str, Any]:
     from envoxy.checks.engine import logical_type_of
 
     doc: dict[str, Any] = {"name": name, "table": table}
     if sql_type is not None:
-        logical = logical_type_of(rules, sql_type, dialect)
+        logical = (
+            logical_of(sql_type) if logical_of is not None else logical_type_of(rules, sql_type, dialect)
+        )
         if logical is not None:
             doc["logical_type"] = logical
         doc["sql_type"] = sql_type.ddl(dialect)
@@ -85,12 +91,20 @@ def _column(
     return doc
 
 
-def table_document(rules: RuleSet, state: TableState, dialect: str = "postgresql") -> dict[str, Any]:
-    """The document of ``state``, its columns in table order."""
+def table_document(
+    rules: RuleSet,
+    state: TableState,
+    dialect: str = "postgresql",
+    *,
+    column: Callable[[ColumnState, str], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The document of ``state``, its columns in table order (made by ``column``, by default
+    :func:`column_document`)."""
+    make = column if column is not None else (lambda c, table: column_document(rules, c, table, dialect))
     return {
         "name": state.name,
         "schema": state.schema,
-        "columns": [column_document(rules, c, state.name, dialect) for c in state.columns],
+        "columns": [make(c, state.name) for c in state.columns],
         "primary_key": list(state.primary_key),
         "indexes": [{"name": i.name, "columns": list(i.columns), "unique": i.unique} for i in state.indexes],
         "foreign_keys": [
@@ -107,7 +121,9 @@ def table_document(rules: RuleSet, state: TableState, dialect: str = "postgresql
 
 
 class Documents:
-    """Table documents under one ruleset and dialect, each made once per table state."""
+    """Table documents under one ruleset and dialect, each made once per table state; a column's
+    document is made once per column state and table name, and shared by the documents of every
+    state of its table (documents are read, never changed)."""
 
     _LIMIT = 4096
 
@@ -115,16 +131,39 @@ class Documents:
         self.rules = rules
         self.dialect = dialect
         self._made: dict[int, tuple[TableState, dict[str, Any]]] = {}
+        self._columns: dict[tuple[ColumnState, str], dict[str, Any]] = {}
+        self._logical: dict[SqlType, str | None] = {}
 
     def of(self, state: TableState) -> dict[str, Any]:
         known = self._made.get(id(state))
         if known is not None and known[0] is state:
             return known[1]
-        doc = table_document(self.rules, state, self.dialect)
+        doc = table_document(self.rules, state, self.dialect, column=self._column)
         if len(self._made) >= self._LIMIT:
             self._made.clear()
         self._made[id(state)] = (state, doc)
         return doc
+
+    def _column(self, column: ColumnState, table: str) -> dict[str, Any]:
+        key = (column, table)
+        doc = self._columns.get(key)
+        if doc is None:
+            if len(self._columns) >= 8 * self._LIMIT:
+                self._columns.clear()
+            doc = self._columns[key] = column_document(
+                self.rules, column, table, self.dialect, logical=self._logical_type
+            )
+        return doc
+
+    def _logical_type(self, sql_type: SqlType) -> str | None:
+        """The profile's logical type of ``sql_type``, found once per type (a history has few)."""
+        try:
+            return self._logical[sql_type]
+        except KeyError:
+            from envoxy.checks.engine import logical_type_of
+
+            found = self._logical[sql_type] = logical_type_of(self.rules, sql_type, self.dialect)
+            return found
 
     def all(self, states: Iterable[TableState]) -> list[dict[str, Any]]:
         return [self.of(s) for s in states]
