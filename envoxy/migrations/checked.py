@@ -98,15 +98,16 @@ class MigrationChecks:
 
     def _verdicts(self, state: TableState, others: Callable[[], list[TableState]] | None) -> list[Verdict]:
         """Every verdict about ``state``; when checks compare tables (``others`` given) the rest
-        of the schema is judged alongside it."""
+        of the schema ``others`` gives is judged alongside it."""
         if others is None:
             known = self._said.get(id(state))
             if known is not None and known[0] is state:
                 return known[1]
+        key = (state.schema, state.name)
         docs = [self.documents.of(state)]
         if others is not None:
-            docs.extend(self.documents.of(t) for t in others() if t is not state)
-        found = self._judge(docs, [(state.schema, state.name)] if others is not None else None)
+            docs.extend(self.documents.of(t) for t in others() if (t.schema, t.name) != key)
+        found = self._judge(docs, [key] if others is not None else None)
         if others is None:
             if len(self._said) > 4096:
                 self._said.clear()
@@ -125,12 +126,17 @@ class MigrationChecks:
         unlocated, as the gate's findings are). ``tables`` gives every table of the schema after
         the op, for checks that compare tables. The findings wait for :meth:`settle`."""
         touched = _touched(op)
-        others = tables if self.compares else None
         if not changes:
             if touched is not None:
                 key = (_schema(op, self.dialect), str(op.table_name))
                 self._hold(key, self._op_alone(op, touched), where)
             return
+        others = was_others = None
+        if self.compares:
+            now_tables = tables()
+            then_tables = _before(now_tables, changes)
+            others, was_others = (lambda: now_tables), (lambda: then_tables)
+            self._compared(now_tables, then_tables, changes, where)
         for change in changes:
             after, before = change.after, change.before
             if after is None:
@@ -146,7 +152,7 @@ class MigrationChecks:
             if before is None or isinstance(op, _WHOLE):
                 self._hold(key, now, where)
                 continue
-            was = {(v.check, v.column) for v in self._verdicts(before, others)}
+            was = {(v.check, v.column) for v in self._verdicts(before, was_others)}
             if touched is not None and touched.old is not None:
                 was = {(c, touched.name if col == touched.old else col) for c, col in was}
             mine = touched is not None and after.name == getattr(op, "table_name", None)
@@ -159,6 +165,23 @@ class MigrationChecks:
                     or (v.check, v.column) not in was
                 ],
                 where,
+            )
+
+    def _compared(
+        self, now: list[TableState], then: list[TableState], changes: Sequence[Change], where: Origin | None
+    ) -> None:
+        """What the op newly breaks in the tables it did not change but that checks compare with
+        those it did: a table whose name, folded, is the name of a table the op created, renamed
+        or dropped (the only comparison the built-ins make)."""
+        changed = {(t.schema, t.name) for c in changes for t in (c.before, c.after) if t is not None}
+        folded = {name.casefold() for _, name in changed}
+        for state in now:
+            key = (state.schema, state.name)
+            if key in changed or state.name.casefold() not in folded:
+                continue
+            was = {(v.check, v.column) for v in self._verdicts(state, lambda: then)}
+            self._hold(
+                key, [v for v in self._verdicts(state, lambda: now) if (v.check, v.column) not in was], where
             )
 
     def _hold(self, key: Key, verdicts: Sequence[Verdict], where: Origin | None) -> None:
@@ -220,6 +243,13 @@ class MigrationChecks:
         if not judged:
             return []
         return self._judge(self.documents.all(tables), judged)
+
+
+def _before(now: list[TableState], changes: Sequence[Change]) -> list[TableState]:
+    """The tables as they stood before the op that made ``changes`` left them ``now``."""
+    after = {(c.after.schema, c.after.name) for c in changes if c.after is not None}
+    kept = [t for t in now if (t.schema, t.name) not in after]
+    return kept + [c.before for c in changes if c.before is not None]
 
 
 def _schema(op: Any, dialect: str) -> str | None:

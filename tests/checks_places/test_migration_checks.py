@@ -277,3 +277,27 @@ def test_the_gate_judges_a_column_op_on_a_table_it_does_not_create(tmp_path: Pat
     assert [(f.rule, f.table, f.field, f.message) for f in raised.value.findings] == [
         ("no-float-money", "payments", "amount", "money column amount of payments is a float")
     ]
+
+
+FOLDED = """
+checks:
+  table-names-casefold:
+    builtin: unique-table-names-casefold
+"""
+
+
+def test_names_that_collide_when_folded_are_reported_where_they_collide(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    create = 'op.create_table(\n    "{name}",\n' + full_columns() + "\n)\n"
+    write_revision(versions, "a1", None, create.format(name="accounts"))
+    # Accounts makes both collide: both reported at its create_table (lines 9-14) ...
+    write_revision(versions, "a2", "a1", create.format(name="Accounts"))
+    # ... and a revision whose later op mends the collision it made reports nothing.
+    write_revision(versions, "a3", "a2", create.format(name="ACCOUNTS") + 'op.drop_table("ACCOUNTS")\n')
+    rules = rules_with(tmp_path, FOLDED)
+    result = run_cli("check-migrations", str(versions), "--rules", str(rules), "--format", "json")
+    assert (result.code, result.err) == (1, "")
+    assert [(row[0], row[1], row[2], row[3]) for row in located(result.out)] == [
+        ("a2_rev.py", "table-names-casefold", 9, "Accounts"),
+        ("a2_rev.py", "table-names-casefold", 9, "accounts"),
+    ]
