@@ -96,19 +96,17 @@ class MigrationChecks:
 
         return judge_tables(self.rules, "migrations", docs, only=only)
 
-    def _verdicts(self, state: TableState, others: Callable[[], list[TableState]] | None) -> list[Verdict]:
-        """Every verdict about ``state``; when checks compare tables (``others`` given) the rest
-        of the schema ``others`` gives is judged alongside it."""
-        if others is None:
+    def _verdicts(self, state: TableState, peers: Sequence[TableState] = ()) -> list[Verdict]:
+        """Every verdict about ``state``, judged with ``peers`` in view: the tables a check that
+        compares tables compares it with (see :func:`_peers`). Without peers, remembered."""
+        if not peers:
             known = self._said.get(id(state))
             if known is not None and known[0] is state:
                 return known[1]
         key = (state.schema, state.name)
-        docs = [self.documents.of(state)]
-        if others is not None:
-            docs.extend(self.documents.of(t) for t in others() if (t.schema, t.name) != key)
-        found = self._judge(docs, [key] if others is not None else None)
-        if others is None:
+        docs = [self.documents.of(state), *(self.documents.of(t) for t in peers)]
+        found = self._judge(docs, [key] if peers else None)
+        if not peers:
             if len(self._said) > 4096:
                 self._said.clear()
             self._said[id(state)] = (state, found)
@@ -131,11 +129,11 @@ class MigrationChecks:
                 key = (_schema(op, self.dialect), str(op.table_name))
                 self._hold(key, self._op_alone(op, touched), where)
             return
-        others = was_others = None
+        now_tables: list[TableState] = []
+        then_tables: list[TableState] = []
         if self.compares:
             now_tables = tables()
             then_tables = _before(now_tables, changes)
-            others, was_others = (lambda: now_tables), (lambda: then_tables)
             self._compared(now_tables, then_tables, changes, where)
         for change in changes:
             after, before = change.after, change.before
@@ -148,11 +146,11 @@ class MigrationChecks:
                 self._pending = [
                     replace(p, key=key) if p.key == (before.schema, before.name) else p for p in self._pending
                 ]
-            now = self._verdicts(after, others)
+            now = self._verdicts(after, _peers(after, now_tables))
             if before is None or isinstance(op, _WHOLE):
                 self._hold(key, now, where)
                 continue
-            was = {(v.check, v.column) for v in self._verdicts(before, was_others)}
+            was = {(v.check, v.column) for v in self._verdicts(before, _peers(before, then_tables))}
             if touched is not None and touched.old is not None:
                 was = {(c, touched.name if col == touched.old else col) for c, col in was}
             mine = touched is not None and after.name == getattr(op, "table_name", None)
@@ -179,10 +177,9 @@ class MigrationChecks:
             key = (state.schema, state.name)
             if key in changed or state.name.casefold() not in folded:
                 continue
-            was = {(v.check, v.column) for v in self._verdicts(state, lambda: then)}
-            self._hold(
-                key, [v for v in self._verdicts(state, lambda: now) if (v.check, v.column) not in was], where
-            )
+            was = {(v.check, v.column) for v in self._verdicts(state, _peers(state, then))}
+            now_said = self._verdicts(state, _peers(state, now))
+            self._hold(key, [v for v in now_said if (v.check, v.column) not in was], where)
 
     def _hold(self, key: Key, verdicts: Sequence[Verdict], where: Origin | None) -> None:
         at = {} if where is None or not where.path else {"path": where.path, "line": where.line}
@@ -196,14 +193,16 @@ class MigrationChecks:
         that its later ops mend. A table the history does not know (an op judged alone) keeps
         what was said of it."""
         pending, self._pending = self._pending, []
-        others = tables if self.compares else None
+        everything = tables() if self.compares and pending else []
         found: list[Finding] = []
         holding: dict[Key, set[tuple[str, str | None]] | None] = {}
         for p in pending:
             if p.key not in holding:
                 state = lookup(p.key[1], p.key[0])
                 holding[p.key] = (
-                    None if state is None else {(v.check, v.column) for v in self._verdicts(state, others)}
+                    None
+                    if state is None
+                    else {(v.check, v.column) for v in self._verdicts(state, _peers(state, everything))}
                 )
             now = holding[p.key]
             if now is None or (p.check, p.column) in now:
@@ -243,6 +242,15 @@ class MigrationChecks:
         if not judged:
             return []
         return self._judge(self.documents.all(tables), judged)
+
+
+def _peers(state: TableState, tables: Sequence[TableState]) -> list[TableState]:
+    """The tables a check comparing tables compares ``state`` with: the built-ins compare names,
+    folded (``accounts`` and ``Accounts``), so those whose folded name is ``state``'s."""
+    if not tables:
+        return []
+    folded, key = state.name.casefold(), (state.schema, state.name)
+    return [t for t in tables if t.name.casefold() == folded and (t.schema, t.name) != key]
 
 
 def _before(now: list[TableState], changes: Sequence[Change]) -> list[TableState]:

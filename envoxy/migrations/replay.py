@@ -141,7 +141,7 @@ class Replay:
         return problem
 
     def _all_tables(self) -> list[TableState]:
-        return [state for state, _ in self.schema.tables()]
+        return self.schema.states()
 
     def settle(self) -> list[Finding]:
         """What the checks found in the ops stepped since the last call (one revision, say) and
