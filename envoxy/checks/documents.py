@@ -133,6 +133,7 @@ class Documents:
         self._made: dict[int, tuple[TableState, dict[str, Any]]] = {}
         self._columns: dict[tuple[ColumnState, str], dict[str, Any]] = {}
         self._logical: dict[SqlType, str | None] = {}
+        self._same: dict[int, tuple[ColumnState, dict[str, Any]]] = {}
 
     def of(self, state: TableState) -> dict[str, Any]:
         known = self._made.get(id(state))
@@ -144,15 +145,26 @@ class Documents:
         self._made[id(state)] = (state, doc)
         return doc
 
+    def column(self, column: ColumnState, table: str) -> dict[str, Any]:
+        """The document of ``column`` of ``table``, made once (the one the table's documents
+        hold)."""
+        return self._column(column, table)
+
     def _column(self, column: ColumnState, table: str) -> dict[str, Any]:
+        # By identity first: the states of one table share the column objects an op left alone.
+        known = self._same.get(id(column))
+        if known is not None and known[0] is column and known[1]["table"] == table:
+            return known[1]
         key = (column, table)
         doc = self._columns.get(key)
         if doc is None:
             if len(self._columns) >= 8 * self._LIMIT:
                 self._columns.clear()
+                self._same.clear()
             doc = self._columns[key] = column_document(
                 self.rules, column, table, self.dialect, logical=self._logical_type
             )
+        self._same[id(column)] = (column, doc)
         return doc
 
     def _logical_type(self, sql_type: SqlType) -> str | None:

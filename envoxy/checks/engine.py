@@ -90,6 +90,7 @@ class CompiledCheck:
         self._template = check.message
         self._wants_reason = "reason" in _placeholders(check.message)
         self.memo: dict[Any, str | None] = {}
+        self._seen: dict[int, tuple[dict[str, Any], str | None]] = {}
         self._explainer: Any = None
 
     def key(self, doc: dict[str, Any]) -> Any:
@@ -115,10 +116,14 @@ class CompiledCheck:
     def failure(self, doc: dict[str, Any]) -> str | None:
         """``None`` when ``doc`` is not selected or passes; else the failing keyword's words
         (empty when the message does not use them). Remembered per key."""
+        seen = self._seen.get(id(doc))
+        if seen is not None and seen[0] is doc:
+            return seen[1]
         key = self.key(doc)
         memo = self.memo
         found = memo.get(key, _MISSING)
         if found is not _MISSING:
+            self._remember(doc, found)  # type: ignore[arg-type]
             return found  # type: ignore[return-value]
         if self.where is not None and not self.where(doc):
             result: str | None = None
@@ -129,7 +134,17 @@ class CompiledCheck:
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
         memo[key] = result
+        self._remember(doc, result)
         return result
+
+    def _remember(self, doc: dict[str, Any], result: str | None) -> None:
+        """The verdict on ``doc`` itself: a place that judges the same document object again
+        (a migration's column, unchanged by the op after the one that made it) skips even the
+        key. Documents are never changed once judged; the entry holds the document, so its id
+        is not reused while remembered."""
+        if len(self._seen) >= _MEMO_LIMIT:
+            self._seen.clear()
+        self._seen[id(doc)] = (doc, result)
 
     def _reason(self, doc: dict[str, Any]) -> str:
         """jsonschema's message for the keyword that fails (on the facts the check reads, so

@@ -86,31 +86,51 @@ class MigrationChecks:
         self.dialect = dialect
         self.documents = Documents(rules, dialect)
         self.compares = compares_tables(rules, "migrations")
-        """Whether a check compares tables, so that each is judged with the whole schema in view."""
+        """Whether a check compares tables (see :func:`_peers`)."""
+        # The table checks and the column checks apart: an op that changes one column has its
+        # column checks judged on that column alone, not on every column of its table again.
+        self._table_rules = replace(rules, checks=tuple(c for c in rules.checks if c.scope == "table"))
+        self._column_rules = replace(rules, checks=tuple(c for c in rules.checks if c.scope == "column"))
         self._said: dict[int, tuple[TableState, list[Verdict]]] = {}
         self._pending: list[_Pending] = []
 
     # -- judging -----------------------------------------------------------------------------
-    def _judge(self, docs: Sequence[dict[str, Any]], only: Collection[Key] | None) -> list[Verdict]:
+    def _judge(
+        self, docs: Sequence[dict[str, Any]], only: Collection[Key] | None, rules: RuleSet | None = None
+    ) -> list[Verdict]:
         from envoxy.checks.engine import judge_tables
 
-        return judge_tables(self.rules, "migrations", docs, only=only)
+        return judge_tables(rules or self.rules, "migrations", docs, only=only)
 
-    def _verdicts(self, state: TableState, peers: Sequence[TableState] = ()) -> list[Verdict]:
-        """Every verdict about ``state``, judged with ``peers`` in view: the tables a check that
-        compares tables compares it with (see :func:`_peers`). Without peers, remembered."""
+    def _table_verdicts(self, state: TableState, peers: Sequence[TableState] = ()) -> list[Verdict]:
+        """The table checks' verdicts on ``state``, judged with ``peers`` in view: the tables a
+        check that compares tables compares it with (see :func:`_peers`). Without peers,
+        remembered."""
         if not peers:
             known = self._said.get(id(state))
             if known is not None and known[0] is state:
                 return known[1]
         key = (state.schema, state.name)
         docs = [self.documents.of(state), *(self.documents.of(t) for t in peers)]
-        found = self._judge(docs, [key] if peers else None)
+        found = self._judge(docs, [key] if peers else None, self._table_rules)
         if not peers:
             if len(self._said) > 4096:
                 self._said.clear()
             self._said[id(state)] = (state, found)
         return found
+
+    def _column_verdicts(self, state: TableState, names: Collection[str] | None = None) -> list[Verdict]:
+        """The column checks' verdicts on the columns ``names`` of ``state`` (None: all)."""
+        if not self._column_rules.checks:
+            return []
+        columns = [
+            self.documents.column(c, state.name) for c in state.columns if names is None or c.name in names
+        ]
+        if not columns:
+            return []
+        return self._judge(
+            [{"name": state.name, "schema": state.schema, "columns": columns}], None, self._column_rules
+        )
 
     # -- per op ------------------------------------------------------------------------------
     def after_op(
@@ -146,13 +166,25 @@ class MigrationChecks:
                 self._pending = [
                     replace(p, key=key) if p.key == (before.schema, before.name) else p for p in self._pending
                 ]
-            now = self._verdicts(after, _peers(after, now_tables))
+            now = self._table_verdicts(after, _peers(after, now_tables))
             if before is None or isinstance(op, _WHOLE):
-                self._hold(key, now, where)
+                self._hold(key, [*now, *self._column_verdicts(after)], where)
                 continue
-            was = {(v.check, v.column) for v in self._verdicts(before, _peers(before, then_tables))}
-            if touched is not None and touched.old is not None:
-                was = {(c, touched.name if col == touched.old else col) for c, col in was}
+            was = {(v.check, v.column) for v in self._table_verdicts(before, _peers(before, then_tables))}
+            # The columns the op changed (all of them when the table's name changed: a column's
+            # document names its table), judged before and after.
+            changed = _changed_columns(before, after)
+            if changed:
+                renamed = (
+                    {touched.old: touched.name} if touched is not None and touched.old is not None else {}
+                )
+                back = {new: old for old, new in renamed.items()}
+                old_names = {back.get(n, n) for n in changed}
+                was |= {
+                    (v.check, renamed.get(v.column or "", v.column))
+                    for v in self._column_verdicts(before, old_names)
+                }
+                now = [*now, *self._column_verdicts(after, changed)]
             mine = touched is not None and after.name == getattr(op, "table_name", None)
             self._hold(
                 key,
@@ -177,8 +209,8 @@ class MigrationChecks:
             key = (state.schema, state.name)
             if key in changed or state.name.casefold() not in folded:
                 continue
-            was = {(v.check, v.column) for v in self._verdicts(state, _peers(state, then))}
-            now_said = self._verdicts(state, _peers(state, now))
+            was = {(v.check, v.column) for v in self._table_verdicts(state, _peers(state, then))}
+            now_said = self._table_verdicts(state, _peers(state, now))
             self._hold(key, [v for v in now_said if (v.check, v.column) not in was], where)
 
     def _hold(self, key: Key, verdicts: Sequence[Verdict], where: Origin | None) -> None:
@@ -193,7 +225,13 @@ class MigrationChecks:
         that its later ops mend. A table the history does not know (an op judged alone) keeps
         what was said of it."""
         pending, self._pending = self._pending, []
-        everything = tables() if self.compares and pending else []
+        if not pending:
+            return []
+        everything = tables() if self.compares else []
+        columns: dict[Key, set[str]] = {}
+        for p in pending:
+            if p.column is not None:
+                columns.setdefault(p.key, set()).add(p.column)
         found: list[Finding] = []
         holding: dict[Key, set[tuple[str, str | None]] | None] = {}
         for p in pending:
@@ -202,7 +240,13 @@ class MigrationChecks:
                 holding[p.key] = (
                     None
                     if state is None
-                    else {(v.check, v.column) for v in self._verdicts(state, _peers(state, everything))}
+                    else {
+                        (v.check, v.column)
+                        for v in (
+                            *self._table_verdicts(state, _peers(state, everything)),
+                            *self._column_verdicts(state, columns.get(p.key, set())),
+                        )
+                    }
                 )
             now = holding[p.key]
             if now is None or (p.check, p.column) in now:
@@ -242,6 +286,16 @@ class MigrationChecks:
         if not judged:
             return []
         return self._judge(self.documents.all(tables), judged)
+
+
+def _changed_columns(before: TableState, after: TableState) -> set[str]:
+    """The names of the columns of ``after`` that ``before`` does not have as they are (all of
+    them when the table was renamed)."""
+    if before.name != after.name:
+        return {c.name for c in after.columns}
+    same = {id(c) for c in before.columns}
+    kept = set(before.columns)
+    return {c.name for c in after.columns if id(c) not in same and c not in kept}
 
 
 def _peers(state: TableState, tables: Sequence[TableState]) -> list[TableState]:
