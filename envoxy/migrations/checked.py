@@ -149,10 +149,10 @@ class MigrationChecks:
                 key = (_schema(op, self.dialect), str(op.table_name))
                 self._hold(key, self._op_alone(op, touched), where)
             return
-        now_tables: list[TableState] = []
-        then_tables: list[TableState] = []
+        now_tables: _Folded = {}
+        then_tables: _Folded = {}
         if self.compares:
-            now_tables = tables()
+            now_tables = _folded(tables())
             then_tables = _before(now_tables, changes)
             self._compared(now_tables, then_tables, changes, where)
         for change in changes:
@@ -197,21 +197,19 @@ class MigrationChecks:
                 where,
             )
 
-    def _compared(
-        self, now: list[TableState], then: list[TableState], changes: Sequence[Change], where: Origin | None
-    ) -> None:
+    def _compared(self, now: _Folded, then: _Folded, changes: Sequence[Change], where: Origin | None) -> None:
         """What the op newly breaks in the tables it did not change but that checks compare with
         those it did: a table whose name, folded, is the name of a table the op created, renamed
         or dropped (the only comparison the built-ins make)."""
         changed = {(t.schema, t.name) for c in changes for t in (c.before, c.after) if t is not None}
-        folded = {name.casefold() for _, name in changed}
-        for state in now:
-            key = (state.schema, state.name)
-            if key in changed or state.name.casefold() not in folded:
-                continue
-            was = {(v.check, v.column) for v in self._table_verdicts(state, _peers(state, then))}
-            now_said = self._table_verdicts(state, _peers(state, now))
-            self._hold(key, [v for v in now_said if (v.check, v.column) not in was], where)
+        for folded in {name.casefold() for _, name in changed}:
+            for state in now.get(folded, ()):
+                key = (state.schema, state.name)
+                if key in changed:
+                    continue
+                was = {(v.check, v.column) for v in self._table_verdicts(state, _peers(state, then))}
+                now_said = self._table_verdicts(state, _peers(state, now))
+                self._hold(key, [v for v in now_said if (v.check, v.column) not in was], where)
 
     def _hold(self, key: Key, verdicts: Sequence[Verdict], where: Origin | None) -> None:
         at = {} if where is None or not where.path else {"path": where.path, "line": where.line}
@@ -227,7 +225,7 @@ class MigrationChecks:
         pending, self._pending = self._pending, []
         if not pending:
             return []
-        everything = tables() if self.compares else []
+        everything = _folded(tables()) if self.compares else {}
         columns: dict[Key, set[str]] = {}
         for p in pending:
             if p.column is not None:
@@ -298,20 +296,36 @@ def _changed_columns(before: TableState, after: TableState) -> set[str]:
     return {c.name for c in after.columns if id(c) not in same and c not in kept}
 
 
-def _peers(state: TableState, tables: Sequence[TableState]) -> list[TableState]:
+_Folded = dict[str, list[TableState]]
+"""Tables by their folded name."""
+
+
+def _folded(tables: Sequence[TableState]) -> _Folded:
+    by: _Folded = {}
+    for t in tables:
+        by.setdefault(t.name.casefold(), []).append(t)
+    return by
+
+
+def _peers(state: TableState, tables: _Folded) -> list[TableState]:
     """The tables a check comparing tables compares ``state`` with: the built-ins compare names,
     folded (``accounts`` and ``Accounts``), so those whose folded name is ``state``'s."""
     if not tables:
         return []
-    folded, key = state.name.casefold(), (state.schema, state.name)
-    return [t for t in tables if t.name.casefold() == folded and (t.schema, t.name) != key]
+    key = (state.schema, state.name)
+    return [t for t in tables.get(state.name.casefold(), ()) if (t.schema, t.name) != key]
 
 
-def _before(now: list[TableState], changes: Sequence[Change]) -> list[TableState]:
-    """The tables as they stood before the op that made ``changes`` left them ``now``."""
+def _before(now: _Folded, changes: Sequence[Change]) -> _Folded:
+    """The tables of the folded names the op changed, as they stood before it (those of other
+    names are never compared with what it changed)."""
     after = {(c.after.schema, c.after.name) for c in changes if c.after is not None}
-    kept = [t for t in now if (t.schema, t.name) not in after]
-    return kept + [c.before for c in changes if c.before is not None]
+    names = {t.name.casefold() for c in changes for t in (c.before, c.after) if t is not None}
+    then: _Folded = {n: [t for t in now.get(n, ()) if (t.schema, t.name) not in after] for n in names}
+    for c in changes:
+        if c.before is not None:
+            then[c.before.name.casefold()].append(c.before)
+    return then
 
 
 def _schema(op: Any, dialect: str) -> str | None:
