@@ -93,6 +93,22 @@ class MigrationChecks:
         self._column_rules = replace(rules, checks=tuple(c for c in rules.checks if c.scope == "column"))
         self._said: dict[int, tuple[TableState, list[Verdict]]] = {}
         self._pending: list[_Pending] = []
+        self._folds: _Folded | None = None
+
+    def track(self, changes: Sequence[Change], tables: Callable[[], list[TableState]]) -> None:
+        """Follow what every op (judged or not) did to the tables, for the checks that compare
+        tables: the tables by folded name, kept up to date instead of rebuilt at every op."""
+        if not self.compares or not changes:
+            return
+        if self._folds is None:
+            self._folds = _folded(tables())
+            return
+        for c in changes:
+            if c.before is not None:
+                self._folds.get(c.before.name.casefold(), {}).pop((c.before.schema, c.before.name), None)
+        for c in changes:
+            if c.after is not None:
+                self._folds.setdefault(c.after.name.casefold(), {})[(c.after.schema, c.after.name)] = c.after
 
     # -- judging -----------------------------------------------------------------------------
     def _judge(
@@ -152,7 +168,7 @@ class MigrationChecks:
         now_tables: _Folded = {}
         then_tables: _Folded = {}
         if self.compares:
-            now_tables = _folded(tables())
+            now_tables = self._folds if self._folds is not None else _folded(tables())
             then_tables = _before(now_tables, changes)
             self._compared(now_tables, then_tables, changes, where)
         for change in changes:
@@ -203,7 +219,7 @@ class MigrationChecks:
         or dropped (the only comparison the built-ins make)."""
         changed = {(t.schema, t.name) for c in changes for t in (c.before, c.after) if t is not None}
         for folded in {name.casefold() for _, name in changed}:
-            for state in now.get(folded, ()):
+            for state in list(now.get(folded, {}).values()):
                 key = (state.schema, state.name)
                 if key in changed:
                     continue
@@ -296,14 +312,14 @@ def _changed_columns(before: TableState, after: TableState) -> set[str]:
     return {c.name for c in after.columns if id(c) not in same and c not in kept}
 
 
-_Folded = dict[str, list[TableState]]
-"""Tables by their folded name."""
+_Folded = dict[str, dict[Key, TableState]]
+"""Tables by their folded name, then by (schema, name)."""
 
 
 def _folded(tables: Sequence[TableState]) -> _Folded:
     by: _Folded = {}
     for t in tables:
-        by.setdefault(t.name.casefold(), []).append(t)
+        by.setdefault(t.name.casefold(), {})[(t.schema, t.name)] = t
     return by
 
 
@@ -312,8 +328,11 @@ def _peers(state: TableState, tables: _Folded) -> list[TableState]:
     folded (``accounts`` and ``Accounts``), so those whose folded name is ``state``'s."""
     if not tables:
         return []
+    group = tables.get(state.name.casefold())
+    if not group or (len(group) == 1 and (state.schema, state.name) in group):
+        return []
     key = (state.schema, state.name)
-    return [t for t in tables.get(state.name.casefold(), ()) if (t.schema, t.name) != key]
+    return [t for k, t in group.items() if k != key]
 
 
 def _before(now: _Folded, changes: Sequence[Change]) -> _Folded:
@@ -321,10 +340,10 @@ def _before(now: _Folded, changes: Sequence[Change]) -> _Folded:
     names are never compared with what it changed)."""
     after = {(c.after.schema, c.after.name) for c in changes if c.after is not None}
     names = {t.name.casefold() for c in changes for t in (c.before, c.after) if t is not None}
-    then: _Folded = {n: [t for t in now.get(n, ()) if (t.schema, t.name) not in after] for n in names}
+    then: _Folded = {n: {k: t for k, t in now.get(n, {}).items() if k not in after} for n in names}
     for c in changes:
         if c.before is not None:
-            then[c.before.name.casefold()].append(c.before)
+            then[c.before.name.casefold()][(c.before.schema, c.before.name)] = c.before
     return then
 
 

@@ -130,6 +130,8 @@ class Replay:
             changes = self.schema.apply(op, origin)
         except Exception as e:
             return problem or e
+        if self.checks is not None:
+            self.checks.track(changes, self._all_tables)
         if judged:
             label = "op.execute" if raw else OP_NAMES.get(type(op), type(op).__name__)
             if raw:
