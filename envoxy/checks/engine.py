@@ -13,7 +13,7 @@ once however many tables carry it.
 from __future__ import annotations
 
 import string
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "compiled_checks",
     "freeze",
     "judge_tables",
+    "judge_tables_with_docs",
     "logical_type_of",
     "render",
 ]
@@ -87,10 +88,12 @@ class CompiledCheck:
         )
         self.needs = check.needs
         self.column_needs = check.column_needs
+        self.name_test: Callable[[str], bool] | None = _name_test(where, require)
+        """When the verdict is a test of the ``name`` alone (``where`` absent or on the name,
+        ``require`` on the name): that test, taking the name (present and a string)."""
         self._template = check.message
         self._wants_reason = "reason" in _placeholders(check.message)
         self.memo: dict[Any, str | None] = {}
-        self._seen: dict[int, tuple[dict[str, Any], str | None]] = {}
         self._explainer: Any = None
 
     def key(self, doc: dict[str, Any]) -> Any:
@@ -116,35 +119,25 @@ class CompiledCheck:
     def failure(self, doc: dict[str, Any]) -> str | None:
         """``None`` when ``doc`` is not selected or passes; else the failing keyword's words
         (empty when the message does not use them). Remembered per key."""
-        seen = self._seen.get(id(doc))
-        if seen is not None and seen[0] is doc:
-            return seen[1]
         key = self.key(doc)
         memo = self.memo
         found = memo.get(key, _MISSING)
         if found is not _MISSING:
-            self._remember(doc, found)  # type: ignore[arg-type]
             return found  # type: ignore[return-value]
-        if self.where is not None and not self.where(doc):
-            result: str | None = None
-        elif self.require(doc):
-            result = None
-        else:
-            result = self._reason(doc) if self._wants_reason else ""
+        result = self.evaluate(doc)
         if len(memo) >= _MEMO_LIMIT:
             memo.clear()
         memo[key] = result
-        self._remember(doc, result)
         return result
 
-    def _remember(self, doc: dict[str, Any], result: str | None) -> None:
-        """The verdict on ``doc`` itself: a place that judges the same document object again
-        (a migration's column, unchanged by the op after the one that made it) skips even the
-        key. Documents are never changed once judged; the entry holds the document, so its id
-        is not reused while remembered."""
-        if len(self._seen) >= _MEMO_LIMIT:
-            self._seen.clear()
-        self._seen[id(doc)] = (doc, result)
+    def evaluate(self, doc: dict[str, Any]) -> str | None:
+        """:meth:`failure` without the memo (for documents that seldom repeat, such as table
+        names)."""
+        if self.where is not None and not self.where(doc):
+            return None
+        if self.require(doc):
+            return None
+        return self._reason(doc) if self._wants_reason else ""
 
     def _reason(self, doc: dict[str, Any]) -> str:
         """jsonschema's message for the keyword that fails (on the facts the check reads, so
@@ -162,6 +155,32 @@ class CompiledCheck:
 
     def render(self, values: dict[str, str]) -> str:
         return render(self._template, values)
+
+
+def _name_schema(schema: Any) -> Any:
+    """The schema ``schema`` applies to a document's ``name``, when that is all it does (``{}``
+    for a schema that accepts every object); else ``None``."""
+    if schema is True:
+        return True
+    if not isinstance(schema, dict) or any(
+        k not in ("properties", "type", "description", "title") for k in schema
+    ):
+        return None
+    if schema.get("type", "object") != "object":
+        return None
+    props = schema.get("properties", {})
+    if not isinstance(props, dict) or set(props) - {"name"}:
+        return None
+    return props.get("name", True)
+
+
+def _name_test(where: Any, require: Any) -> Callable[[str], bool] | None:
+    selects = True if where is None else _name_schema(where)
+    requires = _name_schema(require)
+    if selects is None or requires is None:
+        return None
+    select, accept = compile_predicate(selects), compile_predicate(requires)
+    return lambda name: not select(name) or accept(name)
 
 
 def _placeholders(template: str) -> set[str]:
@@ -245,12 +264,27 @@ def judge_tables(
     checks and severities, and skips a check whose ``where``/``require`` needs a fact absent from
     the document (skipped, not failed). Memoized: a document already judged under the same
     compiled checks is not re-validated."""
+    return [v for _, v in judge_tables_with_docs(rules, target, tables, only=only)]
+
+
+def judge_tables_with_docs(
+    rules: RuleSet,
+    target: Target,
+    tables: Sequence[dict[str, Any]],
+    *,
+    only: Collection[tuple[str | None, str]] | None = None,
+    ids: Collection[str] | None = None,
+) -> list[tuple[dict[str, Any], Verdict]]:
+    """:func:`judge_tables`, each verdict with the table document it is about; ``ids``: judge
+    only the checks with these ids."""
     checks = compiled_checks(rules, target)
     if not checks:
         return []
     wanted = None if only is None else set(only)
-    out: list[Verdict] = []
+    out: list[tuple[dict[str, Any], Verdict]] = []
     for check in checks:
+        if ids is not None and check.id not in ids:
+            continue
         if check.check.builtin is not None:
             out.extend(_builtin_verdicts(rules, check, tables, wanted))
             continue
@@ -259,7 +293,7 @@ def judge_tables(
             if not isinstance(name, str) or (wanted is not None and (doc.get("schema"), name) not in wanted):
                 continue
             if _applies(rules, check, name):
-                out.extend(_doc_verdicts(check, doc))
+                out.extend((doc, v) for v in _doc_verdicts(check, doc))
     return out
 
 
@@ -306,7 +340,7 @@ def _builtin_verdicts(
     check: CompiledCheck,
     tables: Sequence[dict[str, Any]],
     wanted: set[tuple[str | None, str]] | None,
-) -> Iterator[Verdict]:
+) -> Iterator[tuple[dict[str, Any], Verdict]]:
     from envoxy.checks.builtins import BUILTINS
 
     selected = [
@@ -320,13 +354,16 @@ def _builtin_verdicts(
     for doc, column, values in BUILTINS[check.check.builtin or ""](check.check, selected):
         if wanted is not None and (doc.get("schema"), doc["name"]) not in wanted:
             continue
-        yield Verdict(
-            check=check.id,
-            severity=check.severity,
-            schema=doc.get("schema"),
-            table=doc["name"],
-            column=column,
-            message=check.render({"table": _shown(doc), "schema": doc.get("schema") or "", **values}),
+        yield (
+            doc,
+            Verdict(
+                check=check.id,
+                severity=check.severity,
+                schema=doc.get("schema"),
+                table=doc["name"],
+                column=column,
+                message=check.render({"table": _shown(doc), "schema": doc.get("schema") or "", **values}),
+            ),
         )
 
 

@@ -169,6 +169,9 @@ def _keyword(key: str, value: Any, schema: dict[str, Any]) -> Predicate | None:
         return _bound(key, value)
     if key == "properties":
         props = tuple((name, compile_predicate(sub)) for name, sub in value.items())
+        if len(props) == 1:
+            ((one, test),) = props
+            return lambda x: not isinstance(x, dict) or one not in x or test(x[one])
         return lambda x: not isinstance(x, dict) or all(p(x[n]) for n, p in props if n in x)
     if key == "required":
         names = tuple(value)
