@@ -301,3 +301,33 @@ def test_names_that_collide_when_folded_are_reported_where_they_collide(tmp_path
         ("a2_rev.py", "table-names-casefold", 9, "Accounts"),
         ("a2_rev.py", "table-names-casefold", 9, "accounts"),
     ]
+
+
+KEYED = """
+checks:
+  primary-key-present:
+    scope: table
+    require: {required: [primary_key], properties: {primary_key: {minItems: 1}}}
+    message: "table {table} has no primary key"
+"""
+
+
+def test_a_key_added_later_in_the_revision_mends_it_and_a_dropped_key_is_reported_at_the_drop(
+    tmp_path: Path,
+) -> None:
+    versions = tmp_path / "versions"
+    keyless = full_columns().replace(", primary_key=True", ", nullable=False")
+    write_revision(
+        versions,
+        "k1",
+        None,
+        'op.create_table(\n    "keyless",\n' + keyless + "\n)\n"
+        'op.create_primary_key("keyless_pkey", "keyless", ["id"])\n',
+    )
+    write_revision(versions, "k2", "k1", 'op.drop_constraint("keyless_pkey", "keyless", type_="primary")\n')
+    rules = rules_with(tmp_path, KEYED)
+    result = run_cli("check-migrations", str(versions), "--rules", str(rules), "--format", "json")
+    assert (result.code, result.err) == (1, "")
+    assert [row for row in located(result.out) if row[1] == "primary-key-present"] == [
+        ("k2_rev.py", "primary-key-present", 9, "keyless", None, "table keyless has no primary key")
+    ]
