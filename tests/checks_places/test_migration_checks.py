@@ -331,3 +331,47 @@ def test_a_key_added_later_in_the_revision_mends_it_and_a_dropped_key_is_reporte
     assert [row for row in located(result.out) if row[1] == "primary-key-present"] == [
         ("k2_rev.py", "primary-key-present", 9, "keyless", None, "table keyless has no primary key")
     ]
+
+
+def test_check_findings_take_the_baseline_per_op_and_at_head(tmp_path: Path) -> None:
+    write_history(tmp_path / "versions")
+    rules, baseline = str(rules_with(tmp_path)), str(tmp_path / "baseline.json")
+    for head in ((), ("--head-state",)):
+        args = (
+            "check-migrations",
+            str(tmp_path / "versions"),
+            "--rules",
+            rules,
+            *head,
+            "--baseline",
+            baseline,
+        )
+        assert run_cli(*args, "--write-baseline").code == 0
+        again = run_cli(*args)
+        assert (again.code, again.out) == (0, f"No findings in 4 files ({3 if head else 7} baselined).\n")
+
+
+def test_sql_types_are_those_envoxy_schema_prints(tmp_path: Path) -> None:
+    """The documents name each column's type exactly as ``envoxy schema --from-migrations``."""
+    from envoxy.checks.documents import Documents
+    from envoxy.migrations.loader import resolve_locations
+    from envoxy.migrations.scanner import scan
+    from envoxy.schema_export import export_json, from_migrations
+
+    write_history(tmp_path / "versions")
+    locations = resolve_locations(str(tmp_path / "versions"), Path.cwd())
+    rules = load_rules(rules_with(tmp_path))
+    documents = Documents(rules)
+    said = {
+        (t["name"], c["name"]): c.get("sql_type")
+        for state, _ in scan(locations, rules, head_state=True).head
+        for t in [documents.of(state)]
+        for c in t["columns"]
+    }
+    printed = {
+        (t["name"], c["name"]): c["type"]
+        for t in export_json(from_migrations(locations, dialect="postgresql"))["tables"]
+        for c in t["columns"]
+    }
+    assert said == printed
+    assert said["Orders", "price"] == "DOUBLE PRECISION"
