@@ -4,10 +4,16 @@ op, on what the op created or reshaped, and at head.
 Per op, a table the op created (``create_table``, or raw DDL read as one) is judged whole. An
 ``add_column`` or ``alter_column`` judges the column it adds or changes, every time, since that is
 the line the user wrote; everything else about the tables the op touched (their other columns,
-their table-scope checks) is reported only where the op newly breaks it, so a table already
-reported where it was made is not reported again at every later op on it. An op on a table whose
-creation the history does not show (the autogenerate gate judging ``add_column`` on a table the
-database already has) judges its column alone, from what the op states.
+their table checks, a name that now collides, folded, with another table's) is reported only where
+the op newly breaks it, so a table already reported where it was made is not reported again at
+every later op on it. An op on a table whose creation the history does not show (the
+autogenerate gate judging ``add_column`` on a table the database already has) judges its column
+alone, from what the op states.
+
+Per op, table checks are judged on the table and column checks only on the columns the op
+changed. What an op breaks is held until :meth:`MigrationChecks.settle` (the end of its
+revision, or of the gate's ops), and reported only if it still holds then: a revision that
+creates a table and then the index or key it lacked breaks nothing.
 
 At head (``--head-state``), every table is judged whole, each finding at the op that created or
 last reshaped its table.
