@@ -15,6 +15,7 @@ object before the next, so :class:`Documents` remembers them by identity.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from envoxy.tables import ColumnState, TableState
@@ -134,6 +135,7 @@ class Documents:
         self._columns: dict[tuple[ColumnState, str], dict[str, Any]] = {}
         self._logical: dict[SqlType, str | None] = {}
         self._same: dict[int, tuple[ColumnState, dict[str, Any]]] = {}
+        self._bare: dict[int, tuple[TableState, dict[str, Any]]] = {}
 
     def of(self, state: TableState) -> dict[str, Any]:
         known = self._made.get(id(state))
@@ -143,6 +145,18 @@ class Documents:
         if len(self._made) >= self._LIMIT:
             self._made.clear()
         self._made[id(state)] = (state, doc)
+        return doc
+
+    def bare(self, state: TableState) -> dict[str, Any]:
+        """The document of ``state`` without its columns, for checks that never read them."""
+        known = self._bare.get(id(state))
+        if known is not None and known[0] is state:
+            return known[1]
+        doc = table_document(self.rules, replace(state, columns=()), self.dialect)
+        del doc["columns"]
+        if len(self._bare) >= self._LIMIT:
+            self._bare.clear()
+        self._bare[id(state)] = (state, doc)
         return doc
 
     def column(self, column: ColumnState, table: str) -> dict[str, Any]:

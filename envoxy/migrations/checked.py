@@ -97,6 +97,7 @@ class MigrationChecks:
         # column checks judged on that column alone, not on every column of its table again.
         self._table_rules = replace(rules, checks=tuple(c for c in rules.checks if c.scope == "table"))
         self._column_rules = replace(rules, checks=tuple(c for c in rules.checks if c.scope == "column"))
+        self._table_doc = self.documents.of if _reads_columns(self._table_rules) else self.documents.bare
         self._said: dict[int, tuple[TableState, list[Verdict]]] = {}
         self._pending: list[_Pending] = []
         self._folds: _Folded | None = None
@@ -133,7 +134,7 @@ class MigrationChecks:
             if known is not None and known[0] is state:
                 return known[1]
         key = (state.schema, state.name)
-        docs = [self.documents.of(state), *(self.documents.of(t) for t in peers)]
+        docs = [self._table_doc(state), *(self._table_doc(t) for t in peers)]
         found = self._judge(docs, [key] if peers else None, self._table_rules)
         if not peers:
             if len(self._said) > 4096:
@@ -306,6 +307,20 @@ class MigrationChecks:
         if not judged:
             return []
         return self._judge(self.documents.all(tables), judged)
+
+
+def _reads_columns(rules: RuleSet) -> bool:
+    """Whether a check of ``rules`` may read a table's columns (or, reading the document whole,
+    anything): if none does, table documents leave them out, and are made in no time."""
+    from envoxy.checks.engine import compiled_checks
+
+    for c in compiled_checks(rules, "migrations"):
+        if c.check.builtin is not None:
+            if "columns" in c.check.needs:
+                return True
+        elif c.reads is None or "columns" in c.reads or c.column_needs:
+            return True
+    return False
 
 
 def _changed_columns(before: TableState, after: TableState) -> set[str]:
