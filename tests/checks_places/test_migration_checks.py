@@ -375,3 +375,38 @@ def test_sql_types_are_those_envoxy_schema_prints(tmp_path: Path) -> None:
     }
     assert said == printed
     assert said["Orders", "price"] == "DOUBLE PRECISION"
+
+
+def test_raw_ddl_is_judged_as_the_ops_it_stands_for(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    write_revision(
+        versions,
+        "s1",
+        None,
+        'op.execute("""CREATE TABLE "Ledger" (id VARCHAR(36) PRIMARY KEY, created TIMESTAMP NOT NULL,\n'
+        '    updated TIMESTAMP NOT NULL, href TEXT NOT NULL, amount REAL)""")\n'
+        'op.execute("ALTER TABLE \\"Ledger\\" ADD COLUMN \\"unitPrice\\" DOUBLE PRECISION")\n',
+    )
+    rules = rules_with(tmp_path)
+    result = run_cli("check-migrations", str(versions), "--rules", str(rules), "--format", "json")
+    assert (result.code, result.err) == (1, "")
+    assert located(result.out) == [
+        ("s1_rev.py", "no-float-money", 9, "Ledger", "amount", "money column amount of Ledger is a float"),
+        ("s1_rev.py", "snake-case-tables", 9, "Ledger", None, "table Ledger is not snake_case"),
+        (
+            "s1_rev.py",
+            "no-float-money",
+            11,
+            "Ledger",
+            "unitPrice",
+            "money column unitPrice of Ledger is a float",
+        ),
+        (
+            "s1_rev.py",
+            "snake-case-columns",
+            11,
+            "Ledger",
+            "unitPrice",
+            "column unitPrice of Ledger is not snake_case",
+        ),
+    ]
