@@ -43,6 +43,7 @@ _MISSING = object()
 # tree sees a few thousand distinct column names, and no more than that are worth keeping).
 _MEMO_LIMIT = 200_000
 _REASON_LIMIT = 160
+_VALUE_LIMIT = 100  # a name in a message: PostgreSQL's 63 bytes whole, a runaway one cut
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,16 +92,18 @@ class CompiledCheck:
         self.name_test: Callable[[str], bool] | None = _name_test(where, require)
         """When the verdict is a test of the ``name`` alone (``where`` absent or on the name,
         ``require`` on the name): that test, taking the name (present and a string)."""
-        self._template = check.message
-        self._wants_reason = "reason" in _placeholders(check.message)
+        self._parts = _parse(check.message)
+        self._wants_reason = any(name == "reason" for _, name in self._parts)
         self.memo: dict[Any, str | None] = {}
         self._explainer: Any = None
 
     def key(self, doc: dict[str, Any]) -> Any:
+        """What the verdict on ``doc`` depends on: the values of the facts the check reads (when
+        nothing else matters to it), else the whole document."""
         reads = self.reads
         if reads is None:
             return freeze(doc)
-        return tuple(freeze(doc.get(f, _MISSING)) if f in doc else _MISSING for f in reads)
+        return tuple(freeze(doc[f]) if f in doc else _MISSING for f in reads)
 
     def skips(self, doc: dict[str, Any]) -> bool:
         """Whether ``doc`` lacks a fact the check reads (a place that cannot know it)."""
@@ -154,7 +157,7 @@ class CompiledCheck:
         return clip(error.message, _REASON_LIMIT)
 
     def render(self, values: dict[str, str]) -> str:
-        return render(self._template, values)
+        return _fill(self._parts, values)
 
 
 def _name_schema(schema: Any) -> Any:
@@ -179,25 +182,35 @@ def _name_test(where: Any, require: Any) -> Callable[[str], bool] | None:
     requires = _name_schema(require)
     if selects is None or requires is None:
         return None
-    select, accept = compile_predicate(selects), compile_predicate(requires)
+    accept = compile_predicate(requires)
+    if selects is True:
+        return accept
+    select = compile_predicate(selects)
     return lambda name: not select(name) or accept(name)
 
 
-def _placeholders(template: str) -> set[str]:
+def _parse(template: str) -> tuple[tuple[str, str | None], ...]:
+    """``template`` as (literal text, placeholder or None) pairs; the compiler has checked it."""
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        return tuple((literal, name) for literal, name, _, _ in string.Formatter().parse(template))
     except ValueError:
-        return set()
+        return ((template, None),)
+
+
+def _fill(parts: tuple[tuple[str, str | None], ...], values: dict[str, str]) -> str:
+    out = []
+    for literal, name in parts:
+        out.append(literal)
+        if name is not None:
+            # names come from the files judged: escaped and cut like every other message's
+            out.append(clip(values.get(name, ""), _REASON_LIMIT if name == "reason" else _VALUE_LIMIT))
+    return "".join(out)
 
 
 def render(template: str, values: dict[str, str]) -> str:
-    """``template`` with each ``{placeholder}`` replaced (``{{`` and ``}}`` are braces)."""
-    out = []
-    for literal, name, _, _ in string.Formatter().parse(template):
-        out.append(literal)
-        if name is not None:
-            out.append(values.get(name, ""))
-    return "".join(out)
+    """``template`` with each ``{placeholder}`` replaced by its value, escaped and cut (``{{``
+    and ``}}`` are braces)."""
+    return _fill(_parse(template), values)
 
 
 class _Judge:
@@ -205,6 +218,7 @@ class _Judge:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
+        self.logical: dict[tuple[Any, str], str | None] = {}  # logical_type_of, remembered
         self.by_target: dict[str, tuple[CompiledCheck, ...]] = {}
         compiled = []
         for check in rules.checks:
@@ -375,6 +389,17 @@ def logical_type_of(
     a ``VARCHAR(36)`` uuid, say)."""
     if sql_type is None or not rules.logical_types:
         return None
+    known = _judge(rules).logical
+    key = (sql_type, dialect)
+    found = known.get(key, _MISSING)
+    if found is _MISSING:
+        if len(known) > _MEMO_LIMIT:
+            known.clear()
+        found = known[key] = _logical_type_of(rules, sql_type, dialect)
+    return found  # type: ignore[return-value]
+
+
+def _logical_type_of(rules: RuleSet, sql_type: SqlType | str, dialect: str) -> str | None:
     from envoxy.sqltypes import SqlTypeError, parse_sql_type, types_match
 
     if isinstance(sql_type, str):

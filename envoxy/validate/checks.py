@@ -14,8 +14,11 @@ judged over every datum of the run: :meth:`ModelChecks.judge` returns each file'
 
 from __future__ import annotations
 
+import dataclasses
+from array import array
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 from envoxy.checks.engine import CompiledCheck, Verdict, compiled_checks, judge_tables_with_docs
 from envoxy.rules.model import ColumnSpec, LogicalType, RuleSet
@@ -26,6 +29,7 @@ __all__ = [
     "CROSS_TABLE",
     "ModelChecks",
     "Site",
+    "SiteTable",
     "cross_file_verdicts",
     "declared_logical_type",
     "fields_pointer",
@@ -33,7 +37,6 @@ __all__ = [
 
 _MISSING = object()
 _MEMO_LIMIT = 200_000  # distinct names remembered; past it the memo starts again
-F = TypeVar("F")
 # Built-ins that compare tables with each other: judged over the whole run, not per file.
 CROSS_TABLE = frozenset({"unique-table-names-casefold"})
 
@@ -100,10 +103,11 @@ class ModelChecks:
         # all of tables_by_name as one test of the name (when each is one): a table name is
         # seldom seen twice, so it is tested, not remembered
         tests = [c.name_test for c in self.tables_by_name]
-        self._table_name_tests: tuple[Callable[[str], bool], ...] | None = (
-            tuple(t for t in tests if t is not None) if all(t is not None for t in tests) else None
+        self._table_names_pass: Callable[[str], bool] | None = (
+            _all_of([t for t in tests if t is not None]) if all(t is not None for t in tests) else None
         )
         self.builtins = tuple(c.id for c in local if c.check.builtin is not None)
+        self._names_only = not (self.columns or self.tables or self.builtins)
         self.active = bool(checks)
         self.name_keys = rules.name_keys
         self._in_scope = scope_function(rules.scope.include, rules.scope.exclude)
@@ -151,16 +155,14 @@ class ModelChecks:
             return
         if self.cross:
             sites.append((name, index))
-        exempt = self._exempt.get(name, ())
-        tests = self._table_name_tests
+        names_pass = self._table_names_pass
         if (
-            not self.columns
-            and not self.tables
-            and not self.builtins
+            self._names_only
             and (not self.columns_by_name or self._clean_columns.issuperset(fields))  # (a set test in C)
-            and (not self.tables_by_name or (tests is not None and all(t(name) for t in tests)))
+            and (not self.tables_by_name or (names_pass is not None and names_pass(name)))
         ):
             return  # the common case: every name passed
+        exempt = self._exempt.get(name, ())
         at = fields_pointer(index)
         if self.columns_by_name and not self._clean_columns.issuperset(fields):
             memo = self._column_names
@@ -183,7 +185,7 @@ class ModelChecks:
         for check in self.columns:
             if check.id not in exempt:
                 self._columns(check, name, fields, at, verdicts)
-        if self.tables_by_name and (tests is None or not all(t(name) for t in tests)):
+        if self.tables_by_name and (names_pass is None or not names_pass(name)):
             if len(self._table_names) > _MEMO_LIMIT:
                 self._table_names.clear()
             failed = self._table_names.get(name)
@@ -224,6 +226,19 @@ class ModelChecks:
                 verdicts.append(((*at, field), _verdict(check, table, field, message)))
 
 
+def _all_of(tests: Sequence[Callable[[str], bool]]) -> Callable[[str], bool]:
+    """One test that passes when each of ``tests`` does."""
+    if not tests:
+        return lambda name: True
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda name: first(name) and second(name)
+    frozen = tuple(tests)
+    return lambda name: all(t(name) for t in frozen)
+
+
 def _failures(
     checks: Sequence[CompiledCheck], doc: dict[str, Any], *, memo: bool = True
 ) -> tuple[tuple[CompiledCheck, str], ...]:
@@ -242,36 +257,53 @@ def _verdict(check: CompiledCheck, table: str, column: str | None, message: str)
     )
 
 
-def cross_file_verdicts(
-    rules: RuleSet, files: Sequence[tuple[F, Sequence[Site]]]
-) -> list[tuple[F, Pointer, Verdict]]:
-    """The verdicts of the checks that compare tables, over every named datum of the run (each
-    file with its sites), each with the file and pointer of the datum it is about."""
+@dataclass(slots=True)
+class SiteTable:
+    """The named datums of many files as three columns: the file's number in the run, the name
+    and the index (see :data:`Site`): what a worker sends back costs little to pickle."""
+
+    names: list[str] = dataclasses.field(default_factory=list)
+    files: array[int] = dataclasses.field(default_factory=lambda: array("q"))
+    indexes: array[int] = dataclasses.field(default_factory=lambda: array("q"))
+
+    def add(self, file: int, sites: Sequence[Site]) -> None:
+        for name, index in sites:
+            self.names.append(name)
+            self.files.append(file)
+            self.indexes.append(index)
+
+    def extend(self, other: SiteTable) -> None:
+        self.names.extend(other.names)
+        self.files.extend(other.files)
+        self.indexes.extend(other.indexes)
+
+
+def cross_file_verdicts(rules: RuleSet, table: SiteTable) -> list[tuple[int, Pointer, Verdict]]:
+    """The verdicts of the checks that compare tables, over every named datum of the run, each
+    with the number of its file and the pointer of the datum it is about."""
     checks = ModelChecks(rules).cross
-    if not checks:
+    if not checks or not table.names:
         return []
     # Only names that another name equals after case folding can fail (a run holds tens of
     # thousands of datums, and a few such pairs at most): the engine judges those alone.
-    names = {name for _, sites in files for name, _ in sites}
     folded: dict[str, str] = {}
     clashing = set()
-    for name in names:
+    for name in set(table.names):
         key = name.casefold()
         if folded.setdefault(key, name) != name:
             clashing.add(key)
     if not clashing:
         return []
-    where: dict[int, tuple[F, Pointer]] = {}
+    where: dict[int, tuple[int, Pointer]] = {}
     docs = []
-    for path, sites in files:
-        for name, index in sites:
-            if name.casefold() not in clashing:
-                continue
-            doc = {"name": name, "columns": []}
-            where[id(doc)] = (path, fields_pointer(index))
-            docs.append(doc)
+    for name, file, index in zip(table.names, table.files, table.indexes, strict=True):
+        if name.casefold() not in clashing:
+            continue
+        doc = {"name": name, "columns": []}
+        where[id(doc)] = (file, fields_pointer(index))
+        docs.append(doc)
     out = []
     for doc, verdict in judge_tables_with_docs(rules, "models", docs, ids=tuple(c.id for c in checks)):
-        path, pointer = where[id(doc)]
-        out.append((path, pointer, verdict))
+        file, pointer = where[id(doc)]
+        out.append((file, pointer, verdict))
     return out

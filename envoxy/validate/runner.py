@@ -16,7 +16,7 @@ from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import RuleSet
 from envoxy.tables import exemption_findings, make_finding
 from envoxy.validate.checker import Checker
-from envoxy.validate.checks import Site, cross_file_verdicts
+from envoxy.validate.checks import Site, SiteTable, cross_file_verdicts
 from envoxy.validate.discovery import Target, discover
 from envoxy.validate.loader import Unparsable, load
 from envoxy.validate.positions import Pointer, format_pointer, locate
@@ -63,9 +63,6 @@ def check_file(checker: Checker, target: Target) -> FileResult:
     (The checks that compare datums across files need the whole run: :func:`validate`.)"""
     findings, names, _ = _check_target(checker, target)
     return FileResult(tuple(findings), frozenset(names))
-
-
-Sited = tuple[Target, list[Site]]
 
 
 def _check_target(checker: Checker, target: Target) -> tuple[list[Finding], set[str], list[Site]]:
@@ -123,35 +120,35 @@ def _check_finding(
     )
 
 
-Part = tuple[list[Finding], set[str], list[Sited]]
+Part = tuple[list[Finding], set[str], SiteTable]
 
 
-def _check_files(checker: Checker, targets: Sequence[Target]) -> Part:
+def _check_files(checker: Checker, targets: Sequence[Target], first: int = 0) -> Part:
     """The findings of ``targets``, which of their datums' names ``rules.yaml`` exempts (all
     that the exemption findings need: a large tree holds millions of names), and their named
     datums when a check compares datums across files."""
     exempted = checker.exempted
     findings: list[Finding] = []
     seen: set[str] = set()
-    sited: list[Sited] = []
-    for target in targets:
+    sited = SiteTable()
+    for number, target in enumerate(targets, first):
         found, names, sites = _check_target(checker, target)
         if found:
             findings.extend(found)
         if exempted and names:
             seen.update(exempted.intersection(names))
         if sites:
-            sited.append((target, sites))
+            sited.add(number, sites)
     return findings, seen, sited
 
 
-def _cross_file_findings(rules: RuleSet, sited: list[Sited]) -> list[Finding]:
+def _cross_file_findings(rules: RuleSet, targets: Sequence[Target], sited: SiteTable) -> list[Finding]:
     """The findings of the checks that compare datums across files, located in the (few) files
     they are about, which are read again for it."""
     verdicts = cross_file_verdicts(rules, sited)
     by_file: dict[Target, list[tuple[Pointer, Verdict]]] = {}
-    for target, pointer, verdict in verdicts:
-        by_file.setdefault(target, []).append((pointer, verdict))
+    for number, pointer, verdict in verdicts:
+        by_file.setdefault(targets[number], []).append((pointer, verdict))
     found = []
     for target, judged in by_file.items():
         loaded = load(target.fs, known_regular=target.known_regular)
@@ -198,7 +195,7 @@ def _check_parallel(checker: Checker, targets: Sequence[Target], jobs: int) -> l
     from envoxy.validate.pool import run_forked
 
     def work(chunk: int) -> Part:  # inherited by the forked workers
-        return _check_files(checker, targets[chunk * size : (chunk + 1) * size])
+        return _check_files(checker, targets[chunk * size : (chunk + 1) * size], chunk * size)
 
     return run_forked(work, chunks, min(jobs, chunks))
 
@@ -217,9 +214,11 @@ def validate(
     jobs = _auto_jobs(n) if jobs is None or jobs <= 0 else jobs
     parts = _check_parallel(checker, found.targets, jobs)
     findings: list[Finding] = [f for part, _, _ in parts for f in part]
-    sited = [s for _, _, part in parts for s in part]
-    if sited:
-        findings.extend(_cross_file_findings(rules, sited))
+    sited = SiteTable()
+    for _, _, part in parts:
+        sited.extend(part)
+    if sited.names:
+        findings.extend(_cross_file_findings(rules, found.targets, sited))
     for issue in found.issues:
         f = _finding(rules, "parse-error", issue.message, path=issue.shown)
         if f is not None:

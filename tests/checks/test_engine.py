@@ -267,3 +267,16 @@ def test_require_true_finds_nothing_false_one_per_node(
         assert [(v.table, v.column) for v in found] == [
             (d["name"], c["name"]) for d in docs for c in d["columns"]
         ]
+
+
+def test_names_in_messages_are_escaped_and_cut(rules: RuleSet) -> None:
+    long_name = "X" * 300
+    found = judge_tables(
+        rules,
+        "db",
+        [table("t", column("t", long_name, "TEXT"), column("t", "a\nB", "TEXT"), primary_key=["a"])],
+    )
+    messages = [v.message for v in found if v.check == "snake-case-columns"]
+    assert messages[0].startswith(f"column {'X' * 100}… of t is not snake_case ('{'X' * 47}")
+    assert messages[1] == "column a\\nB of t is not snake_case ('a\\nB' does not match '^[a-z][a-z0-9_]*$')"
+    assert [v.column for v in found if v.check == "snake-case-columns"] == [long_name, "a\nB"]

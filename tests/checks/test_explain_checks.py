@@ -92,3 +92,26 @@ def test_sarif_rules_carry_the_check_description(tmp_path: Path) -> None:
     assert rule["defaultConfiguration"] == {"level": "error"}
     assert rule["help"]["text"].startswith("soft-delete-nullable (error by default): A soft-delete column")
     assert "missing-field" in rules  # the catalogue's rules stay
+
+
+def test_sarif_with_checks_is_valid_sarif(tmp_path: Path) -> None:
+    from jsonschema import Draft7Validator
+
+    from tests.conftest import DATA
+
+    (tmp_path / "rules.yaml").write_text(
+        EXAMPLE_RULES.read_text(encoding="utf-8") + "severity: {table-names-casefold: 'off'}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "m.json").write_text('{"table": "Bad", "fields": {"id": {}, "Col": {}}}')
+    result = run_cli("validate", "m.json", "--format", "sarif", cwd=tmp_path)
+    sarif = json.loads(result.out)
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    assert sorted(Draft7Validator(schema).iter_errors(sarif), key=str) == []
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    by_id = {r["id"]: r for r in rules}
+    assert by_id["table-names-casefold"]["defaultConfiguration"] == {"level": "error"}
+    results = {(r["ruleId"], rules[r["ruleIndex"]]["id"]) for r in run["results"]}
+    assert ("snake-case-columns", "snake-case-columns") in results
+    assert ("snake-case-tables", "snake-case-tables") in results

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from envoxy.rules import load_rules
+from envoxy.validate.checks import declared_logical_type
 from envoxy.validate.runner import validate
 from tests.conftest import REPO, run_cli
 
@@ -263,3 +264,45 @@ def test_require_true_finds_nothing_false_one_per_node(
             for i, (_, cols) in enumerate(datums)
             for c in cols
         )
+
+
+def test_logical_types_of_declarations(tmp_path: Path) -> None:
+    rules = load_rules(EXAMPLE_RULES)
+    required = {c.name: c for c in rules.columns}
+    types = rules.logical_types
+    assert [
+        declared_logical_type(types, required["id"], d) for d in ({}, {"type": "string"}, {"type": "integer"})
+    ] == [
+        "uuid",
+        "uuid",
+        None,
+    ]
+    assert [
+        declared_logical_type(types, None, d)
+        for d in (
+            {"type": "string", "format": "uuid"},
+            {"type": "string", "format": "date-time"},
+            {"type": "string", "maxLength": 5},
+            {"type": "string", "format": "email"},
+            {"type": "integer"},
+            {},
+            "string",
+        )
+    ] == ["uuid", "timestamp", "text", None, None, None, None]
+    checks = (
+        "version: 1\nchecks:\n  uuid-columns-end-in-id:\n    scope: column\n"
+        "    where: {required: [logical_type], properties: {logical_type: {const: uuid}}}\n"
+        '    require: {properties: {name: {pattern: "(^|_)id$"}}}\n'
+    )
+    root = project(
+        tmp_path,
+        {
+            "m.json": '{"table": "t", "fields": {'
+            + REQUIRED
+            + ', "owner": {"type": "string", "format": "uuid"},'
+            ' "owner_id": {"type": "string", "format": "uuid"}, "note": {"type": "string"}}}'
+        },
+        checks,
+    )
+    result = run_cli("validate", "models", "--format", "json", cwd=root)
+    assert [(f["rule"], f["field"]) for f in findings(result.out)] == [("uuid-columns-end-in-id", "owner")]
