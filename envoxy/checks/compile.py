@@ -129,7 +129,8 @@ class _Compiling:
         if not self.ok or where is _BAD or require is _BAD:
             return None
         if builtin is not None:
-            table_needs, column_needs = BUILTIN_NEEDS[builtin], frozenset[str]()
+            selects, column_needs = _needs("table", where, True)
+            table_needs = BUILTIN_NEEDS[builtin] | selects
         else:
             table_needs, column_needs = _needs(scope, where, require)
         loc = self.raw.where(base, key=True)

@@ -280,3 +280,18 @@ def test_names_in_messages_are_escaped_and_cut(rules: RuleSet) -> None:
     assert messages[0].startswith(f"column {'X' * 100}… of t is not snake_case ('{'X' * 47}")
     assert messages[1] == "column a\\nB of t is not snake_case ('a\\nB' does not match '^[a-z][a-z0-9_]*$')"
     assert [v.column for v in found if v.check == "snake-case-columns"] == [long_name, "a\nB"]
+
+
+def test_a_builtins_where_is_skipped_like_any_check(tmp_path: Path) -> None:
+    rules = rules_from(
+        tmp_path,
+        "version: 1\nchecks:\n  folded:\n    builtin: unique-table-names-casefold\n"
+        "    where: {required: [primary_key], properties: {primary_key: {minItems: 1}}}\n",
+    )
+    assert rules.check("folded").skipped_in() == {"models": ("primary_key",)}
+    keyed = [table("Orders", primary_key=["id"]), table("orders", primary_key=["id"]), table("ORDERS")]
+    assert [v.table for v in judge_tables(rules, "db", keyed)] == ["Orders", "orders"]
+    assert (
+        judge_tables(rules, "models", [{"name": "Orders", "columns": []}, {"name": "orders", "columns": []}])
+        == []
+    )
