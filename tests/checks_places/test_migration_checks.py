@@ -410,3 +410,21 @@ def test_raw_ddl_is_judged_as_the_ops_it_stands_for(tmp_path: Path) -> None:
             "column unitPrice of Ledger is not snake_case",
         ),
     ]
+
+
+def test_the_gate_names_both_kinds_of_rule_when_both_are_broken(tmp_path: Path) -> None:
+    rules = load_rules(rules_with(tmp_path))
+    create = ops.CreateTableOp(
+        "shop",
+        [sa.Column("id", sa.String(length=36), primary_key=True), sa.Column("Price", sa.Numeric(12, 2))],
+    )
+    with pytest.raises(EnvoxyRevisionError) as raised:
+        check_autogenerate_revision(ops.UpgradeOps(ops=[create]), rules=rules)
+    said = str(raised.value)
+    assert "  - column Price of shop is not snake_case [snake-case-columns]\n" in said
+    assert "  - table 'shop' lacks required column 'href' (TEXT NOT NULL) [missing-field]\n" in said
+    assert said.endswith(
+        "No revision file was written. Give the tables the required columns (inherit EnvoxyMixin) and "
+        "change them so that they pass the checks of rules.yaml, or add exemptions with a reason to "
+        "rules.yaml."
+    )
