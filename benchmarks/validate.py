@@ -9,7 +9,9 @@ file, 2% of datums violating) under ``benchmarks/.work/validate`` and measures, 
 (c) ``check-jsonschema`` over the same tree with the compiled model schema;
 
 for the pre-commit case, ``python -m envoxy.validate one.json`` (a clean file and a violating
-one) against ``python -c "import jsonschema, yaml"``; and (d) ``python -m envoxy.validate`` over
+one) against ``python -c "import jsonschema, yaml"``; (f) (b) again with the checks of
+``docs/CHECKS.md`` in force (``examples/checks/rules.yaml``: the shipped fields plus those
+checks; issue 13), interleaved with (a) and (b); and (d) ``python -m envoxy.validate`` over
 a tree of ``--big-files`` files (default 100,000, the same generator, under
 ``benchmarks/.work/validate-big``, kept between runs) with its peak memory: the sum of the
 resident sizes of the validator and its workers, sampled from ``/proc`` every 10 ms, and the
@@ -18,7 +20,8 @@ and prints each time with its ratio; then (e) (b) again with a baseline of one e
 violating datum in force (issue 9), against (b). Timings are the best of ``--repeat`` interleaved rounds
 (default 3; (c) and (d) run once), with the median and worst beside them, and the ratios of each
 round (a command against the floor measured in the same round). Goals (issue 11): b/a <= 1.1,
-with ``--jobs 1`` <= 1.6, peak memory of (d) < 300 MB; (issue 3) c/b >= 10, one file <= 1.3x.
+with ``--jobs 1`` <= 1.6, peak memory of (d) < 300 MB; (issue 3) c/b >= 10, one file <= 1.3x;
+(issue 13) f/a <= 1.3. ``--checks-only`` measures (a), (b) and (f) alone.
 """
 
 from __future__ import annotations
@@ -217,6 +220,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-check-jsonschema", action="store_true")
     parser.add_argument("--big-files", type=int, default=100_000, help="0: skip the large tree")
+    parser.add_argument("--checks-only", action="store_true", help="only (a), (b) and (f): checks in force")
     args = parser.parse_args()
 
     env = {**os.environ, "ENVOXY_CACHE_DIR": str(WORK.parent / "cache"), "NO_COLOR": "1"}
@@ -239,6 +243,9 @@ def main() -> int:
     # warm the page cache and the compiled-rules cache
     floor(files)
     timed([*validate, str(files[0])], env)
+    if args.checks_only:
+        checks_case(files, validate, env, args.repeat, expected)
+        return 0
 
     # Interleaved rounds, best of each: a shared machine's load drifts over minutes. The order
     # turns each round, so that no command always runs first (or right after another).
@@ -306,6 +313,7 @@ def main() -> int:
     )
     print(f"one file: violating                  {bad * 1000:8.0f} ms   ratio {bad / base:.2f}")
     baseline_case(validate, env, args.repeat, expected)
+    checks_case(files, validate, env, args.repeat, expected)
     if args.big_files:
         big_tree(args.big_files, validate, env)
     return 0
@@ -335,6 +343,57 @@ def big_tree(n_files: int, validate: list[str], env: dict[str, str]) -> None:
         f"({pss / mb:.0f} MB PSS); largest process {largest / mb:.0f} MB  (goal < 300 MB)"
     )
     print(f"    {len(found)} violating datums found")
+
+
+CHECK_RULES = REPO / "examples" / "checks" / "rules.yaml"
+
+
+def checks_case(
+    files: list[Path], validate: list[str], env: dict[str, str], repeat: int, expected: int
+) -> None:
+    """(f): the tree with the checks of docs/CHECKS.md in force, against the floor and (b),
+    interleaved, with the default workers and with ``--jobs 1``. The generated names are
+    snake_case and short, so the checks add no finding: the same violations are expected."""
+    with_checks = [sys.executable, "-m", "envoxy.validate", "--rules", str(CHECK_RULES)]
+    timed([*with_checks, str(files[0])], env)  # compile and cache these rules
+    for jobs in ([], ["-j", "1"]):
+        floors, plain, checked = _interleaved(
+            files,
+            [*validate, *jobs, "--format", "json", str(WORK)],
+            [*with_checks, *jobs, "--format", "json", str(WORK)],
+            env,
+            repeat,
+        )
+        a, _ = min(floors)
+        b, _, b_cpu = min(plain, key=lambda r: r[0])
+        f, run_f, f_cpu = min(checked, key=lambda r: r[0])
+        report = json.loads(run_f.stdout)
+        assert {x["rule"] for x in report["findings"]} <= {"missing-field", "wrong-type"}, report["summary"]
+        assert len(_violations_envoxy(run_f.stdout)) == expected
+        label = "(f) with the checks of CHECKS.md" if not jobs else "    the same with --jobs 1"
+        print(
+            f"{label:<38}{f:8.2f} s {_spread([r[0] for r in checked])} ({f_cpu:.2f} s)   f/a = {f / a:.2f}"
+            f"  (goal <= 1.3)   f/b = {f / b:.2f}  (without: {b:.2f} s, {b_cpu:.2f} s CPU; floor {a:.2f} s)"
+        )
+        print("    per round, f/a: " + _ratios([r[0] for r in checked], [x[0] for x in floors]))
+
+
+def _interleaved(
+    files: list[Path], plain_argv: list[str], checked_argv: list[str], env: dict[str, str], repeat: int
+) -> tuple[list[tuple[float, float]], list[Run], list[Run]]:
+    """The floor and two commands, ``repeat`` rounds taking turns, the order turning each round."""
+    floors: list[tuple[float, float]] = []
+    plain: list[Run] = []
+    checked: list[Run] = []
+    steps = [
+        lambda: floors.append(floor(files)),
+        lambda: plain.append(timed(plain_argv, env)),
+        lambda: checked.append(timed(checked_argv, env)),
+    ]
+    for round_ in range(repeat):
+        for i in range(len(steps)):
+            steps[(round_ + i) % len(steps)]()
+    return floors, plain, checked
 
 
 def _spread(times: list[float]) -> str:

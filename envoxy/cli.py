@@ -78,6 +78,10 @@ class Context:
 
         fmt = getattr(args, "format", "text")
         output = getattr(args, "output", None)
+        if self._rules is not None and self._rules.checks and not report.checks:
+            from dataclasses import replace
+
+            report = replace(report, checks=self._rules.checks)
         if output:
             from envoxy._io import atomic_write
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from envoxy.checks.model import Check
 
 __all__ = ["Finding", "Report", "Severity", "sort_key"]
 
@@ -81,6 +84,8 @@ class Report:
     baselined: tuple[Finding, ...] = ()
     run_id: str | None = None
     anchor: str | None = None
+    checks: tuple[Check, ...] = ()
+    """The ``checks:`` of the rules in force (SARIF describes them as it describes the rules)."""
 
     @classmethod
     def build(

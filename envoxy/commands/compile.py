@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from envoxy.cli import Context
 
-HELP = "compile rules.yaml into schemas/ (model.schema.json, columns.json)"
+HELP = "compile rules.yaml into schemas/ (model.schema.json, columns.json, checks-documents.schema.json)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -374,4 +374,5 @@ def inspect_ops(
         if stepped.problem is not None:
             raise stepped.problem
         found.extend(stepped.findings)
+    found.extend(replay.settle())
     return found

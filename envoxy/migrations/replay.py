@@ -21,6 +21,7 @@ from typing import Any
 from alembic.operations import ops
 
 from envoxy.findings import Finding
+from envoxy.migrations.checked import migration_checks
 from envoxy.migrations.inspector import inspect_op
 from envoxy.migrations.schema import Change, Origin, SymbolicSchema
 from envoxy.migrations.sqlops import read_execute
@@ -60,11 +61,19 @@ class Replay:
     """Judge and replay ops, one after another, into one :class:`SymbolicSchema`."""
 
     def __init__(
-        self, rules: RuleSet, dialect: str = "postgresql", schema: SymbolicSchema | None = None
+        self,
+        rules: RuleSet,
+        dialect: str = "postgresql",
+        schema: SymbolicSchema | None = None,
+        *,
+        checks: bool = True,
     ) -> None:
         self.rules = rules
         self.dialect = dialect
         self.schema = schema if schema is not None else SymbolicSchema(dialect)
+        # The checks of rules.yaml, per op (None: none target migrations, or not wanted per op,
+        # as with --head-state, which judges them at head instead).
+        self.checks = migration_checks(rules, dialect) if checks else None
         self._verdicts: dict[int, tuple[TableState, set[tuple[str, str | None]]]] = {}
         self._required: dict[str, set[str]] = {}
 
@@ -121,13 +130,28 @@ class Replay:
             changes = self.schema.apply(op, origin)
         except Exception as e:
             return problem or e
+        if self.checks is not None:
+            self.checks.track(changes, self._all_tables)
         if judged:
             label = "op.execute" if raw else OP_NAMES.get(type(op), type(op).__name__)
             if raw:
                 said = [replace(f, message=f"op.execute: {f.message}") for f in said]
             found.extend(said)
             found.extend(self._newly_broken(changes, said, label))
+            if self.checks is not None:
+                self.checks.after_op(op, changes, self._all_tables, origin)
         return problem
+
+    def _all_tables(self) -> list[TableState]:
+        return self.schema.states()
+
+    def settle(self) -> list[Finding]:
+        """What the checks found in the ops stepped since the last call (one revision, say) and
+        still hold after the last of them, each located at its op (see
+        :mod:`envoxy.migrations.checked`)."""
+        if self.checks is None:
+            return []
+        return self.checks.settle(self.schema.lookup, self._all_tables)
 
     def _execute(
         self, op: ops.ExecuteSQLOp, origin: Origin, judged: bool, found: list[Finding]

@@ -17,9 +17,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from envoxy.checks.verdicts import verdict_finding
 from envoxy.errors import UsageError
 from envoxy.findings import Finding
 from envoxy.migrations.capture import captured
+from envoxy.migrations.checked import migration_checks
 from envoxy.migrations.loader import (
     History,
     LoadError,
@@ -98,7 +100,8 @@ class _Scan:
         self.dialect = dialect
         self.head_state = head_state
         self.schema = SymbolicSchema(dialect)
-        self.replay_ops = Replay(rules, dialect, self.schema)
+        # With --head-state the checks are judged at head only.
+        self.replay_ops = Replay(rules, dialect, self.schema, checks=not head_state)
         self.findings: list[Finding] = []
 
     def add(self, rule: RuleId, message: str, path: str, line: int | None) -> None:
@@ -125,6 +128,7 @@ class _Scan:
                     origin.path,
                     origin.line,
                 )
+        self.findings.extend(self.replay_ops.settle())
         if judged and outcome.failure is not None:
             self.add(
                 "unanalysable-revision",
@@ -135,12 +139,21 @@ class _Scan:
             )
 
     def judge_head(self, judged_paths: set[str]) -> None:
-        for state, origin in self.schema.tables():
+        tables = self.schema.tables()
+        for state, origin in tables:
             if origin.path in judged_paths:
                 self.findings.extend(
                     replace(f, path=origin.path, line=origin.line)
                     for f in judge_table(self.rules, state, self.dialect)
                 )
+        checks = migration_checks(self.rules, self.dialect)
+        if checks is None:
+            return
+        origins = {(state.schema, state.name): origin for state, origin in tables}
+        judged = [key for key, origin in origins.items() if origin.path in judged_paths]
+        for v in checks.at_head([state for state, _ in tables], judged):
+            origin = origins[v.schema, v.table]
+            self.findings.append(verdict_finding(v, path=origin.path, line=origin.line))
 
 
 def scan(

@@ -106,6 +106,10 @@ class SymbolicSchema:
         """Every table at this point, by (schema, name), the default schema first."""
         return [(self._tables[k].state, self._tables[k].origin) for k in sorted(self._tables, key=_sort_key)]
 
+    def states(self) -> list[TableState]:
+        """Every table at this point, in no particular order (cheaper than :meth:`tables`)."""
+        return [entry.state for entry in self._tables.values()]
+
     def restore(self, tables: Iterable[tuple[TableState, Origin]]) -> None:
         """Put back tables as :meth:`tables` gave them (from another process, say)."""
         for state, origin in tables:

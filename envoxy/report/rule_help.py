@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from envoxy.checks.model import Check
 from envoxy.rules.catalog import RULES, Command, Example, Place, RuleInfo
 
 __all__ = ["WIDTH", "exempt_text", "list_text", "markdown", "rules_table", "suggestions", "text"]
@@ -150,10 +151,15 @@ def markdown(info: RuleInfo) -> str:
     return "\n".join(lines) + "\n"
 
 
-def list_text() -> str:
-    """``envoxy explain --list``: one rule id per line, first on its line, then its summary."""
-    width = max(len(rid) for rid in RULES)
-    return "".join(f"{rid:<{width}}  {info.short}\n" for rid, info in sorted(RULES.items()))
+def list_text(checks: Iterable[Check] = ()) -> str:
+    """``envoxy explain --list``: one rule id per line, first on its line, then its summary; then
+    the checks of ``rules.yaml``, likewise."""
+    from envoxy.checks.help import check_short
+
+    shorts = {rid: info.short for rid, info in RULES.items()}
+    shorts.update({c.id: "(rules.yaml check) " + check_short(c) for c in checks})
+    width = max(len(rid) for rid in shorts)
+    return "".join(f"{rid:<{width}}  {short}\n" for rid, short in sorted(shorts.items()))
 
 
 def rules_table() -> str:
@@ -165,9 +171,9 @@ def rules_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def suggestions(name: str) -> list[str]:
-    """Rule ids close to ``name`` (a mistyped id), best first."""
+def suggestions(name: str, checks: Iterable[str] = ()) -> list[str]:
+    """Rule (and check) ids close to ``name`` (a mistyped id), best first."""
     import difflib
 
     key = name.strip().lower().replace("_", "-")
-    return difflib.get_close_matches(key, list(RULES), n=3, cutoff=0.6)
+    return difflib.get_close_matches(key, [*RULES, *checks], n=3, cutoff=0.6)

@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Any, TextIO
 
 from envoxy import __version__
+from envoxy.checks.model import Check
 from envoxy.findings import Finding, Report
 from envoxy.report import rule_help
 from envoxy.rules.catalog import RULES
@@ -90,10 +91,19 @@ def _result(f: Finding, index: dict[str, int], fingerprint: str, anchor: str | N
     return result
 
 
-def _rule(rid: str) -> dict[str, Any]:
-    """The reportingDescriptor of a rule; an id the catalog does not know gets its id and name."""
+def _rule(rid: str, checks: dict[str, Check]) -> dict[str, Any]:
+    """The reportingDescriptor of a rule or a check of ``rules.yaml`` (from its description); an
+    id neither knows gets its id and name."""
     rule: dict[str, Any] = {"id": rid, "name": "".join(w.capitalize() for w in rid.split("-"))}
     info = RULES.get(rid)
+    check = checks.get(rid)
+    if info is None and check is not None:
+        from envoxy.checks.help import check_markdown, check_short, check_text
+
+        rule["shortDescription"] = {"text": check_short(check)}
+        rule["fullDescription"] = {"text": " ".join(check.description.split()) or check_short(check)}
+        rule["help"] = {"text": check_text(check), "markdown": check_markdown(check)}
+        rule["defaultConfiguration"] = {"level": "none" if check.severity == "off" else check.severity}
     if info is not None:
         rule["shortDescription"] = {"text": info.short}
         rule["fullDescription"] = {"text": info.help}
@@ -103,9 +113,10 @@ def _rule(rid: str) -> dict[str, Any]:
 
 
 def to_sarif(report: Report) -> dict[str, Any]:
-    rule_ids = sorted(RULES.keys() | {f.rule for f in report.findings})
+    checks = {c.id: c for c in report.checks}
+    rule_ids = sorted(RULES.keys() | checks.keys() | {f.rule for f in report.findings})
     index = {rid: i for i, rid in enumerate(rule_ids)}
-    rules = [_rule(rid) for rid in rule_ids]
+    rules = [_rule(rid, checks) for rid in rule_ids]
     marks = fingerprints(report.findings)
     sarif: dict[str, Any] = {
         "$schema": _SCHEMA,

@@ -57,8 +57,9 @@ def _summary(report: Report) -> str:
 
 def explain_hint(report: Report) -> str | None:
     """``Run 'envoxy explain missing-field' (or wrong-type) for why and how to fix.``: the rules
-    that fired, the most frequent first; ``None`` when no catalogued rule fired."""
-    counts = Counter(f.rule for f in report.findings if f.rule in RULES)
+    (and checks of rules.yaml) that fired, the most frequent first; ``None`` when none did."""
+    known = RULES.keys() | {c.id for c in report.checks}
+    counts = Counter(f.rule for f in report.findings if f.rule in known)
     if not counts:
         return None
     first, *others = sorted(counts, key=lambda rule: (-counts[rule], rule))

@@ -49,7 +49,14 @@ def column_specs(rules: RuleSet) -> dict[str, Any]:
 
 
 def compiled_artifacts(rules: RuleSet) -> dict[str, str]:
-    return {
+    """The files of ``schemas/``; the schema of the check documents only when ``rules.yaml`` has
+    checks (so that a project without them keeps the files it has)."""
+    out = {
         "model.schema.json": rules.model_schema_json,
         "columns.json": json.dumps(column_specs(rules), indent=2) + "\n",
     }
+    if rules.checks:
+        from envoxy.checks.documents_schema import FILENAME, documents_schema_text
+
+        out[FILENAME] = documents_schema_text([t.name for t in rules.logical_types])
+    return out

@@ -68,10 +68,10 @@ def cache_dir() -> Path | None:
 
 def _code_stamp() -> str:
     """Size and mtime of the modules that turn rules.yaml into a RuleSet, and of those that
-    define the types it holds."""
+    define the types it holds (SQL types, checks)."""
     here = Path(__file__).resolve().parent
     parts = []
-    for folder in (here, here.parent / "sqltypes"):
+    for folder in (here, here.parent / "sqltypes", here.parent / "checks"):
         for name in sorted(os.listdir(folder)):
             if name.endswith((".py", ".yaml", ".json")):
                 st = os.stat(folder / name)

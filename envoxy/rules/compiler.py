@@ -16,12 +16,14 @@ import re
 import string
 from typing import Any
 
+from envoxy.checks.compile import compile_checks
 from envoxy.errors import EXCERPT_LIMIT, Problem, RulesError, clip, excerpt
 from envoxy.rules.loader import RawRules, sorted_problems
 from envoxy.rules.model import (
     ColumnSpec,
     Declaration,
     Exemption,
+    LogicalType,
     RuleSet,
     Scope,
     ValueSpec,
@@ -54,6 +56,12 @@ class _Compiler:
 
     def error(self, path: tuple[str | int, ...], message: str, *, key: bool = False) -> None:
         self.problems.append(self.raw.problem(path, message, key=key))
+
+    def error_at(self, path: tuple[str | int, ...], message: str) -> None:
+        self.error(path, message)
+
+    def error_at_key(self, path: tuple[str | int, ...], message: str) -> None:
+        self.error(path, message, key=True)
 
     # -- profiles --------------------------------------------------------------------------
     def profile_types(self, name: str) -> dict[str, tuple[SqlType, Declaration]] | None:
@@ -316,8 +324,11 @@ class _Compiler:
             )
 
     # -- scope, exemptions, severity ---------------------------------------------------------
-    def exemptions(self, field_names: tuple[str, ...] | None) -> tuple[Exemption, ...]:
-        """The exemptions (``field_names`` None: the required fields are not known for sure)."""
+    def exemptions(
+        self, field_names: tuple[str, ...] | None, check_ids: tuple[str, ...] | None
+    ) -> tuple[Exemption, ...]:
+        """The exemptions (``field_names``/``check_ids`` None: the required fields or the checks
+        are not known for sure)."""
         raw = self.raw
         if raw.broken(("exemptions",)):
             return ()
@@ -327,7 +338,21 @@ class _Compiler:
             if raw.broken(base):
                 continue
             fields_ok = raw.intact((*base, "fields"))
-            for i, name in enumerate(spec["fields"] if fields_ok else ()):
+            checks_ok = raw.intact((*base, "checks"))
+            if "fields" not in spec and "checks" not in spec:
+                self.error(
+                    base,
+                    f"exemptions.{clip(table, EXCERPT_LIMIT)} lists neither 'fields' nor 'checks', expected "
+                    "the required fields or the checks the table goes without",
+                )
+            for i, name in enumerate(spec.get("checks", ()) if checks_ok else ()):
+                if check_ids is not None and name not in check_ids:
+                    self.error(
+                        (*base, "checks", i),
+                        f"{excerpt(name)} is not a check of these rules, expected "
+                        f"{'one of: ' + _names(check_ids) if check_ids else 'no checks (none is defined)'}",
+                    )
+            for i, name in enumerate(spec.get("fields", ()) if fields_ok else ()):
                 if field_names is not None and name not in field_names:
                     self.error(
                         (*base, "fields", i),
@@ -342,13 +367,14 @@ class _Compiler:
                         (*base, "until"),
                         f"{excerpt(spec['until'])} is not a real date, expected a date written YYYY-MM-DD",
                     )
-            if not (fields_ok and raw.intact((*base, "reason"))):
+            if not (fields_ok and checks_ok and raw.intact((*base, "reason"))):
                 continue
             loc = raw.where(base, key=True)
             out.append(
                 Exemption(
                     table=table,
-                    fields=frozenset(spec["fields"]),
+                    fields=frozenset(spec.get("fields", ())),
+                    checks=frozenset(spec.get("checks", ())),
                     reason=spec["reason"].strip(),
                     until=until,
                     path=loc.path if loc else None,
@@ -383,7 +409,10 @@ class _Compiler:
         columns = self.columns(types)
         names_known = raw.complete and not raw.broken(("fields",))
         field_names = tuple(self.data.get("fields", DEFAULT_FIELDS)) if names_known else None
-        exemptions = self.exemptions(field_names)
+        checks = compile_checks(self.raw, self.error_at, report_key=self.error_at_key)
+        checks_known = raw.complete and not raw.broken(("checks",))
+        check_ids = tuple(self.data.get("checks", {})) if checks_known else None
+        exemptions = self.exemptions(field_names, check_ids)
         self.check_globs()
         if raw.problems or self.problems:
             # One problem per place: what reading found there explains what the checks see.
@@ -415,6 +444,11 @@ class _Compiler:
             model_schema_json="{}",
             baseline=baseline,
             migrations_since=self.data.get("migrations", {}).get("since"),
+            checks=checks,
+            logical_types=tuple(
+                LogicalType(name=n, sql_type=sql, declaration=decl)
+                for n, (sql, decl) in (types or {}).items()
+            ),
         )
         from envoxy.rules.schema import model_schema
 

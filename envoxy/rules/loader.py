@@ -310,7 +310,9 @@ class _Merged:
                 del base[key]
                 self._forget(sub)
                 continue
-            if isinstance(value, dict) and isinstance(base.get(key), dict):
+            # A check is replaced whole by a file that redefines its id: merging two checks'
+            # schemas would make a third nobody wrote.
+            if isinstance(value, dict) and isinstance(base.get(key), dict) and path != ("checks",):
                 self._merge(base[key], value, sub, doc)
                 self.values[sub] = doc.values[sub]
                 if sub in doc.bad:
@@ -453,6 +455,22 @@ def meta_schema() -> dict[str, Any]:
     return schema
 
 
+def _meta_schema_for(data: dict[str, Any]) -> dict[str, Any]:
+    """The meta-schema, its ``severity`` keys also taking the ids of the file's own checks."""
+    schema = meta_schema()
+    checks = data.get("checks")
+    if not isinstance(checks, dict) or not checks:
+        return schema
+    extra = {k: {"$ref": "#/$defs/severity"} for k in checks if isinstance(k, str) and k not in RULES}
+    if not extra:
+        return schema
+    severity = {
+        **schema["properties"]["severity"],
+        "properties": {**schema["properties"]["severity"]["properties"], **extra},
+    }
+    return {**schema, "properties": {**schema["properties"], "severity": severity}}
+
+
 def _where(path: KeyPath) -> str:
     out = ""
     for part in path:
@@ -560,13 +578,13 @@ def _messages(error: Any, raw: RawRules) -> Iterator[_MetaProblem]:
             )
         return
     if v == "required":
+        keys = error.schema.get("x-expected-keys", error.validator_value)
         for key in error.validator_value:
             if key not in error.instance:
                 yield _MetaProblem(
                     raw.problem(
                         path,
-                        f"{where} lacks the required key {key!r}, expected keys: "
-                        f"{', '.join(error.validator_value)}",
+                        f"{where} lacks the required key {key!r}, expected keys: {', '.join(keys)}",
                     ),
                     (*path, key),
                     absence=True,
@@ -611,7 +629,7 @@ def _messages(error: Any, raw: RawRules) -> Iterator[_MetaProblem]:
 def _check_meta(raw: RawRules) -> list[_MetaProblem]:
     from jsonschema import Draft202012Validator
 
-    validator = Draft202012Validator(meta_schema())
+    validator = Draft202012Validator(_meta_schema_for(raw.data))
     problems: list[_MetaProblem] = []
     for error in validator.iter_errors(raw.data):
         problems.extend(_messages(error, raw))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from envoxy.checks.model import Check
 from envoxy.rules.catalog import RULES, SeveritySetting
 from envoxy.rules.values import VALUE_KINDS, ValueKind
 from envoxy.sqltypes import SqlType
@@ -20,6 +21,7 @@ __all__ = [
     "ColumnSpec",
     "Declaration",
     "Exemption",
+    "LogicalType",
     "RuleSet",
     "Scope",
     "ValueSpec",
@@ -57,6 +59,15 @@ class Declaration:
     @property
     def extra(self) -> dict[str, Any]:
         return json.loads(self.extra_json)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogicalType:
+    """A logical type of the profile in force: its SQL type and its model-file declaration."""
+
+    name: str
+    sql_type: SqlType
+    declaration: Declaration
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,11 +158,13 @@ class Scope:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Exemption:
-    """``rules.yaml`` lets ``table`` go without ``fields`` for ``reason``, until ``until``."""
+    """``rules.yaml`` lets ``table`` go without ``fields``, and unjudged by ``checks``, for
+    ``reason``, until ``until``."""
 
     table: str
     fields: frozenset[str]
     reason: str
+    checks: frozenset[str] = frozenset()
     until: dt.date | None = None
     path: str | None = None  # the rules file that declared it (last amended it), as shown
     line: int | None = None
@@ -181,6 +194,10 @@ class RuleSet:
     names it (shown as that file is: relative to the current directory, or absolute)."""
     migrations_since: str | None = None
     """``migrations.since``: a standing ``check-migrations --since``."""
+    checks: tuple[Check, ...] = ()
+    """``checks:``, in file order (see :mod:`envoxy.checks`)."""
+    logical_types: tuple[LogicalType, ...] = ()
+    """The profile's logical types, in the profile's order."""
 
     # -- lookups ---------------------------------------------------------------------------
     @property
@@ -219,7 +236,16 @@ class RuleSet:
         for rid, sev in self.severities:
             if rid == rule:
                 return sev
-        return RULES[rule].severity
+        info = RULES.get(rule)
+        if info is not None:
+            return info.severity
+        return self.check(rule).severity
+
+    def check(self, check_id: str) -> Check:
+        for c in self.checks:
+            if c.id == check_id:
+                return c
+        raise KeyError(check_id)
 
     @property
     def model_schema(self) -> dict[str, Any]:

@@ -95,11 +95,32 @@ def _explain(findings: Sequence[Finding], rules_source: str | None) -> str:
     if others:
         lines.append("and envoxy could not judge:")
         lines.extend(_line(f) for f in others)
-    lines.append(
-        "No revision file was written. Give the tables the required columns (inherit "
-        "EnvoxyMixin) or add an exemption with a reason to rules.yaml."
-    )
+    lines.append(_hint(errors))
     return "\n".join(lines)
+
+
+def _hint(errors: Sequence[Finding]) -> str:
+    """What to do, for the rules the errors break: the required columns, the ``checks:``, or
+    both."""
+    from envoxy.rules.catalog import RULES
+
+    columns = any(f.rule in RULES for f in errors) or not errors
+    checks = any(f.rule not in RULES for f in errors)
+    written = "No revision file was written. "
+    if columns and not checks:
+        return written + (
+            "Give the tables the required columns (inherit EnvoxyMixin) or add an exemption "
+            "with a reason to rules.yaml."
+        )
+    if checks and not columns:
+        return written + (
+            "Change the models so that they pass the checks of rules.yaml, or exempt the tables "
+            "from those checks with a reason."
+        )
+    return written + (
+        "Give the tables the required columns (inherit EnvoxyMixin) and change them so that they "
+        "pass the checks of rules.yaml, or add exemptions with a reason to rules.yaml."
+    )
 
 
 def _upgrade_ops(directives: Directives) -> list[UpgradeOps]:

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from envoxy.rules.model import RuleSet
 from envoxy.validate import issues as make
+from envoxy.validate.checks import ModelChecks
 from envoxy.validate.explain import DeclarationFaults, Explainer, declaration_issues
 from envoxy.validate.issues import Issue
 from envoxy.validate.judge import DatumJudge, expected_declaration
@@ -67,6 +68,9 @@ class Checker:
         self._explainer: Explainer | None = None
         self.exempted = frozenset(e.table for e in rules.exemptions)  # datum names rules.yaml exempts
         self._detailed_first = _DETAILED_FIRST
+        model_checks = ModelChecks(rules) if rules.checks else None
+        self.model_checks = model_checks if model_checks is not None and model_checks.active else None
+        """``checks:`` of ``rules.yaml`` that run on model files (``None``: none do)."""
 
     @property
     def explainer(self) -> Explainer:

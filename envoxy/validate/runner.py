@@ -10,14 +10,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from envoxy.checks.engine import Verdict
 from envoxy.findings import Finding, Report
 from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import RuleSet
 from envoxy.tables import exemption_findings, make_finding
 from envoxy.validate.checker import Checker
+from envoxy.validate.checks import Site, SiteTable, cross_file_verdicts
 from envoxy.validate.discovery import Target, discover
 from envoxy.validate.loader import Unparsable, load
-from envoxy.validate.positions import format_pointer, locate
+from envoxy.validate.positions import Pointer, format_pointer, locate
 
 __all__ = ["FileResult", "check_file", "validate"]
 
@@ -57,23 +59,28 @@ class FileResult:
 
 
 def check_file(checker: Checker, target: Target) -> FileResult:
-    """Every finding of one file (a parse error is one finding), and the names of its datums."""
-    findings, names = _check_target(checker, target)
+    """Every finding of one file (a parse error is one finding), and the names of its datums.
+    (The checks that compare datums across files need the whole run: :func:`validate`.)"""
+    findings, names, _ = _check_target(checker, target)
     return FileResult(tuple(findings), frozenset(names))
 
 
-def _check_target(checker: Checker, target: Target) -> tuple[list[Finding], set[str]]:
+def _check_target(checker: Checker, target: Target) -> tuple[list[Finding], set[str], list[Site]]:
     rules = checker.rules
     loaded = load(target.fs, known_regular=target.known_regular)
     if isinstance(loaded, Unparsable):
         f = _finding(
             rules, "parse-error", loaded.message, path=target.shown, line=loaded.line, column=loaded.column
         )
-        return ([f] if f else []), set()
+        return ([f] if f else []), set(), []
     checked = checker.check(loaded)
-    if not checked.issues:
-        return [], checked.names
-    pointers = [i.pointer for i in checked.issues]
+    judged: list[tuple[Pointer, Verdict]] = []
+    sites: list[Site] = []
+    if checker.model_checks is not None:
+        judged, sites = checker.model_checks.judge(loaded.root)
+    if not checked.issues and not judged:
+        return [], checked.names, sites
+    pointers = [i.pointer for i in checked.issues] + [p for p, _ in judged]
     where = locate(loaded.text(), pointers, unique_keys=not loaded.repeats)
     found = []
     for issue in checked.issues:
@@ -91,22 +98,69 @@ def _check_target(checker: Checker, target: Target) -> tuple[list[Finding], set[
         )
         if f is not None:
             found.append(f)
-    return found, checked.names
+    for pointer, verdict in judged:
+        line, column = where.get(pointer, (None, None))
+        found.append(_check_finding(verdict, target.shown, pointer, line, column))
+    return found, checked.names, sites
 
 
-def _check_files(checker: Checker, targets: Sequence[Target]) -> tuple[list[Finding], set[str]]:
-    """The findings of ``targets``, and which of their datums' names ``rules.yaml`` exempts (all
-    that the exemption findings need: a large tree holds millions of names)."""
+def _check_finding(
+    verdict: Verdict, path: str, pointer: Pointer, line: int | None, column: int | None
+) -> Finding:
+    return Finding(
+        rule=verdict.check,
+        severity=verdict.severity,
+        message=verdict.message,
+        path=path,
+        line=line,
+        column=column,
+        pointer=format_pointer(pointer),
+        table=verdict.table,
+        field=verdict.column,
+    )
+
+
+Part = tuple[list[Finding], set[str], SiteTable]
+
+
+def _check_files(checker: Checker, targets: Sequence[Target], first: int = 0) -> Part:
+    """The findings of ``targets``, which of their datums' names ``rules.yaml`` exempts (all
+    that the exemption findings need: a large tree holds millions of names), and their named
+    datums when a check compares datums across files."""
     exempted = checker.exempted
     findings: list[Finding] = []
     seen: set[str] = set()
-    for target in targets:
-        found, names = _check_target(checker, target)
+    sited = SiteTable()
+    for number, target in enumerate(targets, first):
+        found, names, sites = _check_target(checker, target)
         if found:
             findings.extend(found)
         if exempted and names:
             seen.update(exempted.intersection(names))
-    return findings, seen
+        if sites:
+            sited.add(number, sites)
+    return findings, seen, sited
+
+
+def _cross_file_findings(rules: RuleSet, targets: Sequence[Target], sited: SiteTable) -> list[Finding]:
+    """The findings of the checks that compare datums across files, located in the (few) files
+    they are about, which are read again for it."""
+    verdicts = cross_file_verdicts(rules, sited)
+    by_file: dict[Target, list[tuple[Pointer, Verdict]]] = {}
+    for number, pointer, verdict in verdicts:
+        by_file.setdefault(targets[number], []).append((pointer, verdict))
+    found = []
+    for target, judged in by_file.items():
+        loaded = load(target.fs, known_regular=target.known_regular)
+        where = (
+            {}
+            if isinstance(loaded, Unparsable)
+            else locate(loaded.text(), [p for p, _ in judged], unique_keys=not loaded.repeats)
+        )
+        for pointer, verdict in judged:
+            line, column = where.get(pointer, (None, None))
+            found.append(_check_finding(verdict, target.shown, pointer, line, column))
+    return found
 
 
 # -- running over many files -------------------------------------------------------------------
@@ -133,17 +187,15 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
 
 
-def _check_parallel(
-    checker: Checker, targets: Sequence[Target], jobs: int
-) -> list[tuple[list[Finding], set[str]]]:
+def _check_parallel(checker: Checker, targets: Sequence[Target], jobs: int) -> list[Part]:
     size = _chunk_size(len(targets), jobs) if jobs > 1 else len(targets)
     chunks = -(-len(targets) // size) if size else 0
     if chunks < 2 or not _can_fork():
         return [_check_files(checker, targets)]
     from envoxy.validate.pool import run_forked
 
-    def work(chunk: int) -> tuple[list[Finding], set[str]]:  # inherited by the forked workers
-        return _check_files(checker, targets[chunk * size : (chunk + 1) * size])
+    def work(chunk: int) -> Part:  # inherited by the forked workers
+        return _check_files(checker, targets[chunk * size : (chunk + 1) * size], chunk * size)
 
     return run_forked(work, chunks, min(jobs, chunks))
 
@@ -161,12 +213,17 @@ def validate(
     n = len(found.targets)
     jobs = _auto_jobs(n) if jobs is None or jobs <= 0 else jobs
     parts = _check_parallel(checker, found.targets, jobs)
-    findings: list[Finding] = [f for part, _ in parts for f in part]
+    findings: list[Finding] = [f for part, _, _ in parts for f in part]
+    sited = SiteTable()
+    for _, _, part in parts:
+        sited.extend(part)
+    if sited.names:
+        findings.extend(_cross_file_findings(rules, found.targets, sited))
     for issue in found.issues:
         f = _finding(rules, "parse-error", issue.message, path=issue.shown)
         if f is not None:
             findings.append(f)
-    names = set().union(*(seen for _, seen in parts))
+    names = set().union(*(seen for _, seen, _ in parts))
     # Only a run over whole directories sees every datum; a list of files (pre-commit's staged
     # files) would report every other file's exemptions as unused.
     whole_trees = any(os.path.isdir(p) for p in paths)

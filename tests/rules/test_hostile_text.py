@@ -158,7 +158,7 @@ LONG = 200_000
         (
             f"version: 1\n? {'k' * LONG}\n: 1\n",
             f"rules.yaml:2:3: unknown key '{'k' * 40}'… ({LONG} characters) in the top level, "
-            "expected one of: baseline, exemptions, extends, fields, migrations, models, profile, "
+            "expected one of: baseline, checks, exemptions, extends, fields, migrations, models, profile, "
             "profiles, scope, severity, version",
         ),
         (
