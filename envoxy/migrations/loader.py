@@ -1,9 +1,11 @@
-"""Find the versions directories, load their revisions through Alembic's ``ScriptDirectory`` and
+"""Find the versions directories, read their revisions into Alembic's ``ScriptDirectory`` and
 put them in revision-graph order, base first.
 
-A script that cannot be imported does not stop the scan: it is kept in the graph as a
-placeholder (its ``revision``/``down_revision`` read from the text, so the chain stays whole) and
-carries the error, which the scanner reports as ``parse-error``.
+The graph is read from the scripts' text (``revision``, ``down_revision``, ``branch_labels``,
+``depends_on`` as module-level literals), never by running them: what a script does when it runs
+cannot change which revisions there are or their order. :func:`import_revision` runs one script
+later, inside the process that analyses it (:mod:`envoxy.migrations.isolation`); a script that
+fails there keeps its place in the graph and is reported as ``parse-error``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
+from alembic.util import load_python_file
 
 from envoxy.errors import UsageError
 from envoxy.migrations.standin import time_limit
@@ -35,6 +38,8 @@ __all__ = [
     "config_locations",
     "config_sys_path",
     "describe_error",
+    "import_revision",
+    "load_error",
     "load_history",
     "project_sys_path",
     "resolve_locations",
@@ -65,9 +70,10 @@ class Revision:
     """One revision file in the graph."""
 
     script: Script
+    """Alembic's view of the revision, from the file's text (its module holds only the
+    declared identifiers)."""
     path: str  # the revision file, joined below the directory the user named
     filename: str  # the real path, as the code objects of the loaded module name it
-    error: LoadError | None = None
 
     @property
     def id(self) -> str:
@@ -81,7 +87,8 @@ class History:
     revisions: tuple[Revision, ...]
     unordered: str | None = None
     orphans: tuple[tuple[str, LoadError], ...] = ()
-    """Files that could not be imported and declare no revision id: (shown path, error)."""
+    """Files that are not in the graph (no revision id to read, an id Alembic rejects):
+    (shown path, error)."""
     duplicates: tuple[tuple[str, LoadError], ...] = ()
     """Files whose revision id another file also declares, which Alembic leaves out."""
 
@@ -216,16 +223,51 @@ def config_sys_path(config: Config | None, cwd: Path) -> list[str]:
 
 # -- loading -------------------------------------------------------------------------------------
 
+_DECLARED = ("revision", "down_revision", "branch_labels", "depends_on")
 _ASSIGN = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
 
 
+def _source(real: Path) -> str:
+    """The file's text as Python decodes it (a coding cookie, a BOM); undecodable bytes are
+    replaced (importing the file reports them)."""
+    data = real.read_bytes()
+    try:
+        return importlib.util.decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return data.decode("utf-8", errors="replace")
+
+
 def _declared(text: str) -> dict[str, Any]:
-    """The identifiers a revision declares, read from its text (for a script we cannot import)."""
+    """The identifiers a revision declares at module level, read from its text: the revision
+    graph never depends on running a script (which may do anything)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):  # the import reports it; the chain stays whole
+        return _declared_lines(text)
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in _DECLARED:
+                try:
+                    found[target.id] = ast.literal_eval(node.value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    found.pop(target.id, None)  # not a literal: unknown
+    return found
+
+
+def _declared_lines(text: str) -> dict[str, Any]:
+    """:func:`_declared` for a file Python cannot parse: the assignment lines alone."""
     found: dict[str, Any] = {}
     for match in _ASSIGN.finditer(text):
         try:
             found.setdefault(match[1], ast.literal_eval(match[2].strip()))
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             continue
     return found
 
@@ -241,19 +283,42 @@ def describe_error(error: BaseException) -> str:
     """``Type: message`` on one line (a message's line breaks would split a finding)."""
     if isinstance(error, SyntaxError):
         return f"SyntaxError: {error.msg}"
-    return " ".join(f"{type(error).__name__}: {error}".split())
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except Exception:  # noqa: BLE001 - a revision's exception whose __str__ fails is still named
+        text = f"{type(error).__name__}: (its message cannot be shown)"
+    return " ".join(text.split())
+
+
+def load_error(error: BaseException, filename: str) -> LoadError:
+    """What an exception raised while importing the revision file ``filename`` says."""
+    return LoadError(describe_error(error), _error_line(error, filename))
+
+
+def import_revision(revision: Revision, seconds: float) -> Any:
+    """Run the revision file (as Alembic imports it) and return the module; whatever it raises
+    (``SystemExit`` too) propagates. ``seconds`` bounds a busy loop at module level."""
+    real = Path(revision.filename)
+    with time_limit(seconds):
+        return load_python_file(str(real.parent), real.name)
+
+
+_NO_ID = (
+    "revision file declares no revision id that can be read without running it "
+    "(a module-level revision = \"...\" string)"
+)
 
 
 class _Directory(ScriptDirectory):
-    """A ``ScriptDirectory`` that turns a script's import failure into a value, not a crash."""
+    """A ``ScriptDirectory`` whose revisions are read from the scripts' text, not imported: the
+    graph is known before any script runs, and a script that cannot be read is a value."""
 
-    def __init__(self, locations: Sequence[Location], seconds: float) -> None:
+    def __init__(self, locations: Sequence[Location]) -> None:
         super().__init__(
             locations[0].real.parent,
             version_locations=[str(loc.real) for loc in locations],
             recursive_version_locations=any(loc.recursive for loc in locations),
         )
-        self.seconds = seconds
         self.errors: dict[str, LoadError] = {}
         self.loaded: list[Script] = []
 
@@ -266,33 +331,26 @@ class _Directory(ScriptDirectory):
                 if real in seen or real.suffix != ".py" or real.name.startswith(("__init__", ".#")):
                     continue
                 seen.add(real)
-                script = self._load(real)
+                script = self._read(real)
                 if script is not None:
                     self.loaded.append(script)
                     yield script
 
-    def _load(self, real: Path) -> Script | None:
+    def _read(self, real: Path) -> Script | None:
         try:
-            with time_limit(self.seconds):  # a busy loop at module level must not hang the scan
-                return Script._from_path(self, real)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as e:  # what a script raises at import (SystemExit too) is its own
-            self.errors[str(real)] = LoadError(describe_error(e), _error_line(e, str(real)))
-            return self._placeholder(real)
-
-    def _placeholder(self, real: Path) -> Script | None:
-        try:
-            declared = _declared(real.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
+            declared = _declared(_source(real))
+        except OSError as e:
+            self.errors[str(real)] = LoadError(f"revision file cannot be read: {describe_error(e)}", None)
             return None
         if not isinstance(declared.get("revision"), str):
+            self.errors[str(real)] = LoadError(_NO_ID, None)
             return None
         module = types.ModuleType(real.stem)
         module.__dict__.update({"down_revision": None, **declared})
         try:
             return Script(module, declared["revision"], real)
-        except Exception:  # identifiers Alembic itself rejects: the file stays a lone parse-error
+        except Exception as e:  # identifiers Alembic itself rejects: the file stays a lone parse-error
+            self.errors[str(real)] = LoadError(f"revision file cannot be imported: {describe_error(e)}", None)
             return None
 
 
@@ -304,22 +362,23 @@ def _display(real: str, locations: Sequence[Location]) -> str:
     return real
 
 
-def load_history(locations: Sequence[Location], *, seconds: float = 5.0) -> History:
-    """Every revision under ``locations``, in revision-graph order from base to heads.
-    ``seconds`` bounds the import of each file."""
-    directory = _Directory(locations, seconds)
+def load_history(locations: Sequence[Location]) -> History:
+    """Every revision under ``locations``, in revision-graph order from base to heads, read
+    from the scripts' text (nothing is imported or run)."""
+    directory = _Directory(locations)
     try:
         # Alembic walks heads -> base in a deterministic topological order; reversed, base first.
-        scripts = list(reversed(list(directory.walk_revisions("base", "heads"))))
+        # (What it warns about, a revision declared twice or missing, is reported as findings.)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scripts = list(reversed(list(directory.walk_revisions("base", "heads"))))
         unordered = None
     except Exception as e:  # the user's graph, not envoxy: reported as a finding by the scanner
         # A dangling down_revision, a cycle, a down_revision that is not a string or a tuple
         # of strings: scan in file order, and say why.
         scripts = list(directory.loaded)
         unordered = str(e) if not isinstance(e, KeyError) else f"revision {e} is not present"
-    revisions = tuple(
-        Revision(s, _display(s.path, locations), s.path, directory.errors.get(s.path)) for s in scripts
-    )
+    revisions = tuple(Revision(s, _display(s.path, locations), s.path) for s in scripts)
     placed = {s.path for s in directory.loaded}
     orphans = tuple(
         (_display(path, locations), error)

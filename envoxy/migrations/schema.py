@@ -38,7 +38,7 @@ from envoxy.migrations.elements import (
 from envoxy.migrations.naming import names_of
 from envoxy.tables import ColumnState, ForeignKeyState, IndexState, TableState
 
-__all__ = ["Change", "CreateEnumOp", "Key", "Origin", "SymbolicSchema"]
+__all__ = ["Change", "Checkpoint", "CreateEnumOp", "Delta", "Key", "Origin", "SymbolicSchema"]
 
 Key = tuple[str | None, str]
 """(schema, name) of a table; schema ``None`` is the default schema."""
@@ -73,6 +73,24 @@ class CreateEnumOp(ops.MigrateOperation):
 class _Entry:
     state: TableState
     origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A schema as it stood (see :meth:`SymbolicSchema.checkpoint`)."""
+
+    tables: dict[Key, _Entry]
+    enums: frozenset[tuple[str | None, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """The tables created or changed (with where), the keys of those dropped and the enum types
+    created between two points of a replay."""
+
+    changed: tuple[tuple[TableState, Origin], ...] = ()
+    dropped: tuple[Key, ...] = ()
+    enums: tuple[tuple[str | None, str], ...] = ()
 
 
 def _sort_key(key: Key) -> tuple[bool, str, str]:
@@ -110,6 +128,32 @@ class SymbolicSchema:
         """Put back tables as :meth:`tables` gave them (from another process, say)."""
         for state, origin in tables:
             self._tables[(state.schema, state.name)] = _Entry(state, origin)
+
+    # -- what changed -----------------------------------------------------------------------------
+    def checkpoint(self) -> Checkpoint:
+        """The schema as it stands (cheap: table states are immutable)."""
+        return Checkpoint(dict(self._tables), frozenset(self.enums))
+
+    def rollback(self, checkpoint: Checkpoint) -> None:
+        """Back to how it stood at ``checkpoint``."""
+        self._tables = dict(checkpoint.tables)
+        self.enums = set(checkpoint.enums)
+
+    def delta(self, checkpoint: Checkpoint) -> Delta:
+        """What changed since ``checkpoint``."""
+        before = checkpoint.tables
+        changed = tuple(
+            (entry.state, entry.origin) for key, entry in self._tables.items() if before.get(key) is not entry
+        )
+        dropped = tuple(key for key in before if key not in self._tables)
+        return Delta(changed, dropped, tuple(sorted(self.enums - checkpoint.enums, key=_sort_key)))
+
+    def advance(self, delta: Delta) -> None:
+        """Apply what :meth:`delta` said changed (in another process, say)."""
+        for key in delta.dropped:
+            self._tables.pop(key, None)
+        self.restore(delta.changed)
+        self.enums.update(delta.enums)
 
     # -- replaying --------------------------------------------------------------------------------
     def apply(self, op: Any, origin: Origin) -> list[Change]:

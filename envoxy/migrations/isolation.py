@@ -1,0 +1,400 @@
+"""Run the revision scripts where nothing they do can reach the scan.
+
+The scanner's process reads the revision graph from the scripts' text and never runs a script.
+It forks one worker (after envoxy, SQLAlchemy and Alembic are imported, so nothing is imported
+twice) that imports and follows the revisions in order and streams one report per revision back
+over a pipe (:mod:`envoxy.migrations.wire`); the scanner applies each report to its own copy of
+the symbolic schema. The worker's standard streams are ``/dev/null`` and a capture file, it runs
+in a process group of its own under a memory limit, and a :class:`~envoxy.migrations.guard.Guard`
+watches the interpreter around every revision.
+
+When the worker dies, hangs, writes what is not a report, or its guard finds the interpreter
+changed at revision R, R is reported as ``unanalysable-revision`` and a fresh worker, forked from
+the scanner's clean process with the schema as it stood before R, goes on after R: the revisions
+after R are judged as if R were absent. The guard's full comparison runs every
+:data:`CHECK_EVERY` seconds; reports since the last clean comparison wait, and when a comparison
+fails they are thrown away and those revisions run again in a fresh worker, compared after each
+one, to find the revision that made the change.
+
+Where ``os.fork`` does not exist (Windows), the revisions run in the scanner's process with the
+guard compared and restored after every revision: slower, and a revision that ends the process
+for real (a signal, a crash) ends the scan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from envoxy.findings import Finding
+from envoxy.migrations.analyst import Analyst, RevisionReport, unanalysable
+from envoxy.migrations.capture import captured
+from envoxy.migrations.guard import Guard, watching_interrupts
+from envoxy.migrations.loader import Revision
+from envoxy.migrations.schema import Delta, Origin
+from envoxy.migrations.wire import WireError, decode, encode
+from envoxy.rules.model import RuleSet
+from envoxy.tables import TableState
+
+__all__ = ["CHECK_EVERY", "Followed", "follow"]
+
+CHECK_EVERY = 0.25
+"""Seconds of worker time between two full comparisons of the interpreter."""
+
+_MEMORY = 4 << 30
+"""Address space a worker may take beyond what it had when forked."""
+
+_OUTPUT_LIMIT = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """A report per revision, in order, and what the revision scripts printed."""
+
+    reports: tuple[RevisionReport, ...]
+    output: str
+
+
+@dataclass(slots=True)
+class _Task:
+    """What one run of revisions needs: the revisions, which are judged, how to set up the
+    interpreter they run in, and how to analyse them."""
+
+    revisions: Sequence[Revision]
+    judged: Sequence[bool]
+    rules: RuleSet
+    analyst: Analyst
+    setup: Callable[[], AbstractContextManager[None]]
+    seconds: float
+
+
+def follow(
+    revisions: Sequence[Revision],
+    judged: Sequence[bool],
+    analyst: Analyst,
+    setup: Callable[[], AbstractContextManager[None]],
+    *,
+    seconds: float,
+    isolated: bool | None = None,
+) -> Followed:
+    """Analyse ``revisions`` in order with ``analyst`` (whose schema is advanced by every
+    report), inside ``setup()``. ``isolated``: in a worker process (default: where
+    ``os.fork`` exists)."""
+    task = _Task(revisions, judged, analyst.rules, analyst, setup, seconds)
+    if isolated is None:
+        isolated = hasattr(os, "fork") and sys.platform != "emscripten"
+    return _Supervisor(task).run() if isolated else _in_process(task)
+
+
+# -- where os.fork exists ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Run:
+    """What the scanner learnt from one worker: reports whose revisions the guard verified,
+    reports since the last verification, and where and why the worker failed."""
+
+    verified: list[tuple[int, RevisionReport]] = field(default_factory=list)
+    pending: list[tuple[int, RevisionReport]] = field(default_factory=list)
+    failed_at: int | None = None
+    why: str = ""
+    output: str = ""
+
+
+class _Supervisor:
+    def __init__(self, task: _Task) -> None:
+        self.task = task
+        self.reports: dict[int, RevisionReport] = {}
+        self.output: list[str] = []
+
+    def run(self) -> Followed:
+        count = len(self.task.revisions)
+        start, careful_until = 0, -1
+        while start < count:
+            run = self._worker(start, careful_until)
+            self.output.append(run.output)
+            self._commit(run.verified)
+            if run.failed_at is None:
+                self._commit(run.pending)  # the worker verified its last report: none left
+                break
+            if not run.pending:  # everything before it was verified: it is the culprit
+                culprit = run.failed_at
+                self._commit([(culprit, unanalysable(self.task.rules, self.task.revisions[culprit], run.why))])
+                start, careful_until = culprit + 1, -1
+            else:  # any unverified revision may have caused it: again, verified one by one
+                start, careful_until = run.pending[0][0], run.failed_at
+        return Followed(
+            tuple(self.reports.get(i, RevisionReport()) for i in range(count)), "".join(self.output)
+        )
+
+    def _commit(self, reports: list[tuple[int, RevisionReport]]) -> None:
+        for index, report in reports:
+            self.reports[index] = report
+            self.task.analyst.schema.advance(report.delta)
+
+    def _worker(self, start: int, careful_until: int) -> _Run:
+        read, write = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):  # a closed or odd stream: nothing to flush
+                stream.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the worker's coverage is not collected
+            os.close(read)
+            _worker_main(self.task, write, start, careful_until)
+        os.close(write)
+        try:
+            return _Listener(self.task, read, pid, start).listen()
+        finally:
+            os.close(read)
+            _end(pid)
+
+
+def _end(pid: int) -> None:
+    """Kill the worker and whatever it started in its process group, and reap it."""
+    for kill in (os.killpg, os.kill):
+        with contextlib.suppress(OSError):
+            kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+class _Listener:
+    """Reads one worker's reports until it ends, fails or falls silent."""
+
+    def __init__(self, task: _Task, fd: int, pid: int, start: int) -> None:
+        self.task = task
+        self.fd = fd
+        self.pid = pid
+        self.expected = start
+        self.count = len(task.revisions)
+        self.run = _Run()
+        self.buffer = b""
+        self.status: int | None = None
+        self.limit = 4 * task.seconds + 5
+
+    def listen(self) -> _Run:
+        os.set_blocking(self.fd, False)
+        while True:
+            try:
+                line = self._line(time.monotonic() + self.limit)
+            except _Failed as failed:
+                return self._failed(failed.why)
+            if line is None:  # the worker ended after its last report
+                return self.run
+            try:
+                if self._message(decode(line)):
+                    return self.run
+            except (WireError, KeyError, TypeError, ValueError):
+                return self._failed("it wrote into the channel envoxy's reports travel through")
+
+    def _failed(self, why: str) -> _Run:
+        if self.run.failed_at is None:
+            self.run.failed_at, self.run.why = self.expected, why
+        return self.run
+
+    def _line(self, deadline: float) -> bytes | None:
+        """The next message; ``None`` when the worker is gone after its last report. Raises
+        :class:`_Failed` when it is gone (or silent past ``deadline``) before."""
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Failed(f"it was still running after {self.limit:g} s")
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.5))
+            if ready:
+                chunk = os.read(self.fd, 1 << 16)
+                self.buffer += chunk
+                if chunk:
+                    continue
+            elif self._exited() is None:
+                continue
+            else:  # exited, but something it started holds the pipe open: what is there
+                with contextlib.suppress(BlockingIOError):
+                    while chunk := os.read(self.fd, 1 << 16):
+                        self.buffer += chunk
+            if b"\n" in self.buffer:
+                break
+            if self.expected >= self.count:
+                return None
+            raise _Failed(self._death())
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+    def _exited(self) -> int | None:
+        if self.status is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                return None
+            if pid != 0:
+                self.status = status
+        return self.status
+
+    def _death(self) -> str:
+        deadline = time.monotonic() + 1.0
+        while self._exited() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        status = self.status
+        if status is None:
+            return "it closed the channel envoxy's reports travel through"
+        if os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            try:
+                name = signal.Signals(number).name
+            except ValueError:
+                name = str(number)
+            return f"it ended the process that ran it ({name})"
+        return f"it ended the process that ran it (exit status {os.waitstatus_to_exitcode(status)})"
+
+    def _message(self, message: dict[str, Any]) -> bool:
+        """Take one message; whether it was the worker's last."""
+        if "end" in message:
+            self.run.output = str(message["end"])
+            return True
+        index = message["index"]
+        if not isinstance(index, int) or index != self.expected:
+            raise ValueError("a report out of order")
+        problems = message["problems"]
+        if problems:
+            self._failed("; ".join(str(p) for p in problems))
+            return False
+        report = RevisionReport(tuple(_findings(message["findings"])), _delta(message))
+        self.run.pending.append((index, report))
+        self.expected = index + 1
+        if message["verified"]:
+            self.run.verified.extend(self.run.pending)
+            self.run.pending = []
+        return False
+
+
+class _Failed(Exception):
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _findings(values: Any) -> Iterator[Finding]:
+    for value in values:
+        if not isinstance(value, Finding):
+            raise ValueError("not a finding")
+        yield value
+
+
+def _key(value: Any) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and (value[0] is None or isinstance(value[0], str))
+        and isinstance(value[1], str)
+    )
+
+
+def _delta(message: dict[str, Any]) -> Delta:
+    changed, dropped, enums = message["changed"], message["dropped"], message["enums"]
+    if not (
+        all(
+            isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], TableState) and isinstance(c[1], Origin)
+            for c in changed
+        )
+        and all(map(_key, dropped))
+        and all(map(_key, enums))
+    ):
+        raise ValueError("not a change of tables")
+    return Delta(changed, dropped, enums)
+
+
+def _worker_main(task: _Task, fd: int, start: int, careful_until: int) -> NoReturn:
+    """The worker: analyse revisions from ``start`` on, report each; never return."""
+    status = 0
+    try:
+        _detach()
+        _follow_in_worker(task, fd, start, careful_until)
+    except BaseException:  # noqa: BLE001 - the worker ends here whatever happened
+        status = 70
+    finally:
+        os._exit(status)
+
+
+def _detach() -> None:
+    """Nothing the worker writes reaches the scanner's streams; what it starts stays in its own
+    process group; its memory is bounded."""
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
+    null = os.open(os.devnull, os.O_RDWR)
+    for target in (0, 1, 2):
+        os.dup2(null, target)
+    os.close(null)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        import resource
+
+        used = os.sysconf("SC_PAGE_SIZE") * int(open("/proc/self/statm").read().split()[0])  # noqa: SIM115
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = used + _MEMORY
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):  # no /proc or no limits here: unbounded
+        pass
+
+
+def _follow_in_worker(task: _Task, fd: int, start: int, careful_until: int) -> None:
+    def send(message: dict[str, Any]) -> None:
+        data = encode(message)
+        while data:
+            data = data[os.write(fd, data) :]
+
+    count = len(task.revisions)
+    with captured() as output:
+        with task.setup():
+            guard = Guard(seconds=task.seconds)
+            checked = time.monotonic()
+            for index in range(start, count):
+                report = task.analyst.analyse(task.revisions[index], judged=task.judged[index])
+                problems = guard.settle()
+                verified = False
+                if not problems and (
+                    index <= careful_until or index == count - 1 or time.monotonic() - checked > CHECK_EVERY
+                ):
+                    problems = guard.verify()
+                    verified, checked = not problems, time.monotonic()
+                send(
+                    {
+                        "index": index,
+                        "findings": report.findings,
+                        "changed": report.delta.changed,
+                        "dropped": report.delta.dropped,
+                        "enums": report.delta.enums,
+                        "problems": problems,
+                        "verified": verified,
+                    }
+                )
+                if problems:
+                    break
+    send({"end": output.getvalue()[:_OUTPUT_LIMIT]})
+
+
+# -- where it does not -----------------------------------------------------------------------------
+
+
+def _in_process(task: _Task) -> Followed:
+    reports: list[RevisionReport] = []
+    schema = task.analyst.schema
+    with captured() as output, watching_interrupts(), task.setup():
+        guard = Guard(seconds=task.seconds)
+        for revision, judged in zip(task.revisions, task.judged, strict=True):
+            before = schema.checkpoint()
+            report = task.analyst.analyse(revision, judged=judged)
+            problems = guard.settle() + guard.verify()
+            if problems:
+                guard.restore()
+                schema.rollback(before)
+                report = unanalysable(task.rules, revision, "; ".join(problems))
+            reports.append(report)
+    return Followed(tuple(reports), output.getvalue())
