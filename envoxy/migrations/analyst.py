@@ -17,7 +17,7 @@ from envoxy.migrations.guard import interrupted
 from envoxy.migrations.loader import LoadError, Revision, describe_error, import_revision, load_error
 from envoxy.migrations.replay import Replay
 from envoxy.migrations.runner import Outcome, RevisionRunner
-from envoxy.migrations.schema import Delta, Origin, SymbolicSchema
+from envoxy.migrations.schema import Checkpoint, Delta, Origin, SymbolicSchema
 from envoxy.rules.catalog import RuleId
 from envoxy.rules.model import RuleSet
 from envoxy.tables import make_finding
@@ -67,6 +67,12 @@ class Analyst:
     def analyse(self, revision: Revision, *, judged: bool) -> RevisionReport:
         """Import and follow ``revision``; its findings only if ``judged``."""
         before = self.schema.checkpoint()
+        try:
+            return self._analyse(revision, judged, before)
+        finally:
+            self.schema.release(before)
+
+    def _analyse(self, revision: Revision, judged: bool, before: Checkpoint) -> RevisionReport:
         found: list[Finding] = []
         try:
             try:

@@ -17,6 +17,7 @@ one that made it (:mod:`envoxy.migrations.isolation`). Where no fresh process ca
 
 from __future__ import annotations
 
+import _signal
 import _thread
 import builtins
 import contextlib
@@ -111,12 +112,19 @@ def _label(owner: Any) -> str:
     return f"{owner.__module__}.{owner.__qualname__}"
 
 
-def _signals() -> list[signal.Signals]:
+def _signals() -> list[int]:
     valid = getattr(signal, "valid_signals", None)
     if valid is None:
         return []
     uncatchable = {getattr(signal, n, None) for n in ("SIGKILL", "SIGSTOP")}
-    return [s for s in valid() if s not in uncatchable]
+    return [int(s) for s in valid() if s not in uncatchable]
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 class Guard:
@@ -150,7 +158,7 @@ class Guard:
             for key, value in vars(owner).items()
             if isinstance(value, (dict, list, set)) and key.strip("_").isupper()  # tables, not caches
         ]
-        self._signals = {s: signal.getsignal(s) for s in _signals()}
+        self._signals = {s: _signal.getsignal(s) for s in _signals()}
         self._threads = set(threading.enumerate())
         self._thread_count = _thread._count()
         self._path, self._cwd = list(sys.path), os.getcwd()
@@ -185,12 +193,13 @@ class Guard:
 
     def _check_signals(self) -> list[str]:
         changed = []
+        get = _signal.getsignal
         for sig, handler in self._signals.items():
-            if signal.getsignal(sig) is not handler:
-                changed.append(sig.name)
+            if get(sig) is not handler:
+                changed.append(_signal_name(sig))
                 if handler is not None:
                     try:
-                        signal.signal(sig, handler)
+                        _signal.signal(sig, handler)
                     except (OSError, ValueError):  # not the main thread: reported all the same
                         pass
         return [f"it changed the handler of {_listed(changed)}"] if changed else []

@@ -396,5 +396,7 @@ def _in_process(task: _Task) -> Followed:
                 guard.restore()
                 schema.rollback(before)
                 report = unanalysable(task.rules, revision, "; ".join(problems))
+            else:
+                schema.release(before)
             reports.append(report)
     return Followed(tuple(reports), output.getvalue())

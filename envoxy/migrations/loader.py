@@ -74,6 +74,10 @@ class Revision:
     declared identifiers)."""
     path: str  # the revision file, joined below the directory the user named
     filename: str  # the real path, as the code objects of the loaded module name it
+    code: types.CodeType | None = None
+    """The file compiled (here, once: the process that runs it needs no second compile)."""
+    error: LoadError | None = None
+    """Why the file could not be compiled."""
 
     @property
     def id(self) -> str:
@@ -227,23 +231,39 @@ _DECLARED = ("revision", "down_revision", "branch_labels", "depends_on")
 _ASSIGN = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
 
 
-def _source(real: Path) -> str:
-    """The file's text as Python decodes it (a coding cookie, a BOM); undecodable bytes are
-    replaced (importing the file reports them)."""
-    data = real.read_bytes()
-    try:
-        return importlib.util.decode_source(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError):
-        return data.decode("utf-8", errors="replace")
-
-
-def _declared(text: str) -> dict[str, Any]:
+def _declared(text: str, code: types.CodeType | None) -> dict[str, Any]:
     """The identifiers a revision declares at module level, read from its text: the revision
-    graph never depends on running a script (which may do anything)."""
+    graph never depends on running a script (which may do anything).
+
+    The assignment lines are found in the text and kept when the compiled file holds the
+    constants they assign (a docstring that quotes ``revision = "x"`` assigns nothing); anything
+    else (a literal over several lines, a value computed from others) is read from the file's
+    syntax tree."""
+    found: dict[str, Any] = {}
+    for match in _ASSIGN.finditer(text):
+        try:
+            value = ast.literal_eval(match[2].strip())
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if code is None or _compiled_in(value, code):
+            found[match[1]] = value
+    if code is not None and any(name in code.co_names and name not in found for name in _DECLARED):
+        return _declared_in_tree(text)
+    return found
+
+
+def _compiled_in(value: Any, code: types.CodeType) -> bool:
+    constants = code.co_consts
+    if isinstance(value, list):
+        return all(v in constants for v in value)
+    return value is None or (isinstance(value, (str, tuple)) and value in constants)
+
+
+def _declared_in_tree(text: str) -> dict[str, Any]:
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):  # the import reports it; the chain stays whole
-        return _declared_lines(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return {}
     found: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign):
@@ -258,17 +278,6 @@ def _declared(text: str) -> dict[str, Any]:
                     found[target.id] = ast.literal_eval(node.value)
                 except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                     found.pop(target.id, None)  # not a literal: unknown
-    return found
-
-
-def _declared_lines(text: str) -> dict[str, Any]:
-    """:func:`_declared` for a file Python cannot parse: the assignment lines alone."""
-    found: dict[str, Any] = {}
-    for match in _ASSIGN.finditer(text):
-        try:
-            found.setdefault(match[1], ast.literal_eval(match[2].strip()))
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            continue
     return found
 
 
@@ -292,15 +301,33 @@ def describe_error(error: BaseException) -> str:
 
 def load_error(error: BaseException, filename: str) -> LoadError:
     """What an exception raised while importing the revision file ``filename`` says."""
+    if isinstance(error, _Uncompiled):
+        return error.error
     return LoadError(describe_error(error), _error_line(error, filename))
 
 
 def import_revision(revision: Revision, seconds: float) -> Any:
-    """Run the revision file (as Alembic imports it) and return the module; whatever it raises
+    """Run the revision file as Alembic imports it and return the module; whatever it raises
     (``SystemExit`` too) propagates. ``seconds`` bounds a busy loop at module level."""
+    if revision.error is not None:
+        raise _Uncompiled(revision.error)
     real = Path(revision.filename)
+    if revision.code is None:
+        with time_limit(seconds):
+            return load_python_file(str(real.parent), real.name)
+    spec = importlib.util.spec_from_file_location(re.sub(r"\W", "_", real.name), real)
+    if spec is None:
+        raise ImportError(f"cannot import {real.name}")
+    module = importlib.util.module_from_spec(spec)
     with time_limit(seconds):
-        return load_python_file(str(real.parent), real.name)
+        exec(revision.code, module.__dict__)
+    return module
+
+
+class _Uncompiled(Exception):
+    def __init__(self, error: LoadError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 _NO_ID = (
@@ -320,6 +347,10 @@ class _Directory(ScriptDirectory):
             recursive_version_locations=any(loc.recursive for loc in locations),
         )
         self.errors: dict[str, LoadError] = {}
+        """Files left out of the graph, and why."""
+        self.compiled: dict[str, types.CodeType] = {}
+        self.failed: dict[str, LoadError] = {}
+        """Files in the graph that do not compile, and why."""
         self.loaded: list[Script] = []
 
     def _load_revisions(self) -> Iterator[Script]:
@@ -338,12 +369,23 @@ class _Directory(ScriptDirectory):
 
     def _read(self, real: Path) -> Script | None:
         try:
-            declared = _declared(_source(real))
+            data = real.read_bytes()
         except OSError as e:
             self.errors[str(real)] = LoadError(f"revision file cannot be read: {describe_error(e)}", None)
             return None
+        try:
+            self.compiled[str(real)] = code = compile(data, str(real), "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+            self.failed[str(real)] = load_error(e, str(real))
+            code = None
+        declared = _declared(data.decode("utf-8", errors="replace"), code)
         if not isinstance(declared.get("revision"), str):
-            self.errors[str(real)] = LoadError(_NO_ID, None)
+            failed = self.failed.get(str(real))
+            self.errors[str(real)] = (
+                LoadError(f"revision file cannot be imported: {failed.message}", failed.line)
+                if failed is not None
+                else LoadError(_NO_ID, None)
+            )
             return None
         module = types.ModuleType(real.stem)
         module.__dict__.update({"down_revision": None, **declared})
@@ -378,7 +420,12 @@ def load_history(locations: Sequence[Location]) -> History:
         # of strings: scan in file order, and say why.
         scripts = list(directory.loaded)
         unordered = str(e) if not isinstance(e, KeyError) else f"revision {e} is not present"
-    revisions = tuple(Revision(s, _display(s.path, locations), s.path) for s in scripts)
+    revisions = tuple(
+        Revision(
+            s, _display(s.path, locations), s.path, directory.compiled.get(s.path), directory.failed.get(s.path)
+        )
+        for s in scripts
+    )
     placed = {s.path for s in directory.loaded}
     orphans = tuple(
         (_display(path, locations), error)

@@ -32,52 +32,51 @@ class WireError(ValueError):
     """Bytes that are not a message this module wrote."""
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+def _tagged(value: Any) -> dict[str, Any]:
     name = type(value).__name__
-    if _CLASSES.get(name) is type(value):
-        fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {_KIND: name, **fields}
-    raise TypeError(f"cannot send a {name}")
+    if _CLASSES.get(name) is not type(value):
+        raise TypeError(f"cannot send a {name}")
+    return {_KIND: name, **{f: getattr(value, f) for f in _ORDER[name]}}
 
 
 def encode(message: dict[str, Any]) -> bytes:
     """One message as a line of JSON (sequences become lists, the dataclasses tagged objects)."""
-    return json.dumps(_plain(message), ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
+    return _ENCODER.encode(message).encode("ascii") + b"\n"
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_value(v) for v in value)
-    if isinstance(value, dict):
-        name = value.get(_KIND)
-        if name is None:
-            return {k: _value(v) for k, v in value.items()}
-        cls = _CLASSES.get(name) if isinstance(name, str) else None
-        fields = {k: v for k, v in value.items() if k != _KIND}
-        if cls is None or not set(fields) <= _FIELDS[name]:
-            raise WireError(f"unexpected object {str(name)[:40]!r}")
-        try:
-            return cls(**{k: _value(v) for k, v in fields.items()})
-        except TypeError as e:
-            raise WireError(str(e)) from e
-    return value
+def _hook(value: dict[str, Any]) -> Any:
+    """A JSON object as it is decoded (its members already are): a tagged one becomes its
+    dataclass, lists inside it tuples."""
+    name = value.pop(_KIND, None)
+    if name is None:
+        return value
+    cls = _CLASSES.get(name) if isinstance(name, str) else None
+    if cls is None or not value.keys() <= _FIELDS[name]:
+        raise WireError(f"unexpected object {str(name)[:40]!r}")
+    try:
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
+    except TypeError as e:
+        raise WireError(str(e)) from e
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def decode(line: bytes) -> dict[str, Any]:
-    """A message :func:`encode` wrote (sequences come back as tuples). Raises
+    """A message :func:`encode` wrote (its lists come back as tuples). Raises
     :class:`WireError` for anything else."""
     try:
-        raw = json.loads(line)
+        raw = json.loads(line, object_hook=_hook)
     except (ValueError, RecursionError) as e:
-        raise WireError("not JSON") from e
+        raise WireError("not a message") from e
     if not isinstance(raw, dict):
         raise WireError("not an object")
-    decoded = _value(raw)
-    assert isinstance(decoded, dict)
-    return decoded
+    try:
+        return {k: _tuples(v) for k, v in raw.items()}
+    except RecursionError as e:
+        raise WireError("nested too deeply") from e
+
+
+_ORDER = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
+_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=_tagged)
