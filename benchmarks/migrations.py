@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -136,7 +137,23 @@ def _best(
             elapsed = time.perf_counter() - start
             if name not in best or elapsed < best[name][0]:
                 best[name] = (elapsed, proc)
+            cpu = _cpu()
+            CPU[name] = min(CPU.get(name, cpu - _cpu.last), cpu - _cpu.last)
+            _cpu.last = cpu
     return best
+
+
+CPU: dict[str, float] = {}
+"""Best CPU time (user + system, the command and every process it started) per command: less
+sensitive than wall time to what else runs on the machine."""
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+_cpu.last = 0.0  # type: ignore[attr-defined]
 
 
 def main() -> int:
@@ -146,6 +163,7 @@ def main() -> int:
     args = parser.parse_args()
 
     generate(WORK, args.revisions)
+    _cpu.last = _cpu()  # type: ignore[attr-defined]
     py = sys.executable
     rules = str(REPO / "rules.yaml")
     scan = [py, "-m", "envoxy.check_migrations", "versions", "--rules", rules]
@@ -175,6 +193,11 @@ def main() -> int:
     print(
         f"(d) check_migrations, not isolated:     {bare:7.2f} s   d/a = {bare / floor:.2f}"
         f"   isolation: b/d = {scan_time / bare:.2f}"
+    )
+    print(
+        "CPU time (s): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in CPU.items())
+        + f"; b/a = {CPU['scan'] / CPU['history']:.2f}, b/d = {CPU['scan'] / CPU['unisolated']:.2f}"
     )
     print(f"    {result.stdout.strip()}")
     return 0

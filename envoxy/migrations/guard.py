@@ -165,15 +165,14 @@ class Guard:
 
     # -- after every revision ---------------------------------------------------------------------
     def settle(self) -> list[str]:
-        """Put ``sys.path`` and the working directory back; say what else the revision changed
-        that every later revision would see (and put ``sys.modules`` and the signal handlers
-        back)."""
+        """Put ``sys.path`` and the working directory back; say whether the revision left a
+        thread running (waiting for it a while)."""
         sys.path[:] = self._path
         try:
             os.chdir(self._cwd)
         except OSError:  # the directory is gone: nothing to go back to
             pass
-        return [*self._check_modules(), *self._check_signals(), *self._check_threads()]
+        return self._check_threads()
 
     def _check_modules(self) -> list[str]:
         modules = sys.modules
@@ -221,13 +220,15 @@ class Guard:
 
     # -- every so often ---------------------------------------------------------------------------
     def verify(self) -> list[str]:
-        """Whether a module, function, class or method that was there at the start was replaced
-        or removed, a method added that overrides an inherited one (or a module global that
-        hides a builtin), or one of envoxy's own tables edited."""
+        """What changed since the start (and put ``sys.modules`` and the signal handlers back):
+        an entry of ``sys.modules``, a signal handler, a module, function, class or method that
+        was there at the start replaced or removed, a method added that overrides an inherited
+        one (or a module global that hides a builtin), one of envoxy's own tables edited."""
+        problems = [*self._check_modules(), *self._check_signals()]
         changed = [self._label(i) for i in self._replaced()]
         changed += [f"{_label(self._owners[i])}.{key}" for i, key in self._shadowing()]
         changed += [label for label, table, contents in self._tables if not _same(table, contents)]
-        return [f"it changed {_listed(changed)}"] if changed else []
+        return [*problems, f"it changed {_listed(changed)}"] if changed else problems
 
     def _replaced(self) -> list[int]:
         current = list(map(dict.get, self._in, self._keys))
@@ -294,11 +295,14 @@ def _refill(table: Any, contents: Any) -> None:
 
 
 def _shadows(owner: Any, key: str, value: Any) -> bool:
+    """Whether a new attribute changes what code that ran before sees: a module global that
+    hides a builtin; on a class, anything but a plain value (a method overriding an inherited
+    one, a property hiding an instance attribute)."""
     if isinstance(value, _PLAIN):
         return False
     if isinstance(owner, types.ModuleType):
         return key in vars(builtins)
-    return any(key in vars(base) for base in owner.__mro__[1:])
+    return True
 
 
 def _changed_keys(now: dict[str, Any], then: dict[str, Any]) -> list[str]:

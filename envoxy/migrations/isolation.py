@@ -109,6 +109,20 @@ class _Run:
     output: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class _Mode:
+    """Where a worker starts, and up to which revision it reports each one as soon as it is
+    done (``flush_until``: so that a failure is known to be that revision's) and also verifies
+    each (``careful_until``). Otherwise reports wait for the next verification."""
+
+    start: int
+    careful_until: int = -1
+    flush_until: int = -1
+
+    def reports_each(self, index: int) -> bool:
+        return index <= max(self.careful_until, self.flush_until)
+
+
 class _Supervisor:
     def __init__(self, task: _Task) -> None:
         self.task = task
@@ -117,20 +131,24 @@ class _Supervisor:
 
     def run(self) -> Followed:
         count = len(self.task.revisions)
-        start, careful_until = 0, -1
-        while start < count:
-            run = self._worker(start, careful_until)
+        mode = _Mode(0)
+        while mode.start < count:
+            run = self._worker(mode)
             self.output.append(run.output)
             self._commit(run.verified)
-            if run.failed_at is None:
+            failed = run.failed_at
+            if failed is None:
                 self._commit(run.pending)  # the worker verified its last report: none left
                 break
-            if not run.pending:  # everything before it was verified: it is the culprit
-                culprit = run.failed_at
-                self._commit([(culprit, unanalysable(self.task.rules, self.task.revisions[culprit], run.why))])
-                start, careful_until = culprit + 1, -1
-            else:  # any unverified revision may have caused it: again, verified one by one
-                start, careful_until = run.pending[0][0], run.failed_at
+            first = run.pending[0][0] if run.pending else failed
+            if not mode.reports_each(failed):  # it failed after its last report, somewhere
+                mode = _Mode(first, flush_until=count - 1)
+            elif run.pending:  # any unverified revision may have caused it: verify each
+                mode = _Mode(first, careful_until=failed)
+            else:  # everything before it was verified: it is the culprit
+                revision = self.task.revisions[failed]
+                self._commit([(failed, unanalysable(self.task.rules, revision, run.why))])
+                mode = _Mode(failed + 1)
         return Followed(
             tuple(self.reports.get(i, RevisionReport()) for i in range(count)), "".join(self.output)
         )
@@ -140,7 +158,7 @@ class _Supervisor:
             self.reports[index] = report
             self.task.analyst.schema.advance(report.delta)
 
-    def _worker(self, start: int, careful_until: int) -> _Run:
+    def _worker(self, mode: _Mode) -> _Run:
         read, write = os.pipe()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):  # a closed or odd stream: nothing to flush
@@ -148,10 +166,10 @@ class _Supervisor:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the worker's coverage is not collected
             os.close(read)
-            _worker_main(self.task, write, start, careful_until)
+            _worker_main(self.task, write, mode)
         os.close(write)
         try:
-            return _Listener(self.task, read, pid, start).listen()
+            return _Listener(self.task, read, pid, mode.start).listen()
         finally:
             os.close(read)
             _end(pid)
@@ -178,7 +196,7 @@ class _Listener:
         self.run = _Run()
         self.buffer = b""
         self.status: int | None = None
-        self.limit = 4 * task.seconds + 5
+        self.limit = 4 * task.seconds + 2
 
     def listen(self) -> _Run:
         os.set_blocking(self.fd, False)
@@ -310,12 +328,12 @@ def _delta(message: dict[str, Any]) -> Delta:
     return Delta(changed, dropped, enums)
 
 
-def _worker_main(task: _Task, fd: int, start: int, careful_until: int) -> NoReturn:
-    """The worker: analyse revisions from ``start`` on, report each; never return."""
+def _worker_main(task: _Task, fd: int, mode: _Mode) -> NoReturn:
+    """The worker: analyse revisions as ``mode`` says, report them; never return."""
     status = 0
     try:
         _detach()
-        _follow_in_worker(task, fd, start, careful_until)
+        _follow_in_worker(task, fd, mode)
     except BaseException:  # noqa: BLE001 - the worker ends here whatever happened
         status = 70
     finally:
@@ -344,40 +362,46 @@ def _detach() -> None:
         pass
 
 
-def _follow_in_worker(task: _Task, fd: int, start: int, careful_until: int) -> None:
-    def send(message: dict[str, Any]) -> None:
-        data = encode(message)
-        while data:
-            data = data[os.write(fd, data) :]
+def _follow_in_worker(task: _Task, fd: int, mode: _Mode) -> None:
+    waiting: list[bytes] = []
+
+    def send(message: dict[str, Any], *, flush: bool) -> None:
+        waiting.append(encode(message))
+        if flush:
+            data = b"".join(waiting)
+            waiting.clear()
+            while data:
+                data = data[os.write(fd, data) :]
 
     count = len(task.revisions)
     with captured() as output:
         with task.setup():
             guard = Guard(seconds=task.seconds)
             checked = time.monotonic()
-            for index in range(start, count):
+            for index in range(mode.start, count):
                 report = task.analyst.analyse(task.revisions[index], judged=task.judged[index])
                 problems = guard.settle()
                 verified = False
                 if not problems and (
-                    index <= careful_until or index == count - 1 or time.monotonic() - checked > CHECK_EVERY
+                    index <= mode.careful_until
+                    or index == count - 1
+                    or time.monotonic() - checked > CHECK_EVERY
                 ):
                     problems = guard.verify()
                     verified, checked = not problems, time.monotonic()
-                send(
-                    {
-                        "index": index,
-                        "findings": report.findings,
-                        "changed": report.delta.changed,
-                        "dropped": report.delta.dropped,
-                        "enums": report.delta.enums,
-                        "problems": problems,
-                        "verified": verified,
-                    }
-                )
+                message = {
+                    "index": index,
+                    "findings": report.findings,
+                    "changed": report.delta.changed,
+                    "dropped": report.delta.dropped,
+                    "enums": report.delta.enums,
+                    "problems": problems,
+                    "verified": verified,
+                }
+                send(message, flush=verified or bool(problems) or mode.reports_each(index))
                 if problems:
                     break
-    send({"end": output.getvalue()[:_OUTPUT_LIMIT]})
+    send({"end": output.getvalue()[:_OUTPUT_LIMIT]}, flush=True)
 
 
 # -- where it does not -----------------------------------------------------------------------------
