@@ -77,7 +77,7 @@ class Analyst:
         try:
             try:
                 module = import_revision(revision, self.seconds)
-            except BaseException as e:  # noqa: BLE001 - whatever the script raises is its own finding
+            except BaseException as e:
                 if isinstance(e, KeyboardInterrupt) and interrupted():
                     raise  # the user pressed Ctrl-C
                 if judged:
@@ -85,7 +85,7 @@ class Analyst:
                 return RevisionReport(tuple(found))
             outcome = self.runner.run(revision, module)
             self._replay(revision, outcome, judged, found)
-        except BaseException as e:  # noqa: BLE001 - the script's code ran inside envoxy's reading
+        except BaseException as e:
             if isinstance(e, KeyboardInterrupt) and interrupted():
                 raise
             self.schema.rollback(before)

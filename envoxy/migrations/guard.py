@@ -17,11 +17,11 @@ one that made it (:mod:`envoxy.migrations.isolation`). Where no fresh process ca
 
 from __future__ import annotations
 
-import _signal
 import _thread
 import builtins
 import contextlib
 import gc
+import importlib
 import os
 import signal
 import sys
@@ -29,11 +29,14 @@ import threading
 import time
 import types
 from collections.abc import Iterator
-from itertools import chain
 from operator import is_, methodcaller
 from typing import Any
 
 __all__ = ["Guard", "interrupted", "watching_interrupts"]
+
+# The C module behind ``signal``: its getsignal() skips the enum conversion, which would cost
+# more than the rest of a check.
+_signal: Any = importlib.import_module("_signal")
 
 # Modules whose attributes change by themselves while revisions run (streams, the interactive
 # namespace, caches kept as module attributes): not compared.
@@ -42,7 +45,7 @@ _values_of = methodcaller("values")
 _SHOWN = 3
 
 
-_interrupts = {"watched": False, "seen": False}
+_interrupts = {"seen": False}
 
 
 def interrupted() -> bool:
@@ -168,10 +171,8 @@ class Guard:
         """Put ``sys.path`` and the working directory back; say whether the revision left a
         thread running (waiting for it a while)."""
         sys.path[:] = self._path
-        try:
+        with contextlib.suppress(OSError):  # the directory is gone: nothing to go back to
             os.chdir(self._cwd)
-        except OSError:  # the directory is gone: nothing to go back to
-            pass
         return self._check_threads()
 
     def _check_modules(self) -> list[str]:
@@ -197,10 +198,8 @@ class Guard:
             if get(sig) is not handler:
                 changed.append(_signal_name(sig))
                 if handler is not None:
-                    try:
+                    with contextlib.suppress(OSError, ValueError):  # not the main thread
                         _signal.signal(sig, handler)
-                    except (OSError, ValueError):  # not the main thread: reported all the same
-                        pass
         return [f"it changed the handler of {_listed(changed)}"] if changed else []
 
     def _check_threads(self) -> list[str]:
@@ -216,7 +215,9 @@ class Guard:
         if not left and hidden <= 0:
             return []
         count = len(left) + max(hidden, 0)
-        return [f"it left {count} thread{'s' if count != 1 else ''} running {self._seconds:g} s after it ended"]
+        return [
+            f"it left {count} thread{'s' if count != 1 else ''} running {self._seconds:g} s after it ended"
+        ]
 
     # -- every so often ---------------------------------------------------------------------------
     def verify(self) -> list[str]:

@@ -334,7 +334,7 @@ def _worker_main(task: _Task, fd: int, mode: _Mode) -> NoReturn:
     try:
         _detach()
         _follow_in_worker(task, fd, mode)
-    except BaseException:  # noqa: BLE001 - the worker ends here whatever happened
+    except BaseException:
         status = 70
     finally:
         os._exit(status)
@@ -374,33 +374,30 @@ def _follow_in_worker(task: _Task, fd: int, mode: _Mode) -> None:
                 data = data[os.write(fd, data) :]
 
     count = len(task.revisions)
-    with captured() as output:
-        with task.setup():
-            guard = Guard(seconds=task.seconds)
-            checked = time.monotonic()
-            for index in range(mode.start, count):
-                report = task.analyst.analyse(task.revisions[index], judged=task.judged[index])
-                problems = guard.settle()
-                verified = False
-                if not problems and (
-                    index <= mode.careful_until
-                    or index == count - 1
-                    or time.monotonic() - checked > CHECK_EVERY
-                ):
-                    problems = guard.verify()
-                    verified, checked = not problems, time.monotonic()
-                message = {
-                    "index": index,
-                    "findings": report.findings,
-                    "changed": report.delta.changed,
-                    "dropped": report.delta.dropped,
-                    "enums": report.delta.enums,
-                    "problems": problems,
-                    "verified": verified,
-                }
-                send(message, flush=verified or bool(problems) or mode.reports_each(index))
-                if problems:
-                    break
+    with captured() as output, task.setup():
+        guard = Guard(seconds=task.seconds)
+        checked = time.monotonic()
+        for index in range(mode.start, count):
+            report = task.analyst.analyse(task.revisions[index], judged=task.judged[index])
+            problems = guard.settle()
+            verified = False
+            if not problems and (
+                index <= mode.careful_until or index == count - 1 or time.monotonic() - checked > CHECK_EVERY
+            ):
+                problems = guard.verify()
+                verified, checked = not problems, time.monotonic()
+            message = {
+                "index": index,
+                "findings": report.findings,
+                "changed": report.delta.changed,
+                "dropped": report.delta.dropped,
+                "enums": report.delta.enums,
+                "problems": problems,
+                "verified": verified,
+            }
+            send(message, flush=verified or bool(problems) or mode.reports_each(index))
+            if problems:
+                break
     send({"end": output.getvalue()[:_OUTPUT_LIMIT]}, flush=True)
 
 

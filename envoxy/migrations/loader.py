@@ -267,15 +267,15 @@ def _declared_in_tree(text: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign):
-            targets = node.targets
+            targets, value = node.targets, node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets = [node.target]
+            targets, value = [node.target], node.value
         else:
             continue
         for target in targets:
             if isinstance(target, ast.Name) and target.id in _DECLARED:
                 try:
-                    found[target.id] = ast.literal_eval(node.value)
+                    found[target.id] = ast.literal_eval(value)
                 except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                     found.pop(target.id, None)  # not a literal: unknown
     return found
@@ -294,7 +294,7 @@ def describe_error(error: BaseException) -> str:
         return f"SyntaxError: {error.msg}"
     try:
         text = f"{type(error).__name__}: {error}"
-    except Exception:  # noqa: BLE001 - a revision's exception whose __str__ fails is still named
+    except Exception:
         text = f"{type(error).__name__}: (its message cannot be shown)"
     return " ".join(text.split())
 
@@ -332,7 +332,7 @@ class _Uncompiled(Exception):
 
 _NO_ID = (
     "revision file declares no revision id that can be read without running it "
-    "(a module-level revision = \"...\" string)"
+    '(a module-level revision = "..." string)'
 )
 
 
@@ -422,7 +422,11 @@ def load_history(locations: Sequence[Location]) -> History:
         unordered = str(e) if not isinstance(e, KeyError) else f"revision {e} is not present"
     revisions = tuple(
         Revision(
-            s, _display(s.path, locations), s.path, directory.compiled.get(s.path), directory.failed.get(s.path)
+            s,
+            _display(s.path, locations),
+            s.path,
+            directory.compiled.get(s.path),
+            directory.failed.get(s.path),
         )
         for s in scripts
     )

@@ -25,7 +25,7 @@ RULES = str(REPO / "rules.yaml")
 MARK = "HOSTILE-OUTPUT"
 STAMP = "TIMESTAMP WITHOUT TIME ZONE NOT NULL"
 
-A1 = '''\
+A1 = """\
 import sqlalchemy as sa
 from alembic import op
 
@@ -43,9 +43,9 @@ def upgrade():
         sa.Column("note", sa.Text()),
     )
     op.create_table("bare", sa.Column("id", sa.String(36), primary_key=True))
-'''
+"""
 
-C1 = '''\
+C1 = """\
 import sqlalchemy as sa
 from alembic import op
 
@@ -57,9 +57,9 @@ def upgrade():
     op.alter_column("things", "created", existing_type=sa.DateTime(), nullable=True)
     op.add_column("things", sa.Column("extra", sa.Integer()))
     op.create_table("later", sa.Column("id", sa.Integer(), primary_key=True))
-'''
+"""
 
-H1 = '''\
+H1 = """\
 import sqlalchemy as sa
 from alembic import op
 
@@ -70,7 +70,7 @@ down_revision = "a1"
 def upgrade():
 {upgrade}
     op.drop_column("things", "note")
-'''
+"""
 
 
 def write_history(root: Path, hostile: str | None, *, module: str = "", upgrade: str = "") -> Path:
@@ -78,7 +78,9 @@ def write_history(root: Path, hostile: str | None, *, module: str = "", upgrade:
     versions = root / "versions"
     versions.mkdir(parents=True)
     (versions / "a1_rev.py").write_text(A1, encoding="utf-8")
-    (versions / "c1_rev.py").write_text(C1.format(down="h1" if hostile is not None else "a1"), encoding="utf-8")
+    (versions / "c1_rev.py").write_text(
+        C1.format(down="h1" if hostile is not None else "a1"), encoding="utf-8"
+    )
     if hostile is not None:
         body = textwrap.indent(textwrap.dedent(upgrade), "    ") if upgrade.strip() else ""
         (versions / "h1_rev.py").write_text(
@@ -182,7 +184,11 @@ CASES: dict[str, tuple[str, str, list[tuple[Any, ...]] | None]] = {
         "",
         _unanalysable("it changed the handler of SIGINT"),
     ),
-    "KeyboardInterrupt in upgrade()": ("", "raise KeyboardInterrupt('stop')\n", _stopped("KeyboardInterrupt: stop", 9)),
+    "KeyboardInterrupt in upgrade()": (
+        "",
+        "raise KeyboardInterrupt('stop')\n",
+        _stopped("KeyboardInterrupt: stop", 9),
+    ),
     "SystemExit in upgrade()": ("", "raise SystemExit(0)\n", _stopped("SystemExit: 0", 9)),
     "a BaseException of its own in upgrade()": (
         "class Halt(BaseException):\n    pass\n",
@@ -247,9 +253,24 @@ def test_the_reference_histories(
     assert absent == (
         1,
         [
-            ("missing-field", "versions/a1_rev.py", 17, f"table 'bare' lacks required column 'created' ({STAMP})"),
-            ("missing-field", "versions/a1_rev.py", 17, "table 'bare' lacks required column 'href' (TEXT NOT NULL)"),
-            ("missing-field", "versions/a1_rev.py", 17, f"table 'bare' lacks required column 'updated' ({STAMP})"),
+            (
+                "missing-field",
+                "versions/a1_rev.py",
+                17,
+                f"table 'bare' lacks required column 'created' ({STAMP})",
+            ),
+            (
+                "missing-field",
+                "versions/a1_rev.py",
+                17,
+                "table 'bare' lacks required column 'href' (TEXT NOT NULL)",
+            ),
+            (
+                "missing-field",
+                "versions/a1_rev.py",
+                17,
+                f"table 'bare' lacks required column 'updated' ({STAMP})",
+            ),
             (
                 "altered-field",
                 "versions/c1_rev.py",
@@ -257,9 +278,24 @@ def test_the_reference_histories(
                 "alter_column on required column 'things.created' makes it nullable; rules.yaml "
                 f"expects 'created' {STAMP}",
             ),
-            ("missing-field", "versions/c1_rev.py", 11, f"table 'later' lacks required column 'created' ({STAMP})"),
-            ("missing-field", "versions/c1_rev.py", 11, "table 'later' lacks required column 'href' (TEXT NOT NULL)"),
-            ("missing-field", "versions/c1_rev.py", 11, f"table 'later' lacks required column 'updated' ({STAMP})"),
+            (
+                "missing-field",
+                "versions/c1_rev.py",
+                11,
+                f"table 'later' lacks required column 'created' ({STAMP})",
+            ),
+            (
+                "missing-field",
+                "versions/c1_rev.py",
+                11,
+                "table 'later' lacks required column 'href' (TEXT NOT NULL)",
+            ),
+            (
+                "missing-field",
+                "versions/c1_rev.py",
+                11,
+                f"table 'later' lacks required column 'updated' ({STAMP})",
+            ),
             ("wrong-type", "versions/c1_rev.py", 11, "column 'later.id' is INTEGER, expected VARCHAR(36)"),
         ],
     )
@@ -391,7 +427,8 @@ def test_the_command_after_a_deadly_revision(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", ["sys.modules['sqlalchemy'] = None", "envoxy monkeypatched", "signal handler", "SystemExit in upgrade()"]
+    "case",
+    ["sys.modules['sqlalchemy'] = None", "envoxy monkeypatched", "signal handler", "SystemExit in upgrade()"],
 )
 def test_in_process_the_guard_restores(case: str, tmp_path: Path) -> None:
     import signal
@@ -404,7 +441,7 @@ def test_in_process_the_guard_restores(case: str, tmp_path: Path) -> None:
     def scanned(root: Path) -> list[tuple[Any, ...]]:
         versions = resolve_locations("versions", root)
         result = scan(versions, load_rules(RULES), isolated=False)
-        return [(f.rule, f.path.replace(f"{root}/", ""), f.line, f.message) for f in result.findings]
+        return [(f.rule, f.path, f.line, f.message) for f in result.findings]
 
     before = (dict(sys.modules), envoxy.tables.judge_table, signal.getsignal(signal.SIGALRM))
     module, upgrade, expected = CASES[case]
