@@ -299,11 +299,16 @@ def _shadows(owner: Any, key: str, value: Any) -> bool:
     """Whether a new attribute changes what code that ran before sees: a module global that
     hides a builtin; on a class, anything but a plain value (a method overriding an inherited
     one, a property hiding an instance attribute)."""
-    if isinstance(value, _PLAIN):
+    if isinstance(value, _PLAIN) or key.startswith(_MADE_LATER):
         return False
     if isinstance(owner, types.ModuleType):
         return key in vars(builtins)
     return True
+
+
+_MADE_LATER = ("_generated_",)
+"""Class attributes a library makes the first time a class is used (SQLAlchemy compiles its
+traversal functions so): not a change."""
 
 
 def _changed_keys(now: dict[str, Any], then: dict[str, Any]) -> list[str]:
