@@ -29,7 +29,7 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -39,8 +39,8 @@ from envoxy.migrations.analyst import Analyst, RevisionReport, unanalysable
 from envoxy.migrations.capture import captured
 from envoxy.migrations.guard import Guard, watching_interrupts
 from envoxy.migrations.loader import Revision
-from envoxy.migrations.schema import Delta, Origin
-from envoxy.migrations.wire import WireError, decode, encode
+from envoxy.migrations.schema import Delta, Key, Origin
+from envoxy.migrations.wire import WireError, decode, encode, materialize
 from envoxy.rules.model import RuleSet
 from envoxy.tables import TableState
 
@@ -97,13 +97,26 @@ def follow(
 # -- where os.fork exists ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """One revision's report as the worker sent it: the findings read, the tables it changed
+    still as JSON values (read only when the scanner needs the schema: most are changed again
+    before it does)."""
+
+    findings: tuple[Finding, ...]
+    changed: list[tuple[Key, Any, Any]]
+    """(key, state, origin) of each table changed, state and origin as decoded JSON."""
+    dropped: list[Key]
+    enums: list[Key]
+
+
 @dataclass(slots=True)
 class _Run:
     """What the scanner learnt from one worker: reports whose revisions the guard verified,
     reports since the last verification, and where and why the worker failed."""
 
-    verified: list[tuple[int, RevisionReport]] = field(default_factory=list)
-    pending: list[tuple[int, RevisionReport]] = field(default_factory=list)
+    verified: list[tuple[int, _Sent]] = field(default_factory=list)
+    pending: list[tuple[int, _Sent]] = field(default_factory=list)
     failed_at: int | None = None
     why: str = ""
     output: str = ""
@@ -128,11 +141,17 @@ class _Supervisor:
         self.task = task
         self.reports: dict[int, RevisionReport] = {}
         self.output: list[str] = []
+        self.unread: dict[Key, tuple[int, Any, Any]] = {}
+        """Tables changed since the schema was last brought up to date: (by which revision,
+        state, origin) as sent."""
+        self.dropped: set[Key] = set()
+        self.enums: set[Key] = set()
 
     def run(self) -> Followed:
         count = len(self.task.revisions)
         mode = _Mode(0)
         while mode.start < count:
+            self._bring_up_to_date()
             run = self._worker(mode)
             self.output.append(run.output)
             self._commit(run.verified)
@@ -146,17 +165,44 @@ class _Supervisor:
             elif run.pending:  # any unverified revision may have caused it: verify each
                 mode = _Mode(first, careful_until=failed)
             else:  # everything before it was verified: it is the culprit
-                revision = self.task.revisions[failed]
-                self._commit([(failed, unanalysable(self.task.rules, revision, run.why))])
+                self._unanalysable(failed, run.why)
                 mode = _Mode(failed + 1)
+        self._bring_up_to_date()
         return Followed(
             tuple(self.reports.get(i, RevisionReport()) for i in range(count)), "".join(self.output)
         )
 
-    def _commit(self, reports: list[tuple[int, RevisionReport]]) -> None:
-        for index, report in reports:
-            self.reports[index] = report
-            self.task.analyst.schema.advance(report.delta)
+    def _unanalysable(self, index: int, why: str) -> None:
+        self.reports[index] = unanalysable(self.task.rules, self.task.revisions[index], why)
+
+    def _commit(self, reports: list[tuple[int, _Sent]]) -> None:
+        for index, sent in reports:
+            self.reports[index] = RevisionReport(sent.findings)
+            for key in sent.dropped:
+                self.unread.pop(key, None)
+                self.dropped.add(key)
+            for key, state, origin in sent.changed:
+                self.unread[key] = (index, state, origin)
+                self.dropped.discard(key)
+            self.enums.update(sent.enums)
+
+    def _bring_up_to_date(self) -> None:
+        """Apply the reports committed so far to the schema (the worker forked next starts
+        from it; at the end it is the head)."""
+        changed: list[tuple[TableState, Origin]] = []
+        for index, state, origin in self.unread.values():
+            try:
+                table, where = materialize(state), materialize(origin)
+                if not isinstance(table, TableState) or not isinstance(where, Origin):
+                    raise WireError("not a table")
+            except WireError:
+                self._unanalysable(index, "what it reported about a table could not be read")
+                continue
+            changed.append((table, where))
+        self.task.analyst.schema.advance(Delta(tuple(changed), tuple(self.dropped), tuple(self.enums)))
+        self.unread.clear()
+        self.dropped.clear()
+        self.enums.clear()
 
     def _worker(self, mode: _Mode) -> _Run:
         read, write = os.pipe()
@@ -283,10 +329,9 @@ class _Listener:
         if problems:
             self._failed("; ".join(str(p) for p in problems))
             return False
-        report = RevisionReport(tuple(_findings(message["findings"])), _delta(message))
-        self.run.pending.append((index, report))
+        self.run.pending.append((index, _sent(message)))
         self.expected = index + 1
-        if message["verified"]:
+        if message["verified"] is True:
             self.run.verified.extend(self.run.pending)
             self.run.pending = []
         return False
@@ -298,34 +343,30 @@ class _Failed(Exception):
         self.why = why
 
 
-def _findings(values: Any) -> Iterator[Finding]:
-    for value in values:
-        if not isinstance(value, Finding):
-            raise ValueError("not a finding")
-        yield value
-
-
-def _key(value: Any) -> bool:
-    return (
-        isinstance(value, tuple)
+def _key(value: Any) -> Key:
+    if (
+        isinstance(value, list)
         and len(value) == 2
         and (value[0] is None or isinstance(value[0], str))
         and isinstance(value[1], str)
-    )
-
-
-def _delta(message: dict[str, Any]) -> Delta:
-    changed, dropped, enums = message["changed"], message["dropped"], message["enums"]
-    if not (
-        all(
-            isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], TableState) and isinstance(c[1], Origin)
-            for c in changed
-        )
-        and all(map(_key, dropped))
-        and all(map(_key, enums))
     ):
-        raise ValueError("not a change of tables")
-    return Delta(changed, dropped, enums)
+        return (value[0], value[1])
+    raise WireError("not a table's key")
+
+
+def _sent(message: dict[str, Any]) -> _Sent:
+    """A report as received; raises :class:`WireError` (or ``TypeError``) for what is not one."""
+    findings = materialize(message["findings"])
+    if not all(isinstance(f, Finding) for f in findings):
+        raise WireError("not a finding")
+    changed = []
+    for state, origin in message["changed"]:
+        if not isinstance(state, dict) or state.get("$") != "TableState":
+            raise WireError("not a table")
+        changed.append((_key([state.get("schema"), state.get("name")]), state, origin))
+    return _Sent(
+        findings, changed, [_key(k) for k in message["dropped"]], [_key(k) for k in message["enums"]]
+    )
 
 
 def _worker_main(task: _Task, fd: int, mode: _Mode) -> NoReturn:

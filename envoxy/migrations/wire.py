@@ -18,7 +18,7 @@ from envoxy.migrations.schema import Origin
 from envoxy.sqltypes import SqlType
 from envoxy.tables import ColumnState, ForeignKeyState, IndexState, TableState
 
-__all__ = ["WireError", "decode", "encode"]
+__all__ = ["WireError", "decode", "encode", "materialize"]
 
 _CLASSES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -32,51 +32,90 @@ class WireError(ValueError):
     """Bytes that are not a message this module wrote."""
 
 
-def _tagged(value: Any) -> dict[str, Any]:
-    name = type(value).__name__
-    if _CLASSES.get(name) is not type(value):
+def _fragment(value: Any) -> str:
+    """``value`` as JSON text. The states inside a table are immutable and shared by the
+    table's versions, so each is written once and its text reused."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return repr(value)
+    if kind is tuple or kind is list:
+        return "[" + ",".join(map(_fragment, value)) + "]"
+    if kind is dict:
+        return "{" + ",".join(_string(str(k)) + ":" + _fragment(v) for k, v in value.items()) + "}"
+    if isinstance(value, str):  # SQLAlchemy's quoted_name, say: sent as the text it is
+        return _string(str.__str__(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return repr(int(value))
+    name = kind.__name__
+    if _CLASSES.get(name) is not kind:
         raise TypeError(f"cannot send a {name}")
-    return {_KIND: name, **{f: getattr(value, f) for f in _ORDER[name]}}
+    if kind in _SHARED:
+        known = _written.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+    text = (
+        '{"$":'
+        + _string(name)
+        + "".join(f",{label}:{_fragment(getattr(value, f))}" for f, label in _LABELS[name])
+        + "}"
+    )
+    if kind in _SHARED:
+        _written[id(value)] = (value, text)
+    return text
 
 
 def encode(message: dict[str, Any]) -> bytes:
     """One message as a line of JSON (sequences become lists, the dataclasses tagged objects)."""
-    return _ENCODER.encode(message).encode("ascii") + b"\n"
-
-
-def _hook(value: dict[str, Any]) -> Any:
-    """A JSON object as it is decoded (its members already are): a tagged one becomes its
-    dataclass, lists inside it tuples."""
-    name = value.pop(_KIND, None)
-    if name is None:
-        return value
-    cls = _CLASSES.get(name) if isinstance(name, str) else None
-    if cls is None or not value.keys() <= _FIELDS[name]:
-        raise WireError(f"unexpected object {str(name)[:40]!r}")
-    try:
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
-    except TypeError as e:
-        raise WireError(str(e)) from e
-
-
-def _tuples(value: Any) -> Any:
-    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+    return _fragment(message).encode("ascii") + b"\n"
 
 
 def decode(line: bytes) -> dict[str, Any]:
-    """A message :func:`encode` wrote (its lists come back as tuples). Raises
-    :class:`WireError` for anything else."""
+    """A message :func:`encode` wrote, as plain JSON values (lists, tagged objects): what it
+    carries becomes envoxy's own values through :func:`materialize`. Raises :class:`WireError`
+    for what is not an object."""
     try:
-        raw = json.loads(line, object_hook=_hook)
+        raw = json.loads(line)
     except (ValueError, RecursionError) as e:
         raise WireError("not a message") from e
     if not isinstance(raw, dict):
         raise WireError("not an object")
+    return raw
+
+
+def materialize(value: Any) -> Any:
+    """A decoded value as envoxy's own: tagged objects become their dataclasses (only those
+    :data:`_CLASSES` names, with their declared fields), lists tuples. Raises
+    :class:`WireError` for anything else."""
     try:
-        return {k: _tuples(v) for k, v in raw.items()}
+        return _value(value)
     except RecursionError as e:
         raise WireError("nested too deeply") from e
 
 
-_ORDER = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
-_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=_tagged)
+def _value(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(map(_value, value))
+    if not isinstance(value, dict):
+        return value
+    name = value.get(_KIND)
+    cls = _CLASSES.get(name) if isinstance(name, str) else None
+    if cls is None or not value.keys() - {_KIND} <= _FIELDS[cls.__name__]:
+        raise WireError(f"unexpected object {str(name)[:40]!r}")
+    try:
+        return cls(**{k: _value(v) for k, v in value.items() if k != _KIND})
+    except TypeError as e:
+        raise WireError(str(e)) from e
+
+
+_string = json.encoder.encode_basestring_ascii
+_SHARED = (SqlType, ColumnState, IndexState, ForeignKeyState)
+_written: dict[int, tuple[Any, str]] = {}
+_LABELS = {
+    name: tuple((f.name, _string(f.name)) for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()
+}
