@@ -46,7 +46,7 @@ from envoxy.tables import TableState
 
 __all__ = ["CHECK_EVERY", "Followed", "follow"]
 
-CHECK_EVERY = 0.25
+CHECK_EVERY = 0.5
 """Seconds of worker time between two full comparisons of the interpreter."""
 
 _MEMORY = 4 << 30
