@@ -415,9 +415,11 @@ def _follow_in_worker(task: _Task, fd: int, mode: _Mode) -> None:
                 data = data[os.write(fd, data) :]
 
     count = len(task.revisions)
+    schema = task.analyst.schema
     with captured() as output, task.setup():
         guard = Guard(seconds=task.seconds)
         checked = time.monotonic()
+        batch = schema.checkpoint()
         for index in range(mode.start, count):
             report = task.analyst.analyse(task.revisions[index], judged=task.judged[index])
             problems = guard.settle()
@@ -427,12 +429,18 @@ def _follow_in_worker(task: _Task, fd: int, mode: _Mode) -> None:
             ):
                 problems = guard.verify()
                 verified, checked = not problems, time.monotonic()
+            # The tables travel with a verification only: what they were at the last one is all
+            # a fresh worker ever starts from (and most change again before the next).
+            delta = schema.delta(batch) if verified else Delta()
+            if verified:
+                schema.release(batch)
+                batch = schema.checkpoint()
             message = {
                 "index": index,
                 "findings": report.findings,
-                "changed": report.delta.changed,
-                "dropped": report.delta.dropped,
-                "enums": report.delta.enums,
+                "changed": delta.changed,
+                "dropped": delta.dropped,
+                "enums": delta.enums,
                 "problems": problems,
                 "verified": verified,
             }
