@@ -33,8 +33,9 @@ class WireError(ValueError):
 
 
 def _fragment(value: Any) -> str:
-    """``value`` as JSON text. The states inside a table are immutable and shared by the
-    table's versions, so each is written once and its text reused."""
+    """``value`` as JSON text. The states inside a table are immutable values that repeat
+    (a table's versions share most columns, tables share types), so each distinct one is written
+    once and its text reused."""
     if value is None:
         return "null"
     kind = type(value)
@@ -55,18 +56,21 @@ def _fragment(value: Any) -> str:
     name = kind.__name__
     if _CLASSES.get(name) is not kind:
         raise TypeError(f"cannot send a {name}")
-    if kind in _SHARED:
-        known = _written.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
+    shared = kind in _SHARED
+    if shared:
+        known = _written.get(value)
+        if known is not None:
+            return known
     text = (
         '{"$":'
         + _string(name)
         + "".join(f",{label}:{_fragment(getattr(value, f))}" for f, label in _LABELS[name])
         + "}"
     )
-    if kind in _SHARED:
-        _written[id(value)] = (value, text)
+    if shared:
+        if len(_written) > _WRITTEN_LIMIT:
+            _written.clear()
+        _written[value] = text
     return text
 
 
@@ -115,7 +119,8 @@ def _value(value: Any) -> Any:
 
 _string = json.encoder.encode_basestring_ascii
 _SHARED = (SqlType, ColumnState, IndexState, ForeignKeyState)
-_written: dict[int, tuple[Any, str]] = {}
+_written: dict[Any, str] = {}
+_WRITTEN_LIMIT = 100_000
 _LABELS = {
     name: tuple((f.name, _string(f.name)) for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()
 }
