@@ -38,7 +38,7 @@ from envoxy.findings import Finding
 from envoxy.migrations.analyst import Analyst, RevisionReport, unanalysable
 from envoxy.migrations.capture import captured
 from envoxy.migrations.guard import Guard, watching_interrupts
-from envoxy.migrations.loader import Revision
+from envoxy.migrations.loader import Revision, describe_error
 from envoxy.migrations.schema import Delta, Key, Origin
 from envoxy.migrations.wire import WireError, decode, encode, materialize
 from envoxy.rules.model import RuleSet
@@ -256,6 +256,8 @@ class _Listener:
             try:
                 if self._message(decode(line)):
                     return self.run
+            except _Failed as failed:
+                return self._failed(failed.why)
             except (WireError, KeyError, TypeError, ValueError):
                 return self._failed("it wrote into the channel envoxy's reports travel through")
 
@@ -322,6 +324,8 @@ class _Listener:
         if "end" in message:
             self.run.output = str(message["end"])
             return True
+        if "crash" in message:
+            raise _Failed(f"the process that ran it failed ({str(message['crash'])[:200]})")
         index = message["index"]
         if not isinstance(index, int) or index != self.expected:
             raise ValueError("a report out of order")
@@ -375,8 +379,10 @@ def _worker_main(task: _Task, fd: int, mode: _Mode) -> NoReturn:
     try:
         _detach()
         _follow_in_worker(task, fd, mode)
-    except BaseException:
+    except BaseException as e:  # said to the scanner, which decides
         status = 70
+        with contextlib.suppress(BaseException):  # the pipe may be what failed
+            os.write(fd, encode({"crash": describe_error(e)}))
     finally:
         os._exit(status)
 
