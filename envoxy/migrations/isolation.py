@@ -119,21 +119,19 @@ class _Run:
     pending: list[tuple[int, _Sent]] = field(default_factory=list)
     failed_at: int | None = None
     why: str = ""
+    changed: bool = False
+    """The guard found the interpreter changed (else the worker died, hung or wrote nonsense)."""
     output: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class _Mode:
-    """Where a worker starts, and up to which revision it reports each one as soon as it is
-    done (``flush_until``: so that a failure is known to be that revision's) and also verifies
-    each (``careful_until``). Otherwise reports wait for the next verification."""
+    """Where a worker starts, up to which revision it verifies each one (``careful_until``,
+    else every :data:`CHECK_EVERY` seconds) and before which it stops (``None``: the end)."""
 
     start: int
     careful_until: int = -1
-    flush_until: int = -1
-
-    def reports_each(self, index: int) -> bool:
-        return index <= max(self.careful_until, self.flush_until)
+    stop_before: int | None = None
 
 
 class _Supervisor:
@@ -149,7 +147,7 @@ class _Supervisor:
 
     def run(self) -> Followed:
         count = len(self.task.revisions)
-        mode = _Mode(0)
+        mode, suspect = _Mode(0), None
         while mode.start < count:
             self._bring_up_to_date()
             run = self._worker(mode)
@@ -158,15 +156,19 @@ class _Supervisor:
             failed = run.failed_at
             if failed is None:
                 self._commit(run.pending)  # the worker verified its last report: none left
-                break
-            first = run.pending[0][0] if run.pending else failed
-            if not mode.reports_each(failed):  # it failed after its last report, somewhere
-                mode = _Mode(first, flush_until=count - 1)
-            elif run.pending:  # any unverified revision may have caused it: verify each
-                mode = _Mode(first, careful_until=failed)
-            else:  # everything before it was verified: it is the culprit
+                if suspect is None:
+                    break
+                # Every revision before the one its worker died at is clean: it is the culprit.
+                self._unanalysable(*suspect)
+                mode, suspect = _Mode(suspect[0] + 1), None
+            elif not run.pending:  # everything before it was verified: it is the culprit
                 self._unanalysable(failed, run.why)
-                mode = _Mode(failed + 1)
+                mode, suspect = _Mode(failed + 1), None
+            elif run.changed:  # any unverified revision may have made the change: verify each
+                mode, suspect = _Mode(run.pending[0][0], careful_until=failed), None
+            else:  # it died at `failed`, unless an unverified revision before it set that up
+                first = run.pending[0][0]
+                mode, suspect = _Mode(first, careful_until=failed - 1, stop_before=failed), (failed, run.why)
         self._bring_up_to_date()
         return Followed(
             tuple(self.reports.get(i, RevisionReport()) for i in range(count)), "".join(self.output)
@@ -215,7 +217,7 @@ class _Supervisor:
             _worker_main(self.task, write, mode)
         os.close(write)
         try:
-            return _Listener(self.task, read, pid, mode.start).listen()
+            return _Listener(self.task, read, pid, mode).listen()
         finally:
             os.close(read)
             _end(pid)
@@ -233,12 +235,12 @@ def _end(pid: int) -> None:
 class _Listener:
     """Reads one worker's reports until it ends, fails or falls silent."""
 
-    def __init__(self, task: _Task, fd: int, pid: int, start: int) -> None:
+    def __init__(self, task: _Task, fd: int, pid: int, mode: _Mode) -> None:
         self.task = task
         self.fd = fd
         self.pid = pid
-        self.expected = start
-        self.count = len(task.revisions)
+        self.expected = mode.start
+        self.count = len(task.revisions) if mode.stop_before is None else mode.stop_before
         self.run = _Run()
         self.buffer = b""
         self.status: int | None = None
@@ -326,12 +328,17 @@ class _Listener:
             return True
         if "crash" in message:
             raise _Failed(f"the process that ran it failed ({str(message['crash'])[:200]})")
+        if "begin" in message:  # the worker starts the revision it should
+            if message["begin"] != self.expected:
+                raise ValueError("a revision out of order")
+            return False
         index = message["index"]
         if not isinstance(index, int) or index != self.expected:
             raise ValueError("a report out of order")
         problems = message["problems"]
         if problems:
             self._failed("; ".join(str(p) for p in problems))
+            self.run.changed = True
             return False
         self.run.pending.append((index, _sent(message)))
         self.expected = index + 1
@@ -426,12 +433,14 @@ def _follow_in_worker(task: _Task, fd: int, mode: _Mode) -> None:
         guard = Guard(seconds=task.seconds)
         checked = time.monotonic()
         batch = schema.checkpoint()
-        for index in range(mode.start, count):
+        stop = count if mode.stop_before is None else mode.stop_before
+        for index in range(mode.start, stop):
+            send({"begin": index}, flush=True)  # with the reports before it
             report = task.analyst.analyse(task.revisions[index], judged=task.judged[index])
             problems = guard.settle()
             verified = False
             if not problems and (
-                index <= mode.careful_until or index == count - 1 or time.monotonic() - checked > CHECK_EVERY
+                index <= mode.careful_until or index == stop - 1 or time.monotonic() - checked > CHECK_EVERY
             ):
                 problems = guard.verify()
                 verified, checked = not problems, time.monotonic()
@@ -450,7 +459,7 @@ def _follow_in_worker(task: _Task, fd: int, mode: _Mode) -> None:
                 "problems": problems,
                 "verified": verified,
             }
-            send(message, flush=verified or bool(problems) or mode.reports_each(index))
+            send(message, flush=verified or bool(problems))
             if problems:
                 break
     send({"end": output.getvalue()[:_OUTPUT_LIMIT]}, flush=True)

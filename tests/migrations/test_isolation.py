@@ -398,16 +398,25 @@ def probe(root: Path) -> tuple[int, list[tuple[Any, ...]], str]:
     return proc.returncode, found, proc.stderr
 
 
-@pytest.mark.parametrize("case", list(DEADLY))
-def test_a_revision_ending_the_process_that_runs_it(case: str, tmp_path: Path) -> None:
-    module, upgrade, expected = DEADLY[case]
-    write_history(tmp_path / "reference", None)
-    write_history(tmp_path / "hostile", case, module=module, upgrade=upgrade)
-    code, reference, _ = probe(tmp_path / "reference")
-    assert code == 0
-    code, found, err = probe(tmp_path / "hostile")
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, ...]]:
+    root = tmp_path_factory.mktemp("probed")
+    write_history(root, None)
+    code, found, err = probe(root)
     assert (code, err) == (0, "")
-    assert (others(found), hostile(found)) == (reference, expected)
+    return found
+
+
+@pytest.mark.parametrize("case", list(DEADLY))
+def test_a_revision_ending_the_process_that_runs_it(
+    case: str, tmp_path: Path, probed: list[tuple[Any, ...]], absent: tuple[int, list[tuple[Any, ...]]]
+) -> None:
+    module, upgrade, expected = DEADLY[case]
+    write_history(tmp_path, case, module=module, upgrade=upgrade)
+    code, found, err = probe(tmp_path)
+    assert (code, err) == (0, "")
+    assert probed == absent[1]
+    assert (others(found), hostile(found)) == (probed, expected)
 
 
 def test_the_command_after_a_deadly_revision(tmp_path: Path) -> None:
