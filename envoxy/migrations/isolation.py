@@ -2,23 +2,25 @@
 
 The scanner's process reads the revision graph from the scripts' text and never runs a script.
 It forks one worker (after envoxy, SQLAlchemy and Alembic are imported, so nothing is imported
-twice) that imports and follows the revisions in order and streams one report per revision back
-over a pipe (:mod:`envoxy.migrations.wire`); the scanner applies each report to its own copy of
-the symbolic schema. The worker's standard streams are ``/dev/null`` and a capture file, it runs
-in a process group of its own under a memory limit, and a :class:`~envoxy.migrations.guard.Guard`
-watches the interpreter around every revision.
+twice) that imports and follows the revisions in order. Over a pipe the worker says which
+revision it starts, then sends that revision's findings; with each verification (below) it sends
+the tables changed since the one before (:mod:`envoxy.migrations.wire`), which the scanner applies
+to its own copy of the symbolic schema. The worker's standard streams are ``/dev/null`` and a
+capture file, it runs in a process group of its own under a memory limit, and a
+:class:`~envoxy.migrations.guard.Guard` watches its interpreter.
 
-When the worker dies, hangs, writes what is not a report, or its guard finds the interpreter
-changed at revision R, R is reported as ``unanalysable-revision`` and a fresh worker, forked from
-the scanner's clean process with the schema as it stood before R, goes on after R: the revisions
-after R are judged as if R were absent. The guard's full comparison runs every
-:data:`CHECK_EVERY` seconds; reports since the last clean comparison wait, and when a comparison
-fails they are thrown away and those revisions run again in a fresh worker, compared after each
-one, to find the revision that made the change.
+The guard's full comparison (a verification) runs every :data:`CHECK_EVERY` seconds of work and
+after the last revision; a report counts once a verification after it passed. When the worker
+dies, hangs or writes what is not a report at revision R, or a verification finds the interpreter
+changed, the unverified reports are thrown away and those revisions run again in a fresh worker
+(forked from the scanner's clean process, with the schema as the verified reports left it),
+verified one by one, until the revision at fault is known: it is reported as
+``unanalysable-revision`` and the next fresh worker goes on after it, so that the revisions after
+it are judged as if it were absent.
 
 Where ``os.fork`` does not exist (Windows), the revisions run in the scanner's process with the
 guard compared and restored after every revision: slower, and a revision that ends the process
-for real (a signal, a crash) ends the scan.
+for real (a signal, a crash) or hangs with the time bound disabled ends or hangs the scan.
 """
 
 from __future__ import annotations
