@@ -319,5 +319,7 @@ def _changed_keys(now: dict[str, Any], then: dict[str, Any]) -> list[str]:
 
 
 def _listed(names: list[str]) -> str:
+    """The first few of ``names`` in order (the order modules were loaded in varies)."""
+    names = sorted(set(names))
     shown = ", ".join(names[:_SHOWN])
     return shown if len(names) <= _SHOWN else f"{shown} and {len(names) - _SHOWN} more"
