@@ -28,6 +28,29 @@ import sys
 import threading
 import time
 import types
+
+# The originals, bound here: a revision that replaces builtins.all must not blind the guard.
+from builtins import (  # noqa: UP029
+    all,
+    delattr,
+    dict,
+    enumerate,
+    getattr,
+    id,
+    int,
+    isinstance,
+    len,
+    list,
+    map,
+    max,
+    set,
+    setattr,
+    sorted,
+    str,
+    type,
+    vars,
+    zip,
+)
 from collections.abc import Iterator
 from operator import is_, methodcaller
 from typing import Any

@@ -2,12 +2,12 @@
 
 The scanner's process reads the revision graph from the scripts' text and never runs a script.
 It forks one worker (after envoxy, SQLAlchemy and Alembic are imported, so nothing is imported
-twice) that imports and follows the revisions in order. Over a pipe the worker says which
-revision it starts, then sends that revision's findings; with each verification (below) it sends
-the tables changed since the one before (:mod:`envoxy.migrations.wire`), which the scanner applies
-to its own copy of the symbolic schema. The worker's standard streams are ``/dev/null`` and a
-capture file, it runs in a process group of its own under a memory limit, and a
-:class:`~envoxy.migrations.guard.Guard` watches its interpreter.
+twice) that imports and follows the revisions in order, notes in a shared page of memory which
+revision it is at, and with each verification (below) sends over a pipe the findings of the
+revisions since the one before and the tables they changed (:mod:`envoxy.migrations.wire`),
+which the scanner applies to its own copy of the symbolic schema. The worker's standard streams
+are ``/dev/null`` and a capture file, it runs in a process group of its own under a memory
+limit, and a :class:`~envoxy.migrations.guard.Guard` watches its interpreter.
 
 The guard's full comparison (a verification) runs every :data:`CHECK_EVERY` seconds of work and
 after the last revision; a report counts once a verification after it passed. When the worker
@@ -26,9 +26,11 @@ for real (a signal, a crash) or hangs with the time bound disabled ends or hangs
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import select
 import signal
+import struct
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -48,13 +50,14 @@ from envoxy.tables import TableState
 
 __all__ = ["CHECK_EVERY", "Followed", "follow"]
 
-CHECK_EVERY = 0.5
+CHECK_EVERY = 1.0
 """Seconds of worker time between two full comparisons of the interpreter."""
 
 _MEMORY = 4 << 30
 """Address space a worker may take beyond what it had when forked."""
 
 _OUTPUT_LIMIT = 1 << 20
+_PROGRESS = struct.Struct("<q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,8 @@ class _Run:
     why: str = ""
     changed: bool = False
     """The guard found the interpreter changed (else the worker died, hung or wrote nonsense)."""
+    unsent_from: int | None = None
+    """The first of the revisions before ``failed_at`` the worker ran but did not report."""
     output: str = ""
 
 
@@ -163,13 +168,13 @@ class _Supervisor:
                 # Every revision before the one its worker died at is clean: it is the culprit.
                 self._unanalysable(*suspect)
                 mode, suspect = _Mode(suspect[0] + 1), None
-            elif not run.pending:  # everything before it was verified: it is the culprit
+            elif not run.pending and run.unsent_from is None:  # all before it verified: the culprit
                 self._unanalysable(failed, run.why)
                 mode, suspect = _Mode(failed + 1), None
             elif run.changed:  # any unverified revision may have made the change: verify each
                 mode, suspect = _Mode(run.pending[0][0], careful_until=failed), None
             else:  # it died at `failed`, unless an unverified revision before it set that up
-                first = run.pending[0][0]
+                first = run.pending[0][0] if run.pending else run.unsent_from or 0
                 mode, suspect = _Mode(first, careful_until=failed - 1, stop_before=failed), (failed, run.why)
         self._bring_up_to_date()
         return Followed(
@@ -210,16 +215,19 @@ class _Supervisor:
 
     def _worker(self, mode: _Mode) -> _Run:
         read, write = os.pipe()
+        # Which revision the worker is at, where the scanner can read it without the worker
+        # writing to the pipe (and waking the scanner) for every revision.
+        progress = mmap.mmap(-1, _PROGRESS.size)
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):  # a closed or odd stream: nothing to flush
                 stream.flush()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the worker's coverage is not collected
             os.close(read)
-            _worker_main(self.task, write, mode)
+            _worker_main(self.task, write, mode, progress)
         os.close(write)
         try:
-            return _Listener(self.task, read, pid, mode).listen()
+            return _Listener(self.task, read, pid, mode, progress).listen()
         finally:
             os.close(read)
             _end(pid)
@@ -237,8 +245,9 @@ def _end(pid: int) -> None:
 class _Listener:
     """Reads one worker's reports until it ends, fails or falls silent."""
 
-    def __init__(self, task: _Task, fd: int, pid: int, mode: _Mode) -> None:
+    def __init__(self, task: _Task, fd: int, pid: int, mode: _Mode, progress: mmap.mmap) -> None:
         self.task = task
+        self.progress = progress
         self.fd = fd
         self.pid = pid
         self.expected = mode.start
@@ -266,8 +275,14 @@ class _Listener:
                 return self._failed("it wrote into the channel envoxy's reports travel through")
 
     def _failed(self, why: str) -> _Run:
+        """The worker failed at the revision it was at (its reports from ``expected`` on, if
+        any, were not sent: those revisions are unverified)."""
         if self.run.failed_at is None:
-            self.run.failed_at, self.run.why = self.expected, why
+            (at,) = _PROGRESS.unpack(self.progress[: _PROGRESS.size])
+            at = at if self.expected <= at < self.count else self.expected
+            self.run.failed_at, self.run.why = at, why
+            if at > self.expected and not self.run.pending:
+                self.run.unsent_from = self.expected
         return self.run
 
     def _line(self, deadline: float) -> bytes | None:
@@ -330,15 +345,12 @@ class _Listener:
             return True
         if "crash" in message:
             raise _Failed(f"the process that ran it failed ({str(message['crash'])[:200]})")
-        if "begin" in message:  # the worker starts the revision it should
-            if message["begin"] != self.expected:
-                raise ValueError("a revision out of order")
-            return False
         index = message["index"]
         if not isinstance(index, int) or index != self.expected:
             raise ValueError("a report out of order")
         problems = message["problems"]
         if problems:
+            self.expected = index
             self._failed("; ".join(str(p) for p in problems))
             self.run.changed = True
             return False
@@ -382,12 +394,12 @@ def _sent(message: dict[str, Any]) -> _Sent:
     )
 
 
-def _worker_main(task: _Task, fd: int, mode: _Mode) -> NoReturn:
+def _worker_main(task: _Task, fd: int, mode: _Mode, progress: mmap.mmap) -> NoReturn:
     """The worker: analyse revisions as ``mode`` says, report them; never return."""
     status = 0
     try:
         _detach()
-        _follow_in_worker(task, fd, mode)
+        _follow_in_worker(task, fd, mode, progress)
     except BaseException as e:  # said to the scanner, which decides
         status = 70
         with contextlib.suppress(BaseException):  # the pipe may be what failed
@@ -418,7 +430,7 @@ def _detach() -> None:
         pass
 
 
-def _follow_in_worker(task: _Task, fd: int, mode: _Mode) -> None:
+def _follow_in_worker(task: _Task, fd: int, mode: _Mode, progress: mmap.mmap) -> None:
     waiting: list[bytes] = []
 
     def send(message: dict[str, Any], *, flush: bool) -> None:
@@ -437,7 +449,7 @@ def _follow_in_worker(task: _Task, fd: int, mode: _Mode) -> None:
         batch = schema.checkpoint()
         stop = count if mode.stop_before is None else mode.stop_before
         for index in range(mode.start, stop):
-            send({"begin": index}, flush=True)  # with the reports before it
+            progress[: _PROGRESS.size] = _PROGRESS.pack(index)
             report = task.analyst.analyse(task.revisions[index], judged=task.judged[index])
             problems = guard.settle()
             verified = False

@@ -179,6 +179,11 @@ CASES: dict[str, tuple[str, str, list[tuple[Any, ...]] | None]] = {
         "",
         _unanalysable("it changed builtins.sorted"),
     ),
+    "the builtins the guard itself uses replaced": (
+        "import builtins\nbuiltins.all = lambda values: True\nbuiltins.len = lambda value: 0\n",
+        "",
+        _unanalysable("it changed builtins.all, builtins.len"),
+    ),
     "signal handler": (
         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n",
         "",
