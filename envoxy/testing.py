@@ -73,6 +73,9 @@ class Checked:
     """What was checked: the model files as findings show them, or the in-scope tables."""
     output: str = ""
     """What the revision scripts (or ``alembic upgrade``) printed, logged or warned."""
+    elsewhere: frozenset[str] = frozenset()
+    """The subjects outside the default schema (``schema.name``), which ``check-db`` of the
+    default schema does not see."""
 
 
 class FindingsError(AssertionError):
@@ -315,7 +318,7 @@ def run_head_state(rules: RuleSet, alembic_config: Config, *, root: Path, baseli
     else:  # only the tables last shaped after ``since`` were judged (as the command does)
         revisions = dict(result.revisions)
         coverage = Coverage.tables(
-            [state.name for state, origin in result.head if revisions.get(origin.path) in result.judged]
+            [state.qualified for state, origin in result.head if revisions.get(origin.path) in result.judged]
         )
     report = _judged(
         Report.build(result.findings, files=result.files),
@@ -327,8 +330,13 @@ def run_head_state(rules: RuleSet, alembic_config: Config, *, root: Path, baseli
         coverage=coverage,
         command="check-migrations --head-state",
     )
-    tables = tuple(sorted({state.name for state, _ in result.head if rules.in_scope(state.name)}))
-    return Checked(report=report, subjects=tables, output=result.output)
+    in_scope = [state for state, _ in result.head if rules.in_scope(state.name)]
+    return Checked(
+        report=report,
+        subjects=tuple(sorted({state.qualified for state in in_scope})),
+        output=result.output,
+        elsewhere=frozenset(state.qualified for state in in_scope if state.schema is not None),
+    )
 
 
 def check_migrations(

@@ -86,7 +86,11 @@ def _run_history(args: argparse.Namespace, ctx: Context, result: ScanResult, sin
             coverage = Coverage.everything()
         else:  # only the tables last shaped after ``since`` were judged
             coverage = Coverage.tables(
-                [state.name for state, origin in result.head if revisions.get(origin.path) in result.judged]
+                [
+                    state.qualified
+                    for state, origin in result.head
+                    if revisions.get(origin.path) in result.judged
+                ]
             )
         return _finish_head_state(ctx, args, report, coverage)
     return _baseline.finish(
@@ -127,7 +131,7 @@ def _run_files(
             shown = group.shown(path, ctx.cwd)
             if shown is not None:
                 revisions[shown] = rev
-        shaped.extend(state.name for state, origin in result.head if group.shown(origin.path, ctx.cwd))
+        shaped.extend(state.qualified for state, origin in result.head if group.shown(origin.path, ctx.cwd))
     report = Report.build(findings, files=sum(len(g.named) for g in groups))
     if args.head_state:
         return _finish_head_state(ctx, args, report, Coverage.tables(shaped))

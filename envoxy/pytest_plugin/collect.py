@@ -177,7 +177,8 @@ class EnvoxyCollector(pytest.Collector):
         if rules is not None and not config_overridden:
             head = known.head(rules, config)
             keys.extend(_surface("migrations", head))
-            tables = head.checked.subjects if head.checked is not None else ()
+            if head.checked is not None:  # check-db sees the default schema only
+                tables = tuple(t for t in head.checked.subjects if t not in head.checked.elsewhere)
         elif config_overridden or config is not None:
             keys.append(("migrations", None))
         if self.engine:

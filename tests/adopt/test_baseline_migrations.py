@@ -171,3 +171,34 @@ def test_since_judges_only_the_revisions_after_it(service: Path) -> None:
         2,
         "envoxy: --since zzz names no revision in the scanned history (migrations.since of rules.yaml)\n",
     )
+
+
+def test_since_rewrites_the_head_state_entries_of_a_table_in_another_schema(service: Path) -> None:
+    # a table outside the default schema is keyed as findings name it ('billing.invoices'): a
+    # --since run that last shaped it owns its entry, so rewriting the baseline drops it once fixed
+    add_revision(
+        service,
+        "5e6f708192a3",
+        "4d5e6f708192",
+        "    op.execute('CREATE SCHEMA billing')\n"
+        "    op.create_table('invoices',\n"
+        "    sa.Column('id', sa.String(length=36), nullable=False),\n"
+        "    sa.Column('created', sa.DateTime(), nullable=False),\n"
+        "    sa.Column('updated', sa.DateTime(), nullable=False),\n"
+        "    sa.PrimaryKeyConstraint('id'),\n"
+        "    schema='billing'\n"
+        "    )",
+    )
+    since = ("check-migrations", "--head-state", "--since", "4d5e6f708192")
+    assert cli(service, *since, "--write-baseline").code == 0
+    entry = '{"rule": "missing-field", "table": "billing.invoices", "field": "href", "count": 1}'
+    assert entry in (service / BASELINE).read_text()
+
+    add_revision(
+        service,
+        "6f708192a3b4",
+        "5e6f708192a3",
+        "    op.add_column('invoices', sa.Column('href', sa.Text(), nullable=False), schema='billing')",
+    )
+    assert cli(service, *since, "--write-baseline").code == 0
+    assert '"head_state": []' in (service / BASELINE).read_text()

@@ -573,3 +573,41 @@ def test_pytest_envoxy_in_a_project_made_by_init_alembic(tmp_path: Path) -> None
     second = pytest_envoxy()
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.stdout.splitlines()[-1].startswith("5 passed")
+
+
+# -- tables outside the default schema ----------------------------------------------------------
+
+
+def _in_billing(code: str) -> str:
+    return code.replace(
+        '        sa.PrimaryKeyConstraint("id"),\n',
+        '        sa.PrimaryKeyConstraint("id"),\n        schema="billing",\n',
+    )
+
+
+BILLING = (
+    '    op.execute("CREATE SCHEMA billing")\n'
+    + _in_billing(table("orders"))
+    + _in_billing(table("invoices", without=("href",)))
+)
+INVOICES = "missing-field table 'billing.invoices' lacks required column 'href' (TEXT NOT NULL)"
+
+
+def test_tables_of_another_schema_are_items_of_their_own(pytester: pytest.Pytester, project: Path) -> None:
+    # billing.orders conforms while public's orders does not, billing.invoices does not: each is
+    # its own item, named as findings name it, and the items of public's tables are unchanged
+    (project / "alembic" / "versions" / "s1_billing.py").write_text(
+        revision("s1", "m1", BILLING), encoding="utf-8"
+    )
+    reprec = pytester.inline_run("--envoxy", *ARGS)
+    assert outcomes(reprec) == {
+        **{k: v for k, v in STATIC.items() if k != "envoxy::migrations::users"},
+        "envoxy::migrations::billing.invoices": "failed",
+        "envoxy::migrations::billing.orders": "passed",
+        "envoxy::migrations::users": "passed",
+        **APP,
+    }
+    assert failures(reprec)["envoxy::migrations::billing.invoices"] == [
+        f"{create('invoices', project)}: {INVOICES}"
+    ]
+    assert failures(reprec)["envoxy::migrations::orders"] == [f"{create('orders', project)}: {ORDERS}"]
