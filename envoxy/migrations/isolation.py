@@ -26,6 +26,7 @@ for real (a signal, a crash) or hangs with the time bound disabled ends or hangs
 from __future__ import annotations
 
 import contextlib
+import gc
 import mmap
 import os
 import select
@@ -33,7 +34,7 @@ import signal
 import struct
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -198,6 +199,10 @@ class _Supervisor:
     def _bring_up_to_date(self) -> None:
         """Apply the reports committed so far to the schema (the worker forked next starts
         from it; at the end it is the head)."""
+        with _collector_paused():
+            self._read_tables()
+
+    def _read_tables(self) -> None:
         changed: list[tuple[TableState, Origin]] = []
         for index, state, origin in self.unread.values():
             try:
@@ -267,7 +272,7 @@ class _Listener:
             if line is None:  # the worker ended after its last report
                 return self.run
             try:
-                if self._message(decode(line)):
+                if self._message(_decoded(line)):
                     return self.run
             except _Failed as failed:
                 return self._failed(failed.why)
@@ -368,6 +373,24 @@ class _Failed(Exception):
         self.why = why
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A report with every table makes many objects at once (none of them cyclic garbage), and
+    the full collections that would set off over the scanner's heap cost more than the work."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _decoded(line: bytes) -> dict[str, Any]:
+    with _collector_paused():
+        return decode(line)
+
+
 def _key(value: Any) -> Key:
     if (
         isinstance(value, list)
@@ -411,6 +434,9 @@ def _worker_main(task: _Task, fd: int, mode: _Mode, progress: mmap.mmap) -> NoRe
 def _detach() -> None:
     """Nothing the worker writes reaches the scanner's streams; what it starts stays in its own
     process group; its memory is bounded."""
+    # What was there at the fork stays out of the collector's way: full collections neither take
+    # the time to walk it nor copy its pages by touching them.
+    gc.freeze()
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
     null = os.open(os.devnull, os.O_RDWR)

@@ -111,15 +111,27 @@ def _value(value: Any) -> Any:
     cls = _CLASSES.get(name) if isinstance(name, str) else None
     if cls is None or not value.keys() - {_KIND} <= _FIELDS[cls.__name__]:
         raise WireError(f"unexpected object {str(name)[:40]!r}")
+    shared = cls in _SHARED
+    if shared:  # the same column or type comes back in every version of a table
+        key = repr(value)
+        known = _read.get(key)
+        if known is not None:
+            return known
     try:
-        return cls(**{k: _value(v) for k, v in value.items() if k != _KIND})
+        made = cls(**{k: _value(v) for k, v in value.items() if k != _KIND})
     except TypeError as e:
         raise WireError(str(e)) from e
+    if shared:
+        if len(_read) > _WRITTEN_LIMIT:
+            _read.clear()
+        _read[key] = made
+    return made
 
 
 _string = json.encoder.encode_basestring_ascii
 _SHARED = (SqlType, ColumnState, IndexState, ForeignKeyState)
 _written: dict[Any, str] = {}
+_read: dict[str, Any] = {}
 _WRITTEN_LIMIT = 100_000
 _LABELS = {
     name: tuple((f.name, _string(f.name)) for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()
