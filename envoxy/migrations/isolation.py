@@ -266,7 +266,7 @@ class _Listener:
         os.set_blocking(self.fd, False)
         while True:
             try:
-                line = self._line(time.monotonic() + self.limit)
+                line = self._line()
             except _Failed as failed:
                 return self._failed(failed.why)
             if line is None:  # the worker ended after its last report
@@ -283,21 +283,24 @@ class _Listener:
         """The worker failed at the revision it was at (its reports from ``expected`` on, if
         any, were not sent: those revisions are unverified)."""
         if self.run.failed_at is None:
-            (at,) = _PROGRESS.unpack(self.progress[: _PROGRESS.size])
+            at = self._at()
             at = at if self.expected <= at < self.count else self.expected
             self.run.failed_at, self.run.why = at, why
             if at > self.expected and not self.run.pending:
                 self.run.unsent_from = self.expected
         return self.run
 
-    def _line(self, deadline: float) -> bytes | None:
+    def _line(self) -> bytes | None:
         """The next message; ``None`` when the worker is gone after its last report. Raises
-        :class:`_Failed` when it is gone (or silent past ``deadline``) before."""
+        :class:`_Failed` when it is gone before, or stays at one revision past the limit."""
+        at, deadline = self._at(), time.monotonic() + self.limit
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _Failed(f"it was still running after {self.limit:g} s")
             ready, _, _ = select.select([self.fd], [], [], min(left, 0.5))
+            if not ready and self._at() != at:  # on to another revision: its own time limit
+                at, deadline = self._at(), time.monotonic() + self.limit
             if ready:
                 chunk = os.read(self.fd, 1 << 16)
                 self.buffer += chunk
@@ -316,6 +319,11 @@ class _Listener:
             raise _Failed(self._death())
         line, _, self.buffer = self.buffer.partition(b"\n")
         return line
+
+    def _at(self) -> int:
+        """The revision the worker notes it is at."""
+        (at,) = _PROGRESS.unpack(self.progress[: _PROGRESS.size])
+        return int(at)
 
     def _exited(self) -> int | None:
         if self.status is None:
