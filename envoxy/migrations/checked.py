@@ -102,6 +102,11 @@ class MigrationChecks:
         self._pending: list[_Pending] = []
         self._folds: _Folded | None = None
 
+    def forget(self) -> None:
+        """Forget the tables followed and the findings held (see :meth:`Replay.forget`)."""
+        self._folds = None
+        self._pending = []
+
     def track(self, changes: Sequence[Change], tables: Callable[[], list[TableState]]) -> None:
         """Follow what every op (judged or not) did to the tables, for the checks that compare
         tables: the tables by folded name, kept up to date instead of rebuilt at every op."""

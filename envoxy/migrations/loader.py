@@ -1,9 +1,11 @@
-"""Find the versions directories, load their revisions through Alembic's ``ScriptDirectory`` and
+"""Find the versions directories, read their revisions into Alembic's ``ScriptDirectory`` and
 put them in revision-graph order, base first.
 
-A script that cannot be imported does not stop the scan: it is kept in the graph as a
-placeholder (its ``revision``/``down_revision`` read from the text, so the chain stays whole) and
-carries the error, which the scanner reports as ``parse-error``.
+The graph is read from the scripts' text (``revision``, ``down_revision``, ``branch_labels``,
+``depends_on`` as module-level literals), never by running them: what a script does when it runs
+cannot change which revisions there are or their order. :func:`import_revision` runs one script
+later, inside the process that analyses it (:mod:`envoxy.migrations.isolation`); a script that
+fails there keeps its place in the graph and is reported as ``parse-error``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
+from alembic.util import load_python_file
 
 from envoxy.errors import UsageError
 from envoxy.migrations.standin import time_limit
@@ -35,6 +38,8 @@ __all__ = [
     "config_locations",
     "config_sys_path",
     "describe_error",
+    "import_revision",
+    "load_error",
     "load_history",
     "project_sys_path",
     "resolve_locations",
@@ -65,9 +70,14 @@ class Revision:
     """One revision file in the graph."""
 
     script: Script
+    """Alembic's view of the revision, from the file's text (its module holds only the
+    declared identifiers)."""
     path: str  # the revision file, joined below the directory the user named
     filename: str  # the real path, as the code objects of the loaded module name it
+    code: types.CodeType | None = None
+    """The file compiled (here, once: the process that runs it needs no second compile)."""
     error: LoadError | None = None
+    """Why the file could not be compiled."""
 
     @property
     def id(self) -> str:
@@ -81,7 +91,8 @@ class History:
     revisions: tuple[Revision, ...]
     unordered: str | None = None
     orphans: tuple[tuple[str, LoadError], ...] = ()
-    """Files that could not be imported and declare no revision id: (shown path, error)."""
+    """Files that are not in the graph (no revision id to read, an id Alembic rejects):
+    (shown path, error)."""
     duplicates: tuple[tuple[str, LoadError], ...] = ()
     """Files whose revision id another file also declares, which Alembic leaves out."""
 
@@ -216,17 +227,57 @@ def config_sys_path(config: Config | None, cwd: Path) -> list[str]:
 
 # -- loading -------------------------------------------------------------------------------------
 
+_DECLARED = ("revision", "down_revision", "branch_labels", "depends_on")
 _ASSIGN = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
 
 
-def _declared(text: str) -> dict[str, Any]:
-    """The identifiers a revision declares, read from its text (for a script we cannot import)."""
+def _declared(text: str, code: types.CodeType | None) -> dict[str, Any]:
+    """The identifiers a revision declares at module level, read from its text: the revision
+    graph never depends on running a script (which may do anything).
+
+    The assignment lines are found in the text and kept when the compiled file holds the
+    constants they assign (a docstring that quotes ``revision = "x"`` assigns nothing); anything
+    else (a literal over several lines, a value computed from others) is read from the file's
+    syntax tree."""
     found: dict[str, Any] = {}
     for match in _ASSIGN.finditer(text):
         try:
-            found.setdefault(match[1], ast.literal_eval(match[2].strip()))
-        except (ValueError, SyntaxError):
+            value = ast.literal_eval(match[2].strip())
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             continue
+        if code is None or _compiled_in(value, code):
+            found[match[1]] = value
+    if code is not None and any(name in code.co_names and name not in found for name in _DECLARED):
+        return _declared_in_tree(text)
+    return found
+
+
+def _compiled_in(value: Any, code: types.CodeType) -> bool:
+    constants = code.co_consts
+    if isinstance(value, list):
+        return all(v in constants for v in value)
+    return value is None or (isinstance(value, (str, tuple)) and value in constants)
+
+
+def _declared_in_tree(text: str) -> dict[str, Any]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return {}
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in _DECLARED:
+                try:
+                    found[target.id] = ast.literal_eval(value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    found.pop(target.id, None)  # not a literal: unknown
     return found
 
 
@@ -241,20 +292,65 @@ def describe_error(error: BaseException) -> str:
     """``Type: message`` on one line (a message's line breaks would split a finding)."""
     if isinstance(error, SyntaxError):
         return f"SyntaxError: {error.msg}"
-    return " ".join(f"{type(error).__name__}: {error}".split())
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except Exception:
+        text = f"{type(error).__name__}: (its message cannot be shown)"
+    return " ".join(text.split())
+
+
+def load_error(error: BaseException, filename: str) -> LoadError:
+    """What an exception raised while importing the revision file ``filename`` says."""
+    if isinstance(error, _Uncompiled):
+        return error.error
+    return LoadError(describe_error(error), _error_line(error, filename))
+
+
+def import_revision(revision: Revision, seconds: float) -> Any:
+    """Run the revision file as Alembic imports it and return the module; whatever it raises
+    (``SystemExit`` too) propagates. ``seconds`` bounds a busy loop at module level."""
+    if revision.error is not None:
+        raise _Uncompiled(revision.error)
+    real = Path(revision.filename)
+    if revision.code is None:
+        with time_limit(seconds):
+            return load_python_file(str(real.parent), real.name)
+    spec = importlib.util.spec_from_file_location(re.sub(r"\W", "_", real.name), real)
+    if spec is None:
+        raise ImportError(f"cannot import {real.name}")
+    module = importlib.util.module_from_spec(spec)
+    with time_limit(seconds):
+        exec(revision.code, module.__dict__)
+    return module
+
+
+class _Uncompiled(Exception):
+    def __init__(self, error: LoadError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+_NO_ID = (
+    "revision file declares no revision id that can be read without running it "
+    '(a module-level revision = "..." string)'
+)
 
 
 class _Directory(ScriptDirectory):
-    """A ``ScriptDirectory`` that turns a script's import failure into a value, not a crash."""
+    """A ``ScriptDirectory`` whose revisions are read from the scripts' text, not imported: the
+    graph is known before any script runs, and a script that cannot be read is a value."""
 
-    def __init__(self, locations: Sequence[Location], seconds: float) -> None:
+    def __init__(self, locations: Sequence[Location]) -> None:
         super().__init__(
             locations[0].real.parent,
             version_locations=[str(loc.real) for loc in locations],
             recursive_version_locations=any(loc.recursive for loc in locations),
         )
-        self.seconds = seconds
         self.errors: dict[str, LoadError] = {}
+        """Files left out of the graph, and why."""
+        self.compiled: dict[str, types.CodeType] = {}
+        self.failed: dict[str, LoadError] = {}
+        """Files in the graph that do not compile, and why."""
         self.loaded: list[Script] = []
 
     def _load_revisions(self) -> Iterator[Script]:
@@ -266,33 +362,37 @@ class _Directory(ScriptDirectory):
                 if real in seen or real.suffix != ".py" or real.name.startswith(("__init__", ".#")):
                     continue
                 seen.add(real)
-                script = self._load(real)
+                script = self._read(real)
                 if script is not None:
                     self.loaded.append(script)
                     yield script
 
-    def _load(self, real: Path) -> Script | None:
+    def _read(self, real: Path) -> Script | None:
         try:
-            with time_limit(self.seconds):  # a busy loop at module level must not hang the scan
-                return Script._from_path(self, real)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as e:  # what a script raises at import (SystemExit too) is its own
-            self.errors[str(real)] = LoadError(describe_error(e), _error_line(e, str(real)))
-            return self._placeholder(real)
-
-    def _placeholder(self, real: Path) -> Script | None:
-        try:
-            declared = _declared(real.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
+            data = real.read_bytes()
+        except OSError as e:
+            self.errors[str(real)] = LoadError(f"revision file cannot be read: {describe_error(e)}", None)
             return None
+        try:
+            self.compiled[str(real)] = code = compile(data, str(real), "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+            self.failed[str(real)] = load_error(e, str(real))
+            code = None
+        declared = _declared(data.decode("utf-8", errors="replace"), code)
         if not isinstance(declared.get("revision"), str):
+            failed = self.failed.get(str(real))
+            self.errors[str(real)] = (
+                LoadError(f"revision file cannot be imported: {failed.message}", failed.line)
+                if failed is not None
+                else LoadError(_NO_ID, None)
+            )
             return None
         module = types.ModuleType(real.stem)
         module.__dict__.update({"down_revision": None, **declared})
         try:
             return Script(module, declared["revision"], real)
-        except Exception:  # identifiers Alembic itself rejects: the file stays a lone parse-error
+        except Exception as e:  # identifiers Alembic itself rejects: the file stays a lone parse-error
+            self.errors[str(real)] = LoadError(f"revision file cannot be imported: {describe_error(e)}", None)
             return None
 
 
@@ -304,13 +404,16 @@ def _display(real: str, locations: Sequence[Location]) -> str:
     return real
 
 
-def load_history(locations: Sequence[Location], *, seconds: float = 5.0) -> History:
-    """Every revision under ``locations``, in revision-graph order from base to heads.
-    ``seconds`` bounds the import of each file."""
-    directory = _Directory(locations, seconds)
+def load_history(locations: Sequence[Location]) -> History:
+    """Every revision under ``locations``, in revision-graph order from base to heads, read
+    from the scripts' text (nothing is imported or run)."""
+    directory = _Directory(locations)
     try:
         # Alembic walks heads -> base in a deterministic topological order; reversed, base first.
-        scripts = list(reversed(list(directory.walk_revisions("base", "heads"))))
+        # (What it warns about, a revision declared twice or missing, is reported as findings.)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scripts = list(reversed(list(directory.walk_revisions("base", "heads"))))
         unordered = None
     except Exception as e:  # the user's graph, not envoxy: reported as a finding by the scanner
         # A dangling down_revision, a cycle, a down_revision that is not a string or a tuple
@@ -318,7 +421,14 @@ def load_history(locations: Sequence[Location], *, seconds: float = 5.0) -> Hist
         scripts = list(directory.loaded)
         unordered = str(e) if not isinstance(e, KeyError) else f"revision {e} is not present"
     revisions = tuple(
-        Revision(s, _display(s.path, locations), s.path, directory.errors.get(s.path)) for s in scripts
+        Revision(
+            s,
+            _display(s.path, locations),
+            s.path,
+            directory.compiled.get(s.path),
+            directory.failed.get(s.path),
+        )
+        for s in scripts
     )
     placed = {s.path for s in directory.loaded}
     orphans = tuple(

@@ -142,6 +142,12 @@ class Replay:
                 self.checks.after_op(op, changes, self._all_tables, origin)
         return problem
 
+    def forget(self) -> None:
+        """Drop what the checks follow op by op (the schema was rolled back under them): the
+        tables they compare are read afresh, and what they held for the revision is moot."""
+        if self.checks is not None:
+            self.checks.forget()
+
     def _all_tables(self) -> list[TableState]:
         return self.schema.states()
 

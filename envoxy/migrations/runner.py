@@ -20,6 +20,7 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.schema import CreateTable
 
+from envoxy.migrations.guard import interrupted
 from envoxy.migrations.loader import Revision, describe_error
 from envoxy.migrations.recorder import (
     RecordedOp,
@@ -126,8 +127,9 @@ class RevisionRunner:
         with _proxied(Operations, self.operations), _proxied(EnvironmentContext, environment):
             yield
 
-    def run(self, revision: Revision) -> Outcome:
-        upgrade = getattr(revision.script.module, "upgrade", None)
+    def run(self, revision: Revision, module: Any) -> Outcome:
+        """Follow ``upgrade()`` of ``module``, the imported file of ``revision``."""
+        upgrade = getattr(module, "upgrade", None)
         if not callable(upgrade):
             return Outcome((), Failure("the revision has no upgrade() function", None))
         first = self._attempt(revision, upgrade, rows=0)
@@ -146,9 +148,9 @@ class RevisionRunner:
         try:
             with time_limit(self.budget.seconds):
                 upgrade()
-        except KeyboardInterrupt:
-            raise
         except BaseException as e:  # the revision's own failure (SystemExit too): a finding
+            if isinstance(e, KeyboardInterrupt) and interrupted():
+                raise  # the user pressed Ctrl-C
             failure = _failure(e, revision.filename)
         return Outcome(tuple(self._recorder.ops), failure)
 

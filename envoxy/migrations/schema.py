@@ -38,7 +38,7 @@ from envoxy.migrations.elements import (
 from envoxy.migrations.naming import names_of
 from envoxy.tables import ColumnState, ForeignKeyState, IndexState, TableState
 
-__all__ = ["Change", "CreateEnumOp", "Key", "Origin", "SymbolicSchema"]
+__all__ = ["Change", "Checkpoint", "CreateEnumOp", "Delta", "Key", "Origin", "SymbolicSchema"]
 
 Key = tuple[str | None, str]
 """(schema, name) of a table; schema ``None`` is the default schema."""
@@ -75,6 +75,25 @@ class _Entry:
     origin: Origin
 
 
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A point of a replay (see :meth:`SymbolicSchema.checkpoint`): every table changed since,
+    as it stood then (``None``: absent), and the enum types then."""
+
+    tables: dict[Key, _Entry | None]
+    enums: frozenset[tuple[str | None, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """The tables created or changed (with where), the keys of those dropped and the enum types
+    created between two points of a replay."""
+
+    changed: tuple[tuple[TableState, Origin], ...] = ()
+    dropped: tuple[Key, ...] = ()
+    enums: tuple[tuple[str | None, str], ...] = ()
+
+
 def _sort_key(key: Key) -> tuple[bool, str, str]:
     return (key[0] is not None, key[0] or "", key[1])
 
@@ -86,6 +105,7 @@ class SymbolicSchema:
         self.dialect = dialect
         self._names = names_of(dialect)
         self._tables: dict[Key, _Entry] = {}
+        self._journals: list[dict[Key, _Entry | None]] = []
         self.enums: set[tuple[str | None, str]] = set()
         """The named enum types the history created, by (schema, name)."""
 
@@ -113,7 +133,59 @@ class SymbolicSchema:
     def restore(self, tables: Iterable[tuple[TableState, Origin]]) -> None:
         """Put back tables as :meth:`tables` gave them (from another process, say)."""
         for state, origin in tables:
-            self._tables[(state.schema, state.name)] = _Entry(state, origin)
+            self._set((state.schema, state.name), _Entry(state, origin))
+
+    # -- what changed -----------------------------------------------------------------------------
+    def _set(self, key: Key, entry: _Entry) -> None:
+        for journal in self._journals:
+            journal.setdefault(key, self._tables.get(key))
+        self._tables[key] = entry
+
+    def _pop(self, key: Key) -> _Entry | None:
+        for journal in self._journals:
+            journal.setdefault(key, self._tables.get(key))
+        return self._tables.pop(key, None)
+
+    def checkpoint(self) -> Checkpoint:
+        """Start remembering what changes, so that :meth:`delta` and :meth:`rollback` cost what
+        changed rather than the whole schema. End it with :meth:`release` (or
+        :meth:`rollback`)."""
+        checkpoint = Checkpoint({}, frozenset(self.enums))
+        self._journals.append(checkpoint.tables)
+        return checkpoint
+
+    def release(self, checkpoint: Checkpoint) -> None:
+        """Stop remembering for ``checkpoint``."""
+        self._journals = [j for j in self._journals if j is not checkpoint.tables]
+
+    def rollback(self, checkpoint: Checkpoint) -> None:
+        """Back to how it stood at ``checkpoint`` (which ends)."""
+        for key, entry in checkpoint.tables.items():
+            if entry is None:
+                self._pop(key)
+            else:
+                self._set(key, entry)
+        self.enums = set(checkpoint.enums)
+        self.release(checkpoint)
+
+    def delta(self, checkpoint: Checkpoint) -> Delta:
+        """What changed since ``checkpoint``."""
+        changed = tuple(
+            (entry.state, entry.origin)
+            for key, old in checkpoint.tables.items()
+            if (entry := self._tables.get(key)) is not None and entry is not old
+        )
+        dropped = tuple(
+            key for key, old in checkpoint.tables.items() if old is not None and key not in self._tables
+        )
+        return Delta(changed, dropped, tuple(sorted(self.enums - checkpoint.enums, key=_sort_key)))
+
+    def advance(self, delta: Delta) -> None:
+        """Apply what :meth:`delta` said changed (in another process, say)."""
+        for key in delta.dropped:
+            self._pop(key)
+        self.restore(delta.changed)
+        self.enums.update(delta.enums)
 
     # -- replaying --------------------------------------------------------------------------------
     def apply(self, op: Any, origin: Origin) -> list[Change]:
@@ -136,7 +208,7 @@ class SymbolicSchema:
             or (before.columns, before.primary_key) != (state.columns, state.primary_key)
         )
         where = origin if reshaped or old is None else old.origin
-        self._tables[key] = _Entry(state, where)
+        self._set(key, _Entry(state, where))
         return [Change(before, state)]
 
     def _change(
@@ -167,15 +239,15 @@ class SymbolicSchema:
         return self._put(state, origin, before.state if before is not None else None, created=True)
 
     def _drop_table(self, op: ops.DropTableOp, origin: Origin) -> list[Change]:
-        entry = self._tables.pop(self.key(op.table_name, op.schema), None)
+        entry = self._pop(self.key(op.table_name, op.schema))
         return [Change(entry.state, None)] if entry is not None else []
 
     def _rename_table(self, op: ops.RenameTableOp, origin: Origin) -> list[Change]:
-        entry = self._tables.pop(self.key(op.table_name, op.schema), None)
+        entry = self._pop(self.key(op.table_name, op.schema))
         if entry is None:
             return []
         renamed = replace(entry.state, name=op.new_table_name)
-        self._tables[(renamed.schema, renamed.name)] = _Entry(renamed, origin)
+        self._set((renamed.schema, renamed.name), _Entry(renamed, origin))
         return [Change(entry.state, renamed)]
 
     # -- columns ----------------------------------------------------------------------------------

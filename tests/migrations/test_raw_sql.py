@@ -138,7 +138,8 @@ from envoxy.migrations.loader import resolve_locations
 from envoxy.migrations.scanner import scan
 from envoxy.rules import load_rules
 
-scan(resolve_locations(sys.argv[1], Path.cwd()), load_rules(sys.argv[2]), head_state=True)
+# In this process (the worker that runs revisions elsewhere imports what this one would).
+scan(resolve_locations(sys.argv[1], Path.cwd()), load_rules(sys.argv[2]), head_state=True, isolated=False)
 print("pglast" in sys.modules)
 """
 

@@ -120,7 +120,7 @@ def test_every_emitted_id_is_in_the_catalog_and_every_catalogued_id_is_emitted()
     # the scan finds the call sites it should: one of each kind
     assert "validate/issues.py" in " ".join(emitted["missing-field"])
     assert "tables.py" in " ".join(emitted["nullable-field"])
-    assert "migrations/scanner.py" in " ".join(emitted["unanalysable-revision"])
+    assert "migrations/analyst.py" in " ".join(emitted["unanalysable-revision"])
 
 
 def test_every_rule_parameter_is_typed_rule_id() -> None:
