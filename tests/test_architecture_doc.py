@@ -108,7 +108,16 @@ def _resolve(dotted: str) -> None:
 
 @pytest.mark.parametrize("span", _dotted())
 def test_every_dotted_name_resolves(span: str) -> None:
-    _resolve(span)
+    try:
+        _resolve(span)
+    except AssertionError:
+        from envoxy.tools.alembic_plugin import plugins_supported
+
+        # The doc names Alembic's plugin system (1.18+), which the floors run's Alembic predates;
+        # the run on the latest releases resolves every name.
+        if span.startswith("alembic.") and not plugins_supported():
+            pytest.skip(f"{span}: this Alembic has no plugin system (1.18+)")
+        raise
 
 
 @pytest.mark.parametrize("target", sorted(set(re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", TEXT))))

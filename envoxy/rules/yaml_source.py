@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,6 +153,15 @@ class _Builder:
                     node,
                     f"{excerpt(node.value)} is not a real date ({clip(str(e))}), "
                     "expected a date written YYYY-MM-DD",
+                    path,
+                )
+            elif node.tag == "tag:yaml.org,2002:int" and hasattr(sys, "get_int_max_str_digits"):
+                # The only int the resolver tags that int() refuses: more digits than it takes.
+                # Said in envoxy's words, as the model validator says it: Python's differ by version.
+                self._problem(
+                    node,
+                    f"{excerpt(node.value)} is an integer with more than {sys.get_int_max_str_digits()} "
+                    "digits, expected a shorter number",
                     path,
                 )
             else:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import DATA, REPO, run_cli
 
@@ -24,6 +25,27 @@ CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "case.json").is_file(
 def _case(name: str) -> dict[str, Any]:
     case: dict[str, Any] = json.loads((CASES_DIR / name / "case.json").read_text(encoding="utf-8"))
     return case
+
+
+# An ORM Session bound to op.get_bind() asks the connection first for get_transaction on
+# SQLAlchemy 2.1, for in_nested_transaction on 2.0, and the scan's message names what was asked.
+# The goldens hold 2.1's words; .ci/run also runs the suite on SQLAlchemy's floor, a 2.0.
+_SESSION_ASKS = (
+    (
+        "op.get_bind() is an offline stand-in during the scan and has no 'in_nested_transaction'",
+        "op.get_bind() is an offline stand-in during the scan and has no 'get_transaction'",
+    )
+    if tuple(int(part) for part in sa.__version__.split(".")[:2]) < (2, 1)
+    else None
+)
+
+
+def as_on_sqlalchemy_2_1(report: dict[str, Any]) -> dict[str, Any]:
+    """``report`` as SQLAlchemy 2.1 makes it: the goldens' words on any SQLAlchemy envoxy takes."""
+    if _SESSION_ASKS is None:
+        return report
+    said: dict[str, Any] = json.loads(json.dumps(report).replace(*_SESSION_ASKS))
+    return said
 
 
 def run_case(case: Path, *extra: str) -> tuple[int, dict[str, Any]]:
@@ -38,7 +60,7 @@ def run_case(case: Path, *extra: str) -> tuple[int, dict[str, Any]]:
         cwd=case,
     )
     assert result.err == ""
-    return result.code, json.loads(result.out)
+    return result.code, as_on_sqlalchemy_2_1(json.loads(result.out))
 
 
 @pytest.mark.parametrize("name", CASES)

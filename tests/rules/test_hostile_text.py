@@ -198,9 +198,8 @@ LONG = 200_000
         ),
         (
             f"version: 1\nmodels: {{paths: [{'9' * 5000}]}}\n",
-            f"rules.yaml:2:18: cannot read value '{'9' * 40}'… (5000 characters) (Exceeds the limit "
-            "(4300 digits) for integer string conversion: value has 5000 di…), "
-            "expected a valid scalar",
+            f"rules.yaml:2:18: '{'9' * 40}'… (5000 characters) is an integer with more than 4300 digits, "
+            "expected a shorter number",
         ),
         (
             f"version: 1\nprofile: *{'a' * LONG}\n",
