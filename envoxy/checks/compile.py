@@ -28,6 +28,7 @@ from envoxy.checks.model import (
 from envoxy.checks.predicate import needs, property_schemas
 from envoxy.errors import EXCERPT_LIMIT, clip, excerpt
 from envoxy.rules.catalog import RULES
+from envoxy.rules.metaschema import dotted, references, schema_error
 
 if TYPE_CHECKING:
     from envoxy.rules.loader import RawRules
@@ -38,7 +39,6 @@ KeyPath = tuple[str | int, ...]
 Report = Callable[[KeyPath, str], None]
 
 _JSON_TYPES = {"boolean": bool, "string": str, "integer": int}
-_REFERENCE_KEYS = ("$ref", "$dynamicRef")
 
 
 def default_message(check_id: str, scope: str) -> str:
@@ -187,26 +187,19 @@ class _Compiling:
         if not self.raw.intact(where):
             return _BAD
         schema = self.spec[key]
-        from jsonschema import Draft202012Validator
-        from jsonschema.exceptions import best_match
-
-        meta = Draft202012Validator(
-            Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
-        error = best_match(meta.iter_errors(schema))
-        if error is not None:
-            at = (*where, *error.absolute_path)
+        invalid = schema_error(schema, where)
+        if invalid is not None:
+            at, words = invalid
             self.error(
                 at,
-                f"{_dotted(at)} is not a valid JSON Schema ({clip(error.message)}), "
-                "expected a Draft 2020-12 schema",
+                f"{dotted(at)} is not a valid JSON Schema ({words}), expected a Draft 2020-12 schema",
             )
             return _BAD
-        refs = _references(schema, where)
+        refs = references(schema, where)
         for at in refs:
             self.error(
                 at,
-                f"{_dotted(at)} is a reference, expected a self-contained schema (envoxy fetches no "
+                f"{dotted(at)} is a reference, expected a self-contained schema (envoxy fetches no "
                 "schema from a file or the network)",
             )
         if refs:
@@ -217,7 +210,7 @@ class _Compiling:
             what = "table" if scope == "table" else "column"
             self.error(
                 where,
-                f"{_dotted(where)} reads {excerpt(fact)}, which no {what} document has, expected "
+                f"{dotted(where)} reads {excerpt(fact)}, which no {what} document has, expected "
                 f"one of: {', '.join(facts)}",
             )
             bad = True
@@ -225,7 +218,7 @@ class _Compiling:
             for fact in sorted(_column_needs(schema) - set(COLUMN_FACTS)):
                 self.error(
                     where,
-                    f"{_dotted(where)} reads {excerpt(fact)} of columns, which no column document has, "
+                    f"{dotted(where)} reads {excerpt(fact)} of columns, which no column document has, "
                     f"expected one of: {', '.join(COLUMN_FACTS)}",
                 )
                 bad = True
@@ -306,21 +299,3 @@ def _needs(scope: str, where: Any, require: Any) -> tuple[frozenset[str], frozen
         return table, frozenset()
     columns = frozenset().union(*(_column_needs(s) for s in schemas)) - {"logical_type"}
     return table, columns
-
-
-def _dotted(at: KeyPath) -> str:
-    return clip(".".join(str(p) for p in at))
-
-
-def _references(node: Any, where: KeyPath) -> list[KeyPath]:
-    found: list[KeyPath] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in _REFERENCE_KEYS:
-                found.append((*where, key))
-            else:
-                found.extend(_references(value, (*where, key)))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            found.extend(_references(item, (*where, i)))
-    return found

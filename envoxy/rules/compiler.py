@@ -19,6 +19,7 @@ from typing import Any
 from envoxy.checks.compile import compile_checks
 from envoxy.errors import EXCERPT_LIMIT, Problem, RulesError, clip, excerpt
 from envoxy.rules.loader import RawRules, sorted_problems
+from envoxy.rules.metaschema import dotted, references, schema_error
 from envoxy.rules.model import (
     ColumnSpec,
     Declaration,
@@ -298,27 +299,19 @@ class _Compiler:
                 )
 
     def check_declaration_schema(self, schema: dict[str, Any], where: tuple[str | int, ...]) -> None:
-        from jsonschema import Draft202012Validator
-        from jsonschema.exceptions import best_match
-
-        # The format checker makes an invalid regex ("pattern", "patternProperties") an error here
-        # rather than when the validator first meets it.
-        meta = Draft202012Validator(
-            Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
-        error = best_match(meta.iter_errors(schema))
-        if error is not None:
-            at = (*where, *error.absolute_path)
+        invalid = schema_error(schema, where)
+        if invalid is not None:
+            at, words = invalid
             self.error(
                 at,
-                f"{_dotted(at)} makes the declaration an invalid JSON Schema ({clip(error.message)}), "
+                f"{dotted(at)} makes the declaration an invalid JSON Schema ({words}), "
                 "expected a Draft 2020-12 schema",
             )
             return
-        for at in _references(schema, where):
+        for at in references(schema, where):
             self.error(
                 at,
-                f"{_dotted(at)} is a reference, expected a "
+                f"{dotted(at)} is a reference, expected a "
                 "self-contained declaration (it is embedded in the generated model "
                 "schema, where references do not resolve as written)",
             )
@@ -462,28 +455,6 @@ class _Compiler:
 def _names(names: Any) -> str:
     """A list of names from the file for "expected one of: …", each shortened and escaped."""
     return ", ".join(clip(str(n), EXCERPT_LIMIT) for n in names)
-
-
-def _dotted(at: tuple[str | int, ...]) -> str:
-    return clip(".".join(str(p) for p in at))
-
-
-_REFERENCE_KEYS = ("$ref", "$dynamicRef")
-
-
-def _references(node: Any, where: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
-    """Where ``node`` (a JSON Schema) uses ``$ref`` or ``$dynamicRef``."""
-    found: list[tuple[str | int, ...]] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in _REFERENCE_KEYS and isinstance(value, str):
-                found.append((*where, key))
-            else:
-                found.extend(_references(value, (*where, key)))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            found.extend(_references(item, (*where, i)))
-    return found
 
 
 def compile_rules(raw: RawRules) -> RuleSet:
