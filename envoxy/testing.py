@@ -313,13 +313,8 @@ def run_head_state(rules: RuleSet, alembic_config: Config, *, root: Path, baseli
         if since is None:
             raise
         raise UsageError(f"{e} (migrations.since of {rules.source})") from e
-    if since is None:
-        coverage = Coverage.everything()
-    else:  # only the tables last shaped after ``since`` were judged (as the command does)
-        revisions = dict(result.revisions)
-        coverage = Coverage.tables(
-            [state.qualified for state, origin in result.head if revisions.get(origin.path) in result.judged]
-        )
+    # with ``since``, only the tables last shaped after it were judged
+    coverage = Coverage.everything() if since is None else Coverage.tables(result.judged_tables())
     report = _judged(
         Report.build(result.findings, files=result.files),
         rules,

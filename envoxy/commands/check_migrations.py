@@ -82,16 +82,8 @@ def _run_history(args: argparse.Namespace, ctx: Context, result: ScanResult, sin
     report = Report.build(result.findings, files=result.files)
     revisions = dict(result.revisions)
     if args.head_state:
-        if since is None:
-            coverage = Coverage.everything()
-        else:  # only the tables last shaped after ``since`` were judged
-            coverage = Coverage.tables(
-                [
-                    state.qualified
-                    for state, origin in result.head
-                    if revisions.get(origin.path) in result.judged
-                ]
-            )
+        # with ``since``, only the tables last shaped after it were judged
+        coverage = Coverage.everything() if since is None else Coverage.tables(result.judged_tables())
         return _finish_head_state(ctx, args, report, coverage)
     return _baseline.finish(
         ctx,

@@ -46,6 +46,12 @@ class ScanResult:
     judged: frozenset[str] = frozenset()
     """The ids of the revisions checked (all of them without ``since``)."""
 
+    def judged_tables(self) -> list[str]:
+        """The tables at head that a checked revision last shaped, named as findings name them
+        (``schema.name`` outside the default schema): what a ``--since`` head-state run judged."""
+        ids = dict(self.revisions)
+        return [state.qualified for state, origin in self.head if ids.get(origin.path) in self.judged]
+
 
 @contextmanager
 def _prepended(paths: Sequence[str]) -> Iterator[None]:
