@@ -46,6 +46,10 @@ def _start_lines(code: CodeType) -> list[int | None]:
 
 def _call_line(frame: FrameType, cache: dict[CodeType, list[int | None]]) -> int | None:
     """First line of the call the frame is executing (a multi-line call: where it starts)."""
+    if frame.f_trace is None and sys.version_info >= (3, 11):
+        # Untraced, Python 3.11+ reads the line from the same location table as co_positions():
+        # the start of the instruction's range. (A traced frame shows the last line traced.)
+        return frame.f_lineno
     code = frame.f_code
     if hasattr(code, "co_positions") and frame.f_lasti >= 0:
         starts = cache.get(code)

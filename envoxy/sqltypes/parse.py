@@ -88,7 +88,20 @@ def sql_type_named(text: str, dialect: str = DEFAULT_DIALECT) -> SqlType:
     """The type a database or SQLAlchemy names with ``text`` (a catalog's ``format_type()``,
     a compiled type, ``alter_column(type_="...")``): canonical where envoxy knows the type,
     else carried by that name in upper case (``xml`` is ``XML``)."""
-    return _parse(text, dialect_of(dialect), strict=False)
+    key = (text, dialect)
+    found = _named_memo.get(key)
+    if found is None:
+        found = _parse(text, dialect_of(dialect), strict=False)
+        if len(_named_memo) >= _MEMO_LIMIT:
+            _named_memo.clear()
+        _named_memo[key] = found
+    return found
+
+
+# What sql_type_named() read, by (text, dialect): the same few spellings come back for every
+# column of a history or a database (SqlType is immutable, so one value serves them all).
+_named_memo: dict[tuple[str, str], SqlType] = {}
+_MEMO_LIMIT = 4096
 
 
 def _parse(text: str, facts: DialectDef, *, strict: bool, depth: int = 0) -> SqlType:
