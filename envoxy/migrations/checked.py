@@ -99,6 +99,15 @@ class MigrationChecks:
         self._column_rules = replace(rules, checks=tuple(c for c in rules.checks if c.scope == "column"))
         self._table_doc = self.documents.of if _reads_columns(self._table_rules) else self.documents.bare
         self._said: dict[int, tuple[TableState, list[Verdict]]] = {}
+        # The table checks' verdicts by what a document without columns holds (most ops change
+        # a column and leave that alone), when no table check reads the columns.
+        self._by_shape: dict[Any, list[Verdict]] | None = (
+            {} if self._table_doc == self.documents.bare else None
+        )
+        # The column checks' verdicts on one column document (by identity; documents are made
+        # once per column state and table) in one schema.
+        self._column_said: dict[tuple[int, str | None], tuple[dict[str, Any], list[Verdict]]] = {}
+        self._column_order = {c.id: i for i, c in enumerate(self._column_rules.checks)}
         self._pending: list[_Pending] = []
         self._folds: _Folded | None = None
 
@@ -139,13 +148,27 @@ class MigrationChecks:
             if known is not None and known[0] is state:
                 return known[1]
         key = (state.schema, state.name)
+        shape = None
+        if not peers and self._by_shape is not None:
+            shape = (state.schema, state.name, state.primary_key, state.indexes, state.foreign_keys)
+            found = self._by_shape.get(shape)
+            if found is not None:
+                self._remember(state, found)
+                return found
         docs = [self._table_doc(state), *(self._table_doc(t) for t in peers)]
         found = self._judge(docs, [key] if peers else None, self._table_rules)
         if not peers:
-            if len(self._said) > 4096:
-                self._said.clear()
-            self._said[id(state)] = (state, found)
+            self._remember(state, found)
+            if self._by_shape is not None:
+                if len(self._by_shape) > 4096:
+                    self._by_shape.clear()
+                self._by_shape[shape] = found
         return found
+
+    def _remember(self, state: TableState, found: list[Verdict]) -> None:
+        if len(self._said) > 4096:
+            self._said.clear()
+        self._said[id(state)] = (state, found)
 
     def _column_verdicts(self, state: TableState, names: Collection[str] | None = None) -> list[Verdict]:
         """The column checks' verdicts on the columns ``names`` of ``state`` (None: all)."""
@@ -156,9 +179,31 @@ class MigrationChecks:
         ]
         if not columns:
             return []
-        return self._judge(
-            [{"name": state.name, "schema": state.schema, "columns": columns}], None, self._column_rules
-        )
+        schema, said = state.schema, self._column_said
+        found: list[Verdict] = []
+        fresh: list[dict[str, Any]] = []
+        for doc in columns:
+            known = said.get((id(doc), schema))
+            if known is not None and known[0] is doc:
+                found.extend(known[1])
+            else:
+                fresh.append(doc)
+        if fresh:
+            judged = self._judge(
+                [{"name": state.name, "schema": schema, "columns": fresh}], None, self._column_rules
+            )
+            found.extend(judged)
+            if len({d["name"] for d in fresh}) == len(fresh):  # each verdict names its column
+                if len(said) > 8 * 4096:
+                    said.clear()
+                for doc in fresh:
+                    said[(id(doc), schema)] = (doc, [v for v in judged if v.column == doc["name"]])
+        if len(columns) > 1 and found:  # in the engine's order: by check, then by column
+            at = {id(doc): i for i, doc in enumerate(columns)}
+            position = {d["name"]: at[id(d)] for d in columns}
+            order = self._column_order
+            found.sort(key=lambda v: (order.get(v.check, -1), position.get(v.column or "", -1)))
+        return found
 
     # -- per op ------------------------------------------------------------------------------
     def after_op(
