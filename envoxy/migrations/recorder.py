@@ -7,6 +7,7 @@ line of the revision file that made the call, and nothing reaches a database.
 
 from __future__ import annotations
 
+import dis
 import io
 import sys
 from collections.abc import Callable, Iterator
@@ -89,8 +90,34 @@ class Recorder:
 
 
 def _create_table_result(operations: Any, op: ops.CreateTableOp) -> Any:
-    # ``op.create_table`` returns the Table; revisions pass it on to ``op.bulk_insert``.
+    # ``op.create_table`` returns the Table; revisions pass it on to ``op.bulk_insert``. Making
+    # it costs as much as the rest of the op, so it is made only when the revision keeps it.
+    if _discarded_by_revision(sys._getframe(2), operations.recorder.filename):
+        return None
     return op.to_table(operations.migration_context)
+
+
+# The frames between ``invoke`` and the revision's own call, in Alembic: the op class's
+# classmethod and the proxies of ``Operations`` and of the ``alembic.op`` module.
+_ALEMBIC_CALLERS = frozenset({"alembic.operations.ops", "alembic.operations.base", "alembic.op"})
+_POP_TOP = dis.opmap["POP_TOP"]
+_CACHE = dis.opmap.get("CACHE")  # Python 3.11+: inline cache entries after a call
+
+
+def _discarded_by_revision(frame: FrameType | None, filename: str | None) -> bool:
+    """Whether ``frame`` (the caller of ``invoke``) was called, through Alembic's own frames
+    only, by a statement of the revision file ``filename`` that throws the result away
+    (``op.create_table(...)`` alone on its line: the call's next instruction is ``POP_TOP``).
+    Anything else (a result assigned, returned, passed on, a helper in between): kept."""
+    while frame is not None and frame.f_globals.get("__name__") in _ALEMBIC_CALLERS:
+        frame = frame.f_back
+    if frame is None or filename is None or frame.f_code.co_filename != filename or frame.f_lasti < 0:
+        return False
+    code = frame.f_code.co_code
+    at = frame.f_lasti + 2
+    while at < len(code) and code[at] == _CACHE:
+        at += 2
+    return at < len(code) and code[at] == _POP_TOP
 
 
 # What ``invoke`` returns for an op class (everything else returns None, as Alembic does).

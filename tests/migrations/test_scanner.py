@@ -877,3 +877,41 @@ def test_script_location_in_pyproject_toml(tmp_path: Path) -> None:
     result = run_cli("check-migrations", "--rules", RULES, "--format", "json", cwd=tmp_path)
     assert (result.code, result.err) == (1, "")
     assert [f[:3] for f in findings(result)] == [("dropped-field", "migrations/versions/a1_rev.py", 9)]
+
+
+def test_create_table_returns_the_table_wherever_the_revision_keeps_it(tmp_path: Path) -> None:
+    """``op.create_table`` skips making its Table only when the revision's statement throws
+    it away; assigned, passed on, returned by a helper or used in an expression, it is there."""
+    cols = (
+        "sa.Column('id', sa.String(36), primary_key=True), sa.Column('created', sa.DateTime(), nullable=False), "
+        "sa.Column('updated', sa.DateTime(), nullable=False), sa.Column('href', sa.Text(), nullable=False)"
+    )
+    body = f"""\
+        def make(name):
+            return op.create_table(name, {cols})
+
+        op.create_table('dropped', {cols})
+        kept = op.create_table('kept', {cols})
+        print('kept', type(kept).__name__, sorted(kept.c.keys()))
+        op.bulk_insert(op.create_table('passed', {cols}), [])
+        print('helper', type(make('helped')).__name__)
+        print('expression', op.create_table('expressed', {cols}).name)
+        print('batch', [t.name for t in (op.create_table('listed', {cols}),)])
+        """
+    write_revision(tmp_path / "versions", "a1", None, body)
+    result = scan_dir(tmp_path / "versions", head_state=True)
+    assert result.findings == ()
+    assert result.output.splitlines() == [
+        "kept Table ['created', 'href', 'id', 'updated']",
+        "helper Table",
+        "expression expressed",
+        "batch ['listed']",
+    ]
+    assert sorted(state.name for state, _ in result.head) == [
+        "dropped",
+        "expressed",
+        "helped",
+        "kept",
+        "listed",
+        "passed",
+    ]
