@@ -103,7 +103,10 @@ class CompiledCheck:
         reads = self.reads
         if reads is None:
             return freeze(doc)
-        return tuple(freeze(doc[f]) if f in doc else _MISSING for f in reads)
+        if len(reads) == 1:  # most checks read one fact (a name, a type): that fact is the key
+            value = doc.get(reads[0], _MISSING)
+            return value if value is _MISSING or type(value) is str else freeze(value)
+        return tuple([freeze(doc[f]) if f in doc else _MISSING for f in reads])
 
     def skips(self, doc: dict[str, Any]) -> bool:
         """Whether ``doc`` lacks a fact the check reads (a place that cannot know it)."""

@@ -28,6 +28,7 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import load_python_file
 
 from envoxy.errors import UsageError
+from envoxy.migrations.halves import split_map
 from envoxy.migrations.standin import time_limit
 
 __all__ = [
@@ -364,34 +365,42 @@ class _Directory(ScriptDirectory):
         dirs = [d for d in self._version_locations if d.exists()]
         seen: set[Path] = set()
         real_dirs: dict[Path, Path] = {}
+        reals: list[Path] = []
         for directory in dirs:
             for path in Script._list_py_dir(self, directory):
                 real = _real(path, real_dirs)
                 if real in seen or real.suffix != ".py" or real.name.startswith(("__init__", ".#")):
                     continue
                 seen.add(real)
-                script = self._read(real)
-                if script is not None:
-                    self.loaded.append(script)
-                    yield script
+                reals.append(real)
+        # Read and compiled on two processes where there are many (envoxy.migrations.halves).
+        examined = split_map(_examine, [str(r) for r in reals])
+        for real, (code, failed, declared, unreadable) in zip(reals, examined, strict=True):
+            script = self._read(real, code, failed, declared, unreadable)
+            if script is not None:
+                self.loaded.append(script)
+                yield script
 
-    def _read(self, real: Path) -> Script | None:
-        try:
-            data = real.read_bytes()
-        except OSError as e:
-            self.errors[str(real)] = LoadError(f"revision file cannot be read: {describe_error(e)}", None)
+    def _read(
+        self,
+        real: Path,
+        code: types.CodeType | None,
+        failed: tuple[str, int | None] | None,
+        declared: dict[str, Any] | None,
+        unreadable: str | None,
+    ) -> Script | None:
+        if unreadable is not None or declared is None:
+            self.errors[str(real)] = LoadError(unreadable or "revision file cannot be read", None)
             return None
-        try:
-            self.compiled[str(real)] = code = compile(data, str(real), "exec", dont_inherit=True)
-        except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
-            self.failed[str(real)] = load_error(e, str(real))
-            code = None
-        declared = _declared(data.decode("utf-8", errors="replace"), code)
+        if code is not None:
+            self.compiled[str(real)] = code
+        if failed is not None:
+            self.failed[str(real)] = LoadError(*failed)
         if not isinstance(declared.get("revision"), str):
-            failed = self.failed.get(str(real))
+            error = self.failed.get(str(real))
             self.errors[str(real)] = (
-                LoadError(f"revision file cannot be imported: {failed.message}", failed.line)
-                if failed is not None
+                LoadError(f"revision file cannot be imported: {error.message}", error.line)
+                if error is not None
                 else LoadError(_NO_ID, None)
             )
             return None
@@ -402,6 +411,25 @@ class _Directory(ScriptDirectory):
         except Exception as e:  # identifiers Alembic itself rejects: the file stays a lone parse-error
             self.errors[str(real)] = LoadError(f"revision file cannot be imported: {describe_error(e)}", None)
             return None
+
+
+def _examine(
+    path: str,
+) -> tuple[types.CodeType | None, tuple[str, int | None] | None, dict[str, Any] | None, str | None]:
+    """One revision file read: its code (or why it does not compile, as message and line), the
+    identifiers it declares, or why it cannot be read; all values ``marshal`` carries."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return None, None, None, f"revision file cannot be read: {describe_error(e)}"
+    code, failed = None, None
+    try:
+        code = compile(data, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+        error = load_error(e, path)
+        failed = (error.message, error.line)
+    return code, failed, _declared(data.decode("utf-8", errors="replace"), code), None
 
 
 def _real(path: Path, real_dirs: dict[Path, Path]) -> Path:

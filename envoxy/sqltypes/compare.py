@@ -54,9 +54,11 @@ def _accepts(wanted: SqlType, got: SqlType, facts: DialectDef) -> bool:
         wanted.item is None or got.item is None or not _accepts(wanted.item, got.item, facts)
     ):
         return False
+    stored_got, stored_wanted = _as_stored(got, facts), _as_stored(wanted, facts)
+    if stored_got.name != stored_wanted.name:  # the rest cannot make them equal
+        return False
     unsaid = {name: blank for name, blank in _UNSAID.items() if getattr(wanted, name) == blank}
-    stored_got = replace(_as_stored(got, facts), item=None, **unsaid)
-    return stored_got == replace(_as_stored(wanted, facts), item=None, **unsaid)
+    return replace(stored_got, item=None, **unsaid) == replace(stored_wanted, item=None, **unsaid)
 
 
 def types_match(expected: SqlType, actual: SqlType | None, dialect: str = DEFAULT_DIALECT) -> bool:

@@ -451,10 +451,6 @@ def test_the_two_templates_differ_only_in_env_py_and_readme() -> None:
         # An installed package has its env.py compiled (__pycache__): `alembic init` copies files only.
         return sorted(p.name for p in directory.iterdir() if p.is_file())
 
-    assert (
-        files(plugin)
-        == files(hook)
-        == ["README", "alembic.ini.mako", "env.py", "script.py.mako"]
-    )
+    assert files(plugin) == files(hook) == ["README", "alembic.ini.mako", "env.py", "script.py.mako"]
     for name in ("alembic.ini.mako", "script.py.mako"):
         assert (plugin / name).read_bytes() == (hook / name).read_bytes(), name

@@ -883,8 +883,10 @@ def test_create_table_returns_the_table_wherever_the_revision_keeps_it(tmp_path:
     """``op.create_table`` skips making its Table only when the revision's statement throws
     it away; assigned, passed on, returned by a helper or used in an expression, it is there."""
     cols = (
-        "sa.Column('id', sa.String(36), primary_key=True), sa.Column('created', sa.DateTime(), nullable=False), "
-        "sa.Column('updated', sa.DateTime(), nullable=False), sa.Column('href', sa.Text(), nullable=False)"
+        "sa.Column('id', sa.String(36), primary_key=True), "
+        "sa.Column('created', sa.DateTime(), nullable=False), "
+        "sa.Column('updated', sa.DateTime(), nullable=False), "
+        "sa.Column('href', sa.Text(), nullable=False)"
     )
     body = f"""\
         def make(name):
