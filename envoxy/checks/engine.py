@@ -30,6 +30,7 @@ __all__ = [
     "CompiledCheck",
     "Target",
     "Verdict",
+    "applies",
     "compiled_checks",
     "freeze",
     "judge_tables",
@@ -260,6 +261,11 @@ def _shown(doc: dict[str, Any]) -> str:
     schema = doc.get("schema")
     name = str(doc.get("name"))
     return name if schema is None else f"{schema}.{name}"
+
+
+def applies(rules: RuleSet, check: CompiledCheck, name: str) -> bool:
+    """Whether ``check`` judges the table ``name``: in scope, and not exempt from the check."""
+    return _applies(rules, check, name)
 
 
 def _applies(rules: RuleSet, check: CompiledCheck, name: str) -> bool:

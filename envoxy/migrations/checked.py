@@ -33,7 +33,7 @@ from envoxy.checks.documents import Documents, partial_column_document
 from envoxy.checks.verdicts import checks_for, compares_tables, verdict_finding
 from envoxy.findings import Finding
 from envoxy.migrations.elements import column_state, sql_type_of
-from envoxy.tables import TableState
+from envoxy.tables import ColumnState, TableState
 
 if TYPE_CHECKING:
     from envoxy.checks.engine import Verdict
@@ -108,6 +108,11 @@ class MigrationChecks:
         # once per column state and table) in one schema.
         self._column_said: dict[tuple[int, str | None], tuple[dict[str, Any], list[Verdict]]] = {}
         self._column_order = {c.id: i for i, c in enumerate(self._column_rules.checks)}
+        # The column states that pass every column check, whatever their table (a table in
+        # scope and exempt from none): judged once, however many tables have them. Only when
+        # no column check reads the table's name or the document whole.
+        self._clean: set[ColumnState] | None = set() if _table_blind(self._column_rules) else None
+        self._whole: dict[str, bool] = {}
         self._pending: list[_Pending] = []
         self._folds: _Folded | None = None
 
@@ -174,36 +179,61 @@ class MigrationChecks:
         """The column checks' verdicts on the columns ``names`` of ``state`` (None: all)."""
         if not self._column_rules.checks:
             return []
-        columns = [
-            self.documents.column(c, state.name) for c in state.columns if names is None or c.name in names
+        clean = self._clean if self._applies_whole(state.name) else None
+        pairs = [
+            (c, self.documents.column(c, state.name))
+            for c in state.columns
+            if (names is None or c.name in names) and (clean is None or c not in clean)
         ]
-        if not columns:
+        if not pairs:
             return []
         schema, said = state.schema, self._column_said
         found: list[Verdict] = []
-        fresh: list[dict[str, Any]] = []
-        for doc in columns:
+        fresh: list[tuple[ColumnState, dict[str, Any]]] = []
+        for column, doc in pairs:
             known = said.get((id(doc), schema))
             if known is not None and known[0] is doc:
                 found.extend(known[1])
             else:
-                fresh.append(doc)
+                fresh.append((column, doc))
         if fresh:
             judged = self._judge(
-                [{"name": state.name, "schema": schema, "columns": fresh}], None, self._column_rules
+                [{"name": state.name, "schema": schema, "columns": [doc for _, doc in fresh]}],
+                None,
+                self._column_rules,
             )
             found.extend(judged)
-            if len({d["name"] for d in fresh}) == len(fresh):  # each verdict names its column
+            if len({doc["name"] for _, doc in fresh}) == len(fresh):  # each verdict names its column
                 if len(said) > 8 * 4096:
                     said.clear()
-                for doc in fresh:
-                    said[(id(doc), schema)] = (doc, [v for v in judged if v.column == doc["name"]])
-        if len(columns) > 1 and found:  # in the engine's order: by check, then by column
-            at = {id(doc): i for i, doc in enumerate(columns)}
-            position = {d["name"]: at[id(d)] for d in columns}
+                for column, doc in fresh:
+                    mine = [v for v in judged if v.column == doc["name"]]
+                    if not mine and clean is not None:
+                        if len(clean) > 8 * 4096:
+                            clean.clear()
+                        clean.add(column)
+                    else:
+                        said[(id(doc), schema)] = (doc, mine)
+        if len(pairs) > 1 and found:  # in the engine's order: by check, then by column
+            position = {doc["name"]: i for i, (_, doc) in enumerate(pairs)}
             order = self._column_order
             found.sort(key=lambda v: (order.get(v.check, -1), position.get(v.column or "", -1)))
         return found
+
+    def _applies_whole(self, table: str) -> bool:
+        """Whether every column check applies to the columns of ``table`` (in scope, exempt from
+        none): only there does a column that passes them all pass them in any table."""
+        if self._clean is None:
+            return False
+        known = self._whole.get(table)
+        if known is None:
+            from envoxy.checks.engine import applies, compiled_checks
+
+            checks = compiled_checks(self._column_rules, "migrations")
+            if len(self._whole) > 4096:
+                self._whole.clear()
+            known = self._whole[table] = all(applies(self.rules, c, table) for c in checks)
+        return known
 
     # -- per op ------------------------------------------------------------------------------
     def after_op(
@@ -371,6 +401,17 @@ def _reads_columns(rules: RuleSet) -> bool:
         elif c.reads is None or "columns" in c.reads or c.column_needs:
             return True
     return False
+
+
+def _table_blind(rules: RuleSet) -> bool:
+    """Whether the verdicts of ``rules``' column checks on a column depend on nothing but the
+    column's own facts (no built-in, no check reading the table's name or the whole document)."""
+    from envoxy.checks.engine import compiled_checks
+
+    return all(
+        c.check.builtin is None and c.reads is not None and "table" not in c.reads
+        for c in compiled_checks(rules, "migrations")
+    )
 
 
 def _changed_columns(before: TableState, after: TableState) -> set[str]:

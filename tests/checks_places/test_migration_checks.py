@@ -428,3 +428,23 @@ def test_the_gate_names_both_kinds_of_rule_when_both_are_broken(tmp_path: Path) 
         "change them so that they pass the checks of rules.yaml, or add exemptions with a reason to "
         "rules.yaml."
     )
+
+
+def test_a_column_passing_where_exempt_is_judged_again_where_not(tmp_path: Path) -> None:
+    """Columns that pass every column check are remembered and not judged again in other
+    tables; one that passed only because its table is exempt (or out of scope) is."""
+    versions = tmp_path / "versions"
+    create = 'op.create_table(\n    "{name}",\n' + full_columns('sa.Column("Price", sa.Float())') + "\n)\n"
+    for rev, down, name in [("a1", None, "legacy"), ("a2", "a1", "orders"), ("a3", "a2", "shop")]:
+        write_revision(versions, rev, down, create.format(name=name))
+    rules = rules_with(tmp_path)
+    exempt = "exemptions:\n  legacy: {checks: [snake-case-columns, no-float-money], reason: old}\n"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("exemptions: {}\n", exempt), encoding="utf-8")
+    result = run_cli("check-migrations", str(versions), "--rules", str(rules), "--format", "json")
+    assert (result.code, result.err) == (1, "")
+    assert [(path, rule, table, column) for path, rule, _, table, column, _ in located(result.out)] == [
+        ("a2_rev.py", "no-float-money", "orders", "Price"),
+        ("a2_rev.py", "snake-case-columns", "orders", "Price"),
+        ("a3_rev.py", "no-float-money", "shop", "Price"),
+        ("a3_rev.py", "snake-case-columns", "shop", "Price"),
+    ]
