@@ -20,6 +20,7 @@ import types
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from importlib.machinery import SourceFileLoader
 from pathlib import Path
 from typing import Any
 
@@ -323,7 +324,9 @@ def import_revision(revision: Revision, seconds: float) -> Any:
     if revision.code is None:
         with time_limit(seconds):
             return load_python_file(str(real.parent), real.name)
-    spec = importlib.util.spec_from_file_location(re.sub(r"\W", "_", real.name), real)
+    name = re.sub(r"\W", "_", real.name)
+    # The loader Alembic's import would find for a .py file, named rather than looked up.
+    spec = importlib.util.spec_from_file_location(name, real, loader=SourceFileLoader(name, str(real)))
     if spec is None:
         raise ImportError(f"cannot import {real.name}")
     module = importlib.util.module_from_spec(spec)

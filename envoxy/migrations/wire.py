@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
 
 from envoxy.findings import Finding
@@ -26,6 +27,13 @@ _CLASSES: dict[str, type[Any]] = {
 }
 _FIELDS = {name: {f.name for f in dataclasses.fields(cls)} for name, cls in _CLASSES.items()}
 _KIND = "$"
+
+
+_loads: Callable[[bytes], Any]
+try:  # three times faster at reading the reports; json where it is not installed
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - orjson is a dependency
+    _loads = json.loads
 
 
 class WireError(ValueError):
@@ -84,8 +92,8 @@ def decode(line: bytes) -> dict[str, Any]:
     carries becomes envoxy's own values through :func:`materialize`. Raises :class:`WireError`
     for what is not an object."""
     try:
-        raw = json.loads(line)
-    except (ValueError, RecursionError) as e:
+        raw = _loads(line)
+    except (ValueError, RecursionError) as e:  # orjson's JSONDecodeError is a ValueError
         raise WireError("not a message") from e
     if not isinstance(raw, dict):
         raise WireError("not an object")

@@ -6,12 +6,11 @@ Every problem of every file is collected and raised together as one :class:`Rule
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -414,7 +413,7 @@ def _looks_like_rules(data: dict[str, Any]) -> bool:
     credentials file, say): it gets one problem, and its keys are not quoted one by one."""
     known = list(meta_schema()["properties"])
     return any(
-        key in known or (len(key) <= 100 and difflib.get_close_matches(key, known, n=1))
+        key in known or (len(key) <= 100 and _close_matches(key, known, n=1))
         for key in data
         if isinstance(key, str)
     )
@@ -565,7 +564,7 @@ def _messages(error: Any, raw: RawRules) -> Iterator[_MetaProblem]:
             if key in allowed:
                 continue
             what = "rule" if path == ("severity",) else "key"
-            hint = difflib.get_close_matches(key, allowed, n=1) if len(key) <= 100 else []
+            hint = _close_matches(key, allowed, n=1) if len(key) <= 100 else []
             tail = f" (did you mean {hint[0]!r}?)" if hint else ""
             choices = ", ".join(allowed) if allowed else "no keys"
             yield _MetaProblem(
@@ -674,3 +673,10 @@ def sorted_problems(problems: list[Problem]) -> list[Problem]:
     """``problems`` once each, in file, line, column order."""
     unique = dict.fromkeys(problems)
     return sorted(unique, key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+
+
+def _close_matches(word: str, possibilities: Iterable[str], n: int) -> list[str]:
+    """``difflib.get_close_matches``, imported only when a rules file has a problem to hint at."""
+    import difflib
+
+    return difflib.get_close_matches(word, possibilities, n=n)
