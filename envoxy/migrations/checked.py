@@ -101,9 +101,9 @@ class MigrationChecks:
         self._said: dict[int, tuple[TableState, list[Verdict]]] = {}
         # The table checks' verdicts by what a document without columns holds (most ops change
         # a column and leave that alone), when no table check reads the columns.
-        self._by_shape: dict[Any, list[Verdict]] | None = (
-            {} if self._table_doc == self.documents.bare else None
-        )
+        self._shape = _shape_facts(self._table_rules) if self._table_doc == self.documents.bare else None
+        """The table facts the table checks read (None: the verdicts are not remembered by them)."""
+        self._by_shape: dict[Any, list[Verdict]] | None = {} if self._shape is not None else None
         # The column checks' verdicts on one column document (by identity; documents are made
         # once per column state and table) in one schema.
         self._column_said: dict[tuple[int, str | None], tuple[dict[str, Any], list[Verdict]]] = {}
@@ -155,7 +155,7 @@ class MigrationChecks:
         key = (state.schema, state.name)
         shape = None
         if not peers and self._by_shape is not None:
-            shape = (state.schema, state.name, state.primary_key, state.indexes, state.foreign_keys)
+            shape = (state.schema, state.name, *[getattr(state, f) for f in self._shape or ()])
             found = self._by_shape.get(shape)
             if found is not None:
                 self._remember(state, found)
@@ -197,11 +197,13 @@ class MigrationChecks:
             else:
                 fresh.append((column, doc))
         if fresh:
-            judged = self._judge(
-                [{"name": state.name, "schema": schema, "columns": [doc for _, doc in fresh]}],
-                None,
-                self._column_rules,
-            )
+            table = {"name": state.name, "schema": schema, "columns": [doc for _, doc in fresh]}
+            if clean is not None:  # in scope, exempt from none (and no built-in among them)
+                from envoxy.checks.engine import compiled_checks, verdicts_in_scope
+
+                judged = verdicts_in_scope(compiled_checks(self._column_rules, "migrations"), table)
+            else:
+                judged = self._judge([table], None, self._column_rules)
             found.extend(judged)
             if len({doc["name"] for _, doc in fresh}) == len(fresh):  # each verdict names its column
                 if len(said) > 8 * 4096:
@@ -403,6 +405,30 @@ def _reads_columns(rules: RuleSet) -> bool:
     return False
 
 
+# The facts of a table document without columns, by the TableState attribute that holds each.
+_TABLE_FACTS = {"primary_key": "primary_key", "indexes": "indexes", "foreign_keys": "foreign_keys"}
+
+
+def _shape_facts(rules: RuleSet) -> tuple[str, ...] | None:
+    """The attributes of a table state (besides its schema and name) that decide the verdicts
+    of ``rules``' table checks on its document without columns: those of the facts they read
+    (a built-in: the facts it needs); ``None`` when a check reads the document whole or a fact
+    that is not one of them."""
+    from envoxy.checks.engine import compiled_checks
+
+    facts: set[str] = set()
+    for c in compiled_checks(rules, "migrations"):
+        if c.reads is None:  # its where/require sees the whole document
+            return None
+        facts.update(c.reads)
+        if c.check.builtin is not None:
+            facts.update(c.check.needs | c.check.column_needs)
+    facts -= {"name", "schema"}
+    if not facts <= _TABLE_FACTS.keys():
+        return None
+    return tuple(_TABLE_FACTS[f] for f in sorted(facts))
+
+
 def _table_blind(rules: RuleSet) -> bool:
     """Whether the verdicts of ``rules``' column checks on a column depend on nothing but the
     column's own facts (no built-in, no check reading the table's name or the whole document)."""
@@ -420,8 +446,11 @@ def _changed_columns(before: TableState, after: TableState) -> set[str]:
     if before.name != after.name:
         return {c.name for c in after.columns}
     same = {id(c) for c in before.columns}
-    kept = set(before.columns)
-    return {c.name for c in after.columns if id(c) not in same and c not in kept}
+    fresh = [c for c in after.columns if id(c) not in same]  # most ops leave most columns be
+    if not fresh:
+        return set()
+    old = {c.name: c for c in before.columns}
+    return {c.name for c in fresh if old.get(c.name) != c}
 
 
 _Folded = dict[str, dict[Key, TableState]]
