@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from envoxy.cli import Context
     from envoxy.findings import Report
     from envoxy.migrations.loader import Location
+    from envoxy.migrations.reading import Prefetch
     from envoxy.migrations.scanner import ScanResult
 
 HELP = "check Alembic revision scripts (default: the versions of ./alembic.ini, else alembic/versions)"
@@ -47,6 +48,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    # The revision files are read and compiled in a helper process while SQLAlchemy and
+    # Alembic are imported (below), where the versions directory can be told without them.
+    from envoxy.migrations.reading import prefetch, versions_directory
+
+    guessed = versions_directory(list(args.paths), ctx.cwd)
+    ahead = prefetch(guessed) if guessed is not None else None
+    try:
+        return _run(args, ctx, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _run(args: argparse.Namespace, ctx: Context, ahead: Prefetch | None) -> int:
     from envoxy.errors import UsageError
     from envoxy.migrations.loader import project_sys_path, resolve_locations
     from envoxy.migrations.named import is_file_target
@@ -62,7 +77,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
     def check(locations: Sequence[Location]) -> ScanResult:
         try:
-            return scan(locations, rules, since=since, head_state=args.head_state, sys_path=sys_path)
+            read = ahead.results() if ahead is not None else None
+            return scan(
+                locations, rules, since=since, head_state=args.head_state, sys_path=sys_path, read=read
+            )
         except UsageError as e:
             if args.since or since is None:
                 raise

@@ -10,15 +10,13 @@ fails there keeps its place in the graph and is reported as ``parse-error``.
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import os
 import re
 import sys
-import traceback
 import types
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.machinery import SourceFileLoader
 from pathlib import Path
@@ -30,6 +28,7 @@ from alembic.util import load_python_file
 
 from envoxy.errors import UsageError
 from envoxy.migrations.halves import split_map
+from envoxy.migrations.reading import ASSIGN, Examined, LoadError, describe_error, examine, read_error
 from envoxy.migrations.standin import time_limit
 
 __all__ = [
@@ -57,14 +56,6 @@ class Location:
     shown: str
     real: Path
     recursive: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class LoadError:
-    """Why a revision file could not be imported, and where (line in that file) if known."""
-
-    message: str
-    line: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,90 +220,12 @@ def config_sys_path(config: Config | None, cwd: Path) -> list[str]:
 
 # -- loading -------------------------------------------------------------------------------------
 
-_DECLARED = ("revision", "down_revision", "branch_labels", "depends_on")
-# A quoted string without escapes, or None: read as ``ast.literal_eval`` reads it, ten times faster.
-_PLAIN_LITERAL = re.compile(r"""(?:(['"])([\w.\-]*)\1|None)""", re.ASCII)
-_ASSIGN = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
-
-
-def _declared(text: str, code: types.CodeType | None) -> dict[str, Any]:
-    """The identifiers a revision declares at module level, read from its text: the revision
-    graph never depends on running a script (which may do anything).
-
-    The assignment lines are found in the text and kept when the compiled file holds the
-    constants they assign (a docstring that quotes ``revision = "x"`` assigns nothing); anything
-    else (a literal over several lines, a value computed from others) is read from the file's
-    syntax tree."""
-    found: dict[str, Any] = {}
-    for match in _ASSIGN.finditer(text):
-        literal = match[2].strip()
-        plain = _PLAIN_LITERAL.fullmatch(literal)
-        if plain is not None:  # what Alembic writes: a quoted id or None (literal_eval's result)
-            value: Any = plain[2] if plain[1] else None
-        else:
-            try:
-                value = ast.literal_eval(literal)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                continue
-        if code is None or _compiled_in(value, code):
-            found[match[1]] = value
-    if code is not None and any(name in code.co_names and name not in found for name in _DECLARED):
-        return _declared_in_tree(text)
-    return found
-
-
-def _compiled_in(value: Any, code: types.CodeType) -> bool:
-    constants = code.co_consts
-    if isinstance(value, list):
-        return all(v in constants for v in value)
-    return value is None or (isinstance(value, (str, tuple)) and value in constants)
-
-
-def _declared_in_tree(text: str) -> dict[str, Any]:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return {}
-    found: dict[str, Any] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets, value = [node.target], node.value
-        else:
-            continue
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id in _DECLARED:
-                try:
-                    found[target.id] = ast.literal_eval(value)
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    found.pop(target.id, None)  # not a literal: unknown
-    return found
-
-
-def _error_line(error: BaseException, filename: str) -> int | None:
-    if isinstance(error, SyntaxError) and error.filename == filename:
-        return error.lineno
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
-    return frames[-1].lineno if frames else None
-
-
-def describe_error(error: BaseException) -> str:
-    """``Type: message`` on one line (a message's line breaks would split a finding)."""
-    if isinstance(error, SyntaxError):
-        return f"SyntaxError: {error.msg}"
-    try:
-        text = f"{type(error).__name__}: {error}"
-    except Exception:
-        text = f"{type(error).__name__}: (its message cannot be shown)"
-    return " ".join(text.split())
-
 
 def load_error(error: BaseException, filename: str) -> LoadError:
     """What an exception raised while importing the revision file ``filename`` says."""
     if isinstance(error, _Uncompiled):
         return error.error
-    return LoadError(describe_error(error), _error_line(error, filename))
+    return read_error(error, filename)
 
 
 def import_revision(revision: Revision, seconds: float) -> Any:
@@ -351,7 +264,7 @@ class _Directory(ScriptDirectory):
     """A ``ScriptDirectory`` whose revisions are read from the scripts' text, not imported: the
     graph is known before any script runs, and a script that cannot be read is a value."""
 
-    def __init__(self, locations: Sequence[Location]) -> None:
+    def __init__(self, locations: Sequence[Location], read: Mapping[str, Examined] | None = None) -> None:
         super().__init__(
             locations[0].real.parent,
             version_locations=[str(loc.real) for loc in locations],
@@ -363,6 +276,8 @@ class _Directory(ScriptDirectory):
         self.failed: dict[str, LoadError] = {}
         """Files in the graph that do not compile, and why."""
         self.loaded: list[Script] = []
+        self.read_ahead: Mapping[str, Examined] = read or {}
+        """Files already read (:func:`envoxy.migrations.reading.prefetch`), by real path."""
 
     def _load_revisions(self) -> Iterator[Script]:
         dirs = [d for d in self._version_locations if d.exists()]
@@ -376,8 +291,12 @@ class _Directory(ScriptDirectory):
                     continue
                 seen.add(real)
                 reals.append(real)
-        # Read and compiled on two processes where there are many (envoxy.migrations.halves).
-        examined = split_map(_examine, [str(r) for r in reals])
+        # What was not read ahead is read now, on two processes where there are many
+        # (envoxy.migrations.halves).
+        ahead = self.read_ahead
+        unread = [str(r) for r in reals if str(r) not in ahead]
+        fresh = dict(zip(unread, split_map(examine, unread), strict=True))
+        examined = [ahead.get(str(r)) or fresh[str(r)] for r in reals]
         for real, (code, failed, declared, unreadable) in zip(reals, examined, strict=True):
             script = self._read(real, code, failed, declared, unreadable)
             if script is not None:
@@ -416,25 +335,6 @@ class _Directory(ScriptDirectory):
             return None
 
 
-def _examine(
-    path: str,
-) -> tuple[types.CodeType | None, tuple[str, int | None] | None, dict[str, Any] | None, str | None]:
-    """One revision file read: its code (or why it does not compile, as message and line), the
-    identifiers it declares, or why it cannot be read; all values ``marshal`` carries."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        return None, None, None, f"revision file cannot be read: {describe_error(e)}"
-    code, failed = None, None
-    try:
-        code = compile(data, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
-        error = load_error(e, path)
-        failed = (error.message, error.line)
-    return code, failed, _declared(data.decode("utf-8", errors="replace"), code), None
-
-
 def _real(path: Path, real_dirs: dict[Path, Path]) -> Path:
     """``path.resolve()``, with each directory resolved once (``real_dirs``): one ``lstat`` per
     file that is not a link, instead of one per component of its path."""
@@ -461,10 +361,11 @@ def _display(real: str, locations: Sequence[Location]) -> str:
     return real
 
 
-def load_history(locations: Sequence[Location]) -> History:
+def load_history(locations: Sequence[Location], read: Mapping[str, Examined] | None = None) -> History:
     """Every revision under ``locations``, in revision-graph order from base to heads, read
-    from the scripts' text (nothing is imported or run)."""
-    directory = _Directory(locations)
+    from the scripts' text (nothing is imported or run); ``read``: files already read, by real
+    path (see :func:`envoxy.migrations.reading.prefetch`)."""
+    directory = _Directory(locations, read)
     try:
         # Alembic walks heads -> base in a deterministic topological order; reversed, base first.
         # (What it warns about, a revision declared twice or missing, is reported as findings.)
@@ -519,7 +420,7 @@ def _revision_line(path: str) -> int | None:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    for match in _ASSIGN.finditer(text):
+    for match in ASSIGN.finditer(text):
         if match[1] == "revision":
             return text.count("\n", 0, match.start()) + 1
     return None

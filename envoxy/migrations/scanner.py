@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
@@ -23,6 +23,7 @@ from envoxy.migrations.analyst import Analyst
 from envoxy.migrations.checked import migration_checks
 from envoxy.migrations.isolation import follow
 from envoxy.migrations.loader import History, Location, load_history
+from envoxy.migrations.reading import Examined
 from envoxy.migrations.runner import no_process_exit
 from envoxy.migrations.schema import Origin, SymbolicSchema
 from envoxy.migrations.shims import legacy_idioms
@@ -106,6 +107,7 @@ def scan(
     seconds: float = 5.0,
     sys_path: Sequence[str] = (),
     isolated: bool | None = None,
+    read: Mapping[str, Examined] | None = None,
 ) -> ScanResult:
     """Check every revision under ``locations`` (only those after ``since``, if given).
 
@@ -115,11 +117,12 @@ def scan(
     revision file and each run of its ``upgrade()``; ``sys_path`` is put before ``sys.path``
     while the revisions are imported and run (see :func:`envoxy.migrations.loader.project_sys_path`). Raises
     :class:`UsageError` for a ``since`` that names no revision. ``isolated``: run the revisions
-    in a worker process (the default where ``os.fork`` exists), else in this one.
+    in a worker process (the default where ``os.fork`` exists), else in this one. ``read``:
+    revision files already read, by real path (:func:`envoxy.migrations.reading.prefetch`).
     """
     schema = SymbolicSchema(dialect)
     analyst = Analyst(rules, schema, head_state=head_state, seconds=seconds)
-    history = load_history(locations)
+    history = load_history(locations, read)
     in_range = _resolve_since(history, since) if since else None
     judged = [in_range is None or r.id in in_range for r in history.revisions]
 
