@@ -333,13 +333,12 @@ def verdicts_in_scope(checks: Sequence[CompiledCheck], doc: dict[str, Any]) -> l
 def _doc_verdicts(check: CompiledCheck, doc: dict[str, Any]) -> Iterator[Verdict]:
     name = doc["name"]
     schema = doc.get("schema")
-    values = {"table": _shown(doc), "schema": schema or ""}
     if check.check.scope == "table":
         if check.skips(doc):
             return
         reason = check.failure(doc)
         if reason is not None:
-            values["reason"] = reason
+            values = {"table": _shown(doc), "schema": schema or "", "reason": reason}
             yield Verdict(
                 check=check.id,
                 severity=check.severity,
@@ -356,15 +355,16 @@ def _doc_verdicts(check: CompiledCheck, doc: dict[str, Any]) -> Iterator[Verdict
         if not isinstance(column, dict) or check.skips(column):
             continue
         reason = check.failure(column)
-        if reason is not None:
+        if reason is not None:  # the message's values made only for a failure
             column_name = str(column.get("name"))
+            values = {"table": _shown(doc), "schema": schema or "", "column": column_name, "reason": reason}
             yield Verdict(
                 check=check.id,
                 severity=check.severity,
                 schema=schema,
                 table=name,
                 column=column_name,
-                message=check.render({**values, "column": column_name, "reason": reason}),
+                message=check.render(values),
             )
 
 
