@@ -420,6 +420,7 @@ def logical_type_of(
 
 def _logical_type_of(rules: RuleSet, sql_type: SqlType | str, dialect: str) -> str | None:
     from envoxy.sqltypes import SqlTypeError, parse_sql_type, types_match
+    from envoxy.sqltypes.compare import could_match
 
     if isinstance(sql_type, str):
         try:
@@ -430,6 +431,8 @@ def _logical_type_of(rules: RuleSet, sql_type: SqlType | str, dialect: str) -> s
         if logical.sql_type == sql_type:
             return logical.name
     for logical in rules.logical_types:
-        if types_match(logical.sql_type, sql_type, dialect):
+        if could_match(logical.sql_type, sql_type, dialect) and types_match(
+            logical.sql_type, sql_type, dialect
+        ):
             return logical.name
     return None

@@ -11,7 +11,7 @@ from envoxy.sqltypes.parse import sql_type_named
 from envoxy.sqltypes.registry import type_named
 from envoxy.sqltypes.sqltype import SqlType
 
-__all__ = ["types_match"]
+__all__ = ["could_match", "types_match"]
 
 # What a rule may leave unsaid: a rule's `TIMESTAMP WITH TIME ZONE` takes any fractional
 # seconds, its `NUMERIC` any precision. (An unbounded `VARCHAR` is compared as the TEXT it is.)
@@ -59,6 +59,21 @@ def _accepts(wanted: SqlType, got: SqlType, facts: DialectDef) -> bool:
         return False
     unsaid = {name: blank for name, blank in _UNSAID.items() if getattr(wanted, name) == blank}
     return replace(stored_got, item=None, **unsaid) == replace(stored_wanted, item=None, **unsaid)
+
+
+@lru_cache(maxsize=64)
+def matching_names(dialect: str, expected: SqlType) -> frozenset[str]:
+    """The names a type must have, itself or as ``dialect`` stores it, to satisfy ``expected``
+    there: :func:`types_match` is false for a type whose name and stored name are both absent."""
+    facts = dialect_of(dialect)
+    forms = _stored_forms(dialect, expected) if expected.name == "UUID" or facts.stored_as else frozenset()
+    return frozenset({expected.name, _as_stored(expected, facts).name, *(f.name for f in forms)})
+
+
+def could_match(expected: SqlType, actual: SqlType, dialect: str = DEFAULT_DIALECT) -> bool:
+    """A quick test that rules out most types :func:`types_match` rejects (never one it accepts)."""
+    names = matching_names(dialect, expected)
+    return actual.name in names or _as_stored(actual, dialect_of(dialect)).name in names
 
 
 def types_match(expected: SqlType, actual: SqlType | None, dialect: str = DEFAULT_DIALECT) -> bool:

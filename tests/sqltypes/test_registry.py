@@ -26,6 +26,7 @@ from envoxy.sqltypes import (
     types_match,
 )
 from envoxy.sqltypes.alchemy import sqlalchemy_dialect
+from envoxy.sqltypes.compare import could_match
 
 TEXT = SqlType(name="TEXT")
 VARCHAR36 = SqlType(name="VARCHAR", length=36)
@@ -287,6 +288,37 @@ MATCHES: list[tuple[str, SqlType, SqlType, bool]] = [
 @pytest.mark.parametrize(("dialect", "expected", "actual", "result"), MATCHES)
 def test_types_match(dialect: str, expected: SqlType, actual: SqlType, result: bool) -> None:
     assert types_match(expected, actual, dialect) is result
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+def test_the_quick_test_never_rules_out_a_match(dialect: str) -> None:
+    """``could_match`` (the logical type's pre-filter) is true wherever ``types_match`` is, over
+    every spelling the registry and the dialect know, sized and unsized, and the cases above."""
+    facts = DIALECTS[dialect]
+    spellings = {
+        *(s for d in TYPES.values() if d.kind != "array" for s in (d.name, *d.aliases)),
+        *facts.synonyms,
+        *facts.synonyms.values(),
+        facts.uuid_column,
+        *facts.uuid_stored_as,
+        *facts.stored_as,
+        *(s for stored in facts.stored_as.values() for s in stored),
+        "VARCHAR(36)",
+        "CHAR(32)",
+        "NUMERIC(12, 2)",
+        "TIMESTAMP(3) WITH TIME ZONE",
+        "TIMESTAMP(6) WITHOUT TIME ZONE",
+        "TEXT[]",
+    }
+    types = {sql_type_named(s, dialect) for s in spellings}
+    types |= {t for _, expected, actual, _ in MATCHES for t in (expected, actual)}
+    matched = 0
+    for expected in types:
+        for actual in types:
+            if types_match(expected, actual, dialect):
+                matched += 1
+                assert could_match(expected, actual, dialect), (expected, actual)
+    assert matched > len(types)  # more than each type with itself
 
 
 def test_a_uuid_storage_the_registry_does_not_know(monkeypatch: pytest.MonkeyPatch) -> None:
