@@ -171,10 +171,9 @@ class Guard:
         self._where: list[int] = []
         self._keys: list[str] = []
         for index, d in enumerate(self._dicts):
-            for key, value in d.items():
-                if not isinstance(value, _PLAIN):
-                    self._where.append(index)
-                    self._keys.append(key)
+            keys = [key for key, value in d.items() if not isinstance(value, _PLAIN)]
+            self._keys += keys
+            self._where += [index] * len(keys)
         self._in = [self._dicts[i] for i in self._where]
         self._values = list(map(dict.get, self._in, self._keys))
         self._tables = [

@@ -233,15 +233,16 @@ def import_revision(revision: Revision, seconds: float) -> Any:
     (``SystemExit`` too) propagates. ``seconds`` bounds a busy loop at module level."""
     if revision.error is not None:
         raise _Uncompiled(revision.error)
-    real = Path(revision.filename)
+    filename = os.path.normpath(revision.filename)
+    folder, base = os.path.split(filename)
     if revision.code is None:
         with time_limit(seconds):
-            return load_python_file(str(real.parent), real.name)
-    name = re.sub(r"\W", "_", real.name)
+            return load_python_file(folder, base)
+    name = re.sub(r"\W", "_", base)
     # The loader Alembic's import would find for a .py file, named rather than looked up.
-    spec = importlib.util.spec_from_file_location(name, real, loader=SourceFileLoader(name, str(real)))
+    spec = importlib.util.spec_from_file_location(name, filename, loader=SourceFileLoader(name, filename))
     if spec is None:
-        raise ImportError(f"cannot import {real.name}")
+        raise ImportError(f"cannot import {base}")
     module = importlib.util.module_from_spec(spec)
     with time_limit(seconds):
         exec(revision.code, module.__dict__)
