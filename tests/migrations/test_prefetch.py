@@ -82,9 +82,9 @@ def test_the_command_judges_alike_with_and_without_reading_ahead(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import envoxy.migrations.loader as loader
+    from envoxy.migrations.halves import split_map
 
     read_in_scan: list[list[str]] = []
-    split_map = loader.split_map
 
     def spy(fn: Any, items: list[str]) -> list[Any]:
         read_in_scan.append([os.path.basename(i) for i in items])
