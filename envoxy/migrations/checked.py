@@ -155,7 +155,7 @@ class MigrationChecks:
         key = (state.schema, state.name)
         shape = None
         if not peers and self._by_shape is not None:
-            shape = (state.schema, state.name, *[getattr(state, f) for f in self._shape or ()])
+            shape = self._shaped(state)
             found = self._by_shape.get(shape)
             if found is not None:
                 self._remember(state, found)
@@ -169,6 +169,10 @@ class MigrationChecks:
                     self._by_shape.clear()
                 self._by_shape[shape] = found
         return found
+
+    def _shaped(self, state: TableState) -> tuple[Any, ...]:
+        """What the table checks' verdicts on ``state`` depend on (see :func:`_shape_facts`)."""
+        return (state.schema, state.name, *[getattr(state, f) for f in self._shape or ()])
 
     def _remember(self, state: TableState, found: list[Verdict]) -> None:
         if len(self._said) > 4096:
@@ -254,12 +258,26 @@ class MigrationChecks:
                 key = (_schema(op, self.dialect), str(op.table_name))
                 self._hold(key, self._op_alone(op, touched), where)
             return
+        # An op that changes tables in place (no table made, dropped or renamed): what compares
+        # names (the built-ins compare nothing else across tables) sees nothing new.
+        in_place = not isinstance(op, _WHOLE) and all(
+            c.before is not None
+            and c.after is not None
+            and (c.before.schema, c.before.name) == (c.after.schema, c.after.name)
+            for c in changes
+        )
         now_tables: _Folded = {}
-        then_tables: _Folded = {}
+        then: list[_Folded] = []  # the tables as they were, made when first needed
+
+        def then_tables() -> _Folded:
+            if not then:
+                then.append(_before(now_tables, changes) if self.compares else {})
+            return then[0]
+
         if self.compares:
             now_tables = self._folds if self._folds is not None else _folded(tables())
-            then_tables = _before(now_tables, changes)
-            self._compared(now_tables, then_tables, changes, where)
+            if not in_place:
+                self._compared(now_tables, then_tables(), changes, where)
         for change in changes:
             after, before = change.after, change.before
             if after is None:
@@ -271,11 +289,18 @@ class MigrationChecks:
                 self._pending = [
                     replace(p, key=key) if p.key == (before.schema, before.name) else p for p in self._pending
                 ]
-            now = self._table_verdicts(after, _peers(after, now_tables))
             if before is None or isinstance(op, _WHOLE):
+                now = self._table_verdicts(after, _peers(after, now_tables))
                 self._hold(key, [*now, *self._column_verdicts(after)], where)
                 continue
-            was = {(v.check, v.column) for v in self._table_verdicts(before, _peers(before, then_tables))}
+            if in_place and self._shape is not None and self._shaped(before) == self._shaped(after):
+                # The facts the table checks read are as they were: their verdicts too.
+                now, was = [], set()
+            else:
+                now = self._table_verdicts(after, _peers(after, now_tables))
+                was = {
+                    (v.check, v.column) for v in self._table_verdicts(before, _peers(before, then_tables()))
+                }
             # The columns the op changed (all of them when the table's name changed: a column's
             # document names its table), judged before and after.
             changed = _changed_columns(before, after)
