@@ -55,10 +55,14 @@ def _accepts(wanted: SqlType, got: SqlType, facts: DialectDef) -> bool:
     ):
         return False
     stored_got, stored_wanted = _as_stored(got, facts), _as_stored(wanted, facts)
-    if stored_got.name != stored_wanted.name:  # the rest cannot make them equal
+    if stored_got.name != stored_wanted.name or stored_got.timezone != stored_wanted.timezone:
         return False
-    unsaid = {name: blank for name, blank in _UNSAID.items() if getattr(wanted, name) == blank}
-    return replace(stored_got, item=None, **unsaid) == replace(stored_wanted, item=None, **unsaid)
+    # Every other field (the item was compared above) where ``wanted`` says something.
+    return all(
+        getattr(stored_got, name) == getattr(stored_wanted, name)
+        for name, blank in _UNSAID.items()
+        if getattr(wanted, name) != blank
+    )
 
 
 @lru_cache(maxsize=64)
