@@ -79,7 +79,13 @@ def _run(args: argparse.Namespace, ctx: Context, ahead: Prefetch | None) -> int:
         try:
             read = ahead.results() if ahead is not None else None
             return scan(
-                locations, rules, since=since, head_state=args.head_state, sys_path=sys_path, read=read
+                locations,
+                rules,
+                since=since,
+                head_state=args.head_state,
+                sys_path=sys_path,
+                read=read,
+                meanwhile=_after_the_scan,
             )
         except UsageError as e:
             if args.since or since is None:
@@ -91,6 +97,13 @@ def _run(args: argparse.Namespace, ctx: Context, ahead: Prefetch | None) -> int:
     return _run_history(
         args, ctx, check(resolve_locations(directories[0] if directories else None, ctx.cwd)), since
     )
+
+
+def _after_the_scan() -> None:
+    """Import what the command needs once the scan is done, while a worker runs the revisions."""
+    import envoxy.baseline
+    import envoxy.baseline.keys
+    import envoxy.report  # noqa: F401
 
 
 def _run_history(args: argparse.Namespace, ctx: Context, result: ScanResult, since: str | None) -> int:

@@ -90,14 +90,16 @@ def follow(
     *,
     seconds: float,
     isolated: bool | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Followed:
     """Analyse ``revisions`` in order with ``analyst`` (whose schema is advanced by every
     report), inside ``setup()``. ``isolated``: in a worker process (default: where
-    ``os.fork`` exists)."""
+    ``os.fork`` exists). ``meanwhile``: what this process may do while the first worker runs
+    (import what the caller needs next, say); its failures are ignored."""
     task = _Task(revisions, judged, analyst.rules, analyst, setup, seconds)
     if isolated is None:
         isolated = hasattr(os, "fork") and sys.platform != "emscripten"
-    return _Supervisor(task).run() if isolated else _in_process(task)
+    return _Supervisor(task, meanwhile).run() if isolated else _in_process(task)
 
 
 # -- where os.fork exists ------------------------------------------------------------------------
@@ -143,8 +145,9 @@ class _Mode:
 
 
 class _Supervisor:
-    def __init__(self, task: _Task) -> None:
+    def __init__(self, task: _Task, meanwhile: Callable[[], object] | None = None) -> None:
         self.task = task
+        self.meanwhile = meanwhile
         self.reports: dict[int, RevisionReport] = {}
         self.output: list[str] = []
         self.unread: dict[Key, tuple[int, Any, Any]] = {}
@@ -232,6 +235,10 @@ class _Supervisor:
             _worker_main(self.task, write, mode, progress)
         os.close(write)
         try:
+            if self.meanwhile is not None:  # once, while the worker runs
+                meanwhile, self.meanwhile = self.meanwhile, None
+                with contextlib.suppress(Exception):
+                    meanwhile()
             return _Listener(self.task, read, pid, mode, progress).listen()
         finally:
             os.close(read)

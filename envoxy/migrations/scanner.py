@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
@@ -108,6 +108,7 @@ def scan(
     sys_path: Sequence[str] = (),
     isolated: bool | None = None,
     read: Mapping[str, Examined] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> ScanResult:
     """Check every revision under ``locations`` (only those after ``since``, if given).
 
@@ -119,6 +120,7 @@ def scan(
     :class:`UsageError` for a ``since`` that names no revision. ``isolated``: run the revisions
     in a worker process (the default where ``os.fork`` exists), else in this one. ``read``:
     revision files already read, by real path (:func:`envoxy.migrations.reading.prefetch`).
+    ``meanwhile``: what this process may do while a worker runs the revisions.
     """
     schema = SymbolicSchema(dialect)
     analyst = Analyst(rules, schema, head_state=head_state, seconds=seconds)
@@ -135,7 +137,9 @@ def scan(
             stack.enter_context(no_process_exit())
             yield
 
-    followed = follow(history.revisions, judged, analyst, setup, seconds=seconds, isolated=isolated)
+    followed = follow(
+        history.revisions, judged, analyst, setup, seconds=seconds, isolated=isolated, meanwhile=meanwhile
+    )
     findings = [f for report in followed.reports for f in report.findings]
 
     def add(rule: RuleId, message: str, path: str, line: int | None) -> None:

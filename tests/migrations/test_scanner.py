@@ -917,3 +917,19 @@ def test_create_table_returns_the_table_wherever_the_revision_keeps_it(tmp_path:
         "listed",
         "passed",
     ]
+
+
+def test_meanwhile_runs_once_in_this_process_while_the_worker_runs(tmp_path: Path) -> None:
+    import os
+
+    write_revision(tmp_path / "versions", "a1", None, "op.add_column('t', sa.Column('x', sa.Text()))\n")
+    write_revision(tmp_path / "versions", "a2", "a1", "op.add_column('t', sa.Column('y', sa.Text()))\n")
+    calls: list[int] = []
+
+    def meanwhile() -> None:
+        calls.append(os.getpid())
+        raise RuntimeError("ignored")  # its failure is not the scan's
+
+    result = scan_dir(tmp_path / "versions", meanwhile=meanwhile)
+    assert calls == [os.getpid()]
+    assert [f.rule for f in result.findings] == []
