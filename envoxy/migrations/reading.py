@@ -29,6 +29,7 @@ __all__ = [
     "examine",
     "prefetch",
     "read_error",
+    "versions_directory",
 ]
 
 Examined = tuple[types.CodeType | None, tuple[str, int | None] | None, dict[str, Any] | None, str | None]
