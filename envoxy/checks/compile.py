@@ -11,7 +11,6 @@ naming an unknown placeholder.
 from __future__ import annotations
 
 import json
-import string
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +25,10 @@ from envoxy.checks.model import (
     CheckScope,
 )
 from envoxy.checks.predicate import needs, property_schemas
-from envoxy.errors import EXCERPT_LIMIT, clip, excerpt
+from envoxy.errors import excerpt
 from envoxy.rules.catalog import RULES
 from envoxy.rules.metaschema import dotted, references, schema_error
+from envoxy.rules.names import template_problems
 
 if TYPE_CHECKING:
     from envoxy.rules.loader import RawRules
@@ -226,26 +226,14 @@ class _Compiling:
 
     def check_template(self, template: str, kind: str) -> None:
         where = (*self.base, "message")
-        allowed = PLACEHOLDERS[kind]
-        try:
-            parts = list(string.Formatter().parse(template))
-        except ValueError as e:
-            self.error(
-                where,
-                f"message {excerpt(template)} is malformed ({clip(str(e))}), expected text with "
-                "{placeholders} such as {table} (write a brace as {{ or }})",
-            )
-            return
-        for _, placeholder, fmt, conv in parts:
-            if placeholder is None:
-                continue
-            if placeholder not in allowed or fmt or conv:
-                self.error(
-                    where,
-                    f"message {excerpt(template)} uses unknown placeholder "
-                    f"{{{clip(placeholder, EXCERPT_LIMIT)}}}, expected one of: "
-                    f"{', '.join('{' + a + '}' for a in allowed)}",
-                )
+        malformed, unknown = template_problems(
+            template,
+            PLACEHOLDERS[kind],
+            what="message",
+            expected="text with {placeholders} such as {table} (write a brace as {{ or }})",
+        )
+        for problem in [malformed] if malformed is not None else unknown:
+            self.error(where, problem)
 
 
 _BAD = object()

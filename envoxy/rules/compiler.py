@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import string
 from typing import Any
 
 from envoxy.checks.compile import compile_checks
@@ -30,7 +29,7 @@ from envoxy.rules.model import (
     ValueSpec,
     glob_to_regex,
 )
-from envoxy.rules.names import field_name_problem, template_cycles, template_fields
+from envoxy.rules.names import field_name_problem, template_cycles, template_fields, template_problems
 from envoxy.rules.profiles import BUILTIN_PROFILES, DEFAULT_FIELDS
 from envoxy.rules.sqltypes import SqlType, SqlTypeError, parse_sql_type
 from envoxy.rules.values import VALUE_KINDS
@@ -275,28 +274,17 @@ class _Compiler:
     def check_template(
         self, template: str, where: tuple[str | int, ...], names: list[str], field: str
     ) -> None:
-        allowed = ["table", *(n for n in names if n != field)]
-        try:
-            parts = list(string.Formatter().parse(template))
-        except ValueError as e:
-            self.error(
-                where,
-                f"template {excerpt(template)} is malformed ({clip(str(e))}), expected text with "
-                "{placeholders} such as {table} and {id}",
-            )
-            return
-        if not self.raw.complete:
-            return  # a field the placeholder names may come from a base that could not be read
-        for _, placeholder, fmt, conv in parts:
-            if placeholder is None:
-                continue
-            if placeholder not in allowed or fmt or conv:
-                self.error(
-                    where,
-                    f"template {excerpt(template)} uses unknown placeholder "
-                    f"{{{clip(placeholder, EXCERPT_LIMIT)}}}, "
-                    f"expected one of: {', '.join('{' + clip(a, EXCERPT_LIMIT) + '}' for a in allowed)}",
-                )
+        malformed, unknown = template_problems(
+            template,
+            ["table", *(n for n in names if n != field)],
+            what="template",
+            expected="text with {placeholders} such as {table} and {id}",
+        )
+        if malformed is not None:
+            self.error(where, malformed)
+        elif self.raw.complete:  # else a field a placeholder names may come from an unread base
+            for problem in unknown:
+                self.error(where, problem)
 
     def check_declaration_schema(self, schema: dict[str, Any], where: tuple[str | int, ...]) -> None:
         invalid = schema_error(schema, where)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import keyword
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-__all__ = ["MAX_NAME_LENGTH", "field_name_problem", "template_cycles", "template_fields"]
+from envoxy.errors import EXCERPT_LIMIT, clip, excerpt
+
+__all__ = ["MAX_NAME_LENGTH", "field_name_problem", "template_cycles", "template_fields", "template_problems"]
 
 # PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1) and drops the rest; the
 # generated mixin declares and reads each field in lines that ruff keeps under 100 characters,
@@ -67,6 +69,26 @@ def template_fields(template: str) -> tuple[str, ...]:
     """The fields a (well-formed) template reads, in order, once each; ``{table}`` is not one."""
     names = [p for _, p, _, _ in string.Formatter().parse(template) if p]
     return tuple(dict.fromkeys(n for n in names if n != "table"))
+
+
+def template_problems(
+    template: str, allowed: Sequence[str], *, what: str, expected: str
+) -> tuple[str | None, list[str]]:
+    """What is wrong with a ``{placeholder}`` template whose placeholders must be among
+    ``allowed``: why it cannot be read at all (else ``None``), and each placeholder it uses
+    that is not allowed (or carries a format or conversion). ``what`` names the template in the
+    messages (``message``, ``template``); ``expected`` says what a well-formed one is."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as e:
+        return f"{what} {excerpt(template)} is malformed ({clip(str(e))}), expected {expected}", []
+    shown = ", ".join("{" + clip(a, EXCERPT_LIMIT) + "}" for a in allowed)
+    return None, [
+        f"{what} {excerpt(template)} uses unknown placeholder {{{clip(placeholder, EXCERPT_LIMIT)}}}, "
+        f"expected one of: {shown}"
+        for _, placeholder, fmt, conv in parts
+        if placeholder is not None and (placeholder not in allowed or fmt or conv)
+    ]
 
 
 def template_cycles(reads: Mapping[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
