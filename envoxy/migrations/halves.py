@@ -1,13 +1,13 @@
-"""Run a pure function over many items on two processes: this one and a forked helper.
+"""Work done on a second process: a forked helper that computes one value and sends it back.
 
 Reading a history compiles every revision file (about 0.15 ms each), and the scan waits for all
-of them before the first revision runs. :func:`split_map` gives part of the files to a helper
-process forked for the purpose, which sends its results back as ``marshal`` data (code objects
-included); this process does the rest meanwhile. The helper runs nothing but the function (no
-revision script runs before the graph is known), writes nothing but its result, and leaves by
-``os._exit``. Whatever goes wrong with it (no ``fork`` here, the helper fails or dies, its result
-does not read back), this process does the helper's part itself: the result is the same list,
-only later.
+of them before the first revision runs. :func:`fork_helper` starts a helper process that computes
+a value (part of the files, read and compiled) while this process does something else, and sends
+it back as ``marshal`` data (code objects included); :func:`split_map` gives it the later part of
+a list. The helper runs nothing but the work it was given (no revision script runs before the
+graph is known), writes nothing but its result, and leaves by ``os._exit``. Whatever goes wrong
+with it (no ``fork`` here, the helper fails or dies, its result does not read back), the result
+is ``None`` and the caller does the work itself: the same value, only later.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["split_map"]
+__all__ = ["Helper", "fork_helper", "split_map"]
 
 T = TypeVar("T")
 
@@ -31,18 +31,41 @@ MINIMUM = 200
 _HELPER_SHARE = 0.55
 """The helper's part: a little more than half, as this process also builds what follows."""
 
+_UNREAD = object()
 
-def split_map(fn: Callable[[T], Any], items: Sequence[T], *, minimum: int = MINIMUM) -> list[Any]:
-    """``[fn(i) for i in items]``, the later part computed in a forked helper where that is
-    possible and worth it. ``fn`` must not raise and must return what ``marshal`` can carry."""
-    if len(items) < minimum or not hasattr(os, "fork") or sys.platform == "emscripten":
-        return [fn(i) for i in items]
-    cut = len(items) - int(len(items) * _HELPER_SHARE)
-    theirs = items[cut:]
+
+class Helper:
+    """A forked process computing one value (see :func:`fork_helper`)."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid = pid
+        self.fd = fd
+        self._value: Any = _UNREAD
+
+    def result(self) -> Any:
+        """The helper's value, or ``None`` when it failed, died or sent what does not read back.
+        Waits for the helper the first time; the helper is reaped and its pipe closed."""
+        if self._value is _UNREAD:
+            self._value = _received(self.pid, self.fd)
+        return self._value
+
+    def close(self) -> None:
+        """End the helper if its value was never asked for (nothing is left behind)."""
+        if self._value is _UNREAD:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.result()
+
+
+def fork_helper(work: Callable[[], Any]) -> Helper | None:
+    """Start a helper process computing ``work()``, which must return what ``marshal`` can
+    carry; ``None`` where no process can be forked."""
+    if not hasattr(os, "fork") or sys.platform == "emscripten":
+        return None
     try:
         read, write = os.pipe()
     except OSError:
-        return [fn(i) for i in items]
+        return None
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):  # what is buffered is written once, not twice
             stream.flush()
@@ -51,28 +74,40 @@ def split_map(fn: Callable[[T], Any], items: Sequence[T], *, minimum: int = MINI
     except OSError:
         os.close(read)
         os.close(write)
-        return [fn(i) for i in items]
+        return None
     if pid == 0:  # pragma: no cover - the helper's coverage is not collected
         os.close(read)
-        _helper(fn, theirs, write)
+        _helper(work, write)
     os.close(write)
+    return Helper(pid, read)
+
+
+def split_map(fn: Callable[[T], Any], items: Sequence[T], *, minimum: int = MINIMUM) -> list[Any]:
+    """``[fn(i) for i in items]``, the later part computed in a forked helper where that is
+    possible and worth it. ``fn`` must not raise and must return what ``marshal`` can carry."""
+    if len(items) < minimum:
+        return [fn(i) for i in items]
+    cut = len(items) - int(len(items) * _HELPER_SHARE)
+    theirs = items[cut:]
+    helper = fork_helper(lambda: [fn(i) for i in theirs])
+    if helper is None:
+        return [fn(i) for i in items]
     try:
         mine = [fn(i) for i in items[:cut]]
-        received = _received(read, pid, len(theirs))
-    except BaseException:
-        _end(pid)
-        raise
+        received = helper.result()
     finally:
-        os.close(read)
-    return mine + (received if received is not None else [fn(i) for i in theirs])
+        helper.close()
+    if not isinstance(received, list) or len(received) != len(theirs):
+        received = [fn(i) for i in theirs]
+    return mine + received
 
 
-def _helper(fn: Callable[[Any], Any], items: Sequence[Any], fd: int) -> None:  # pragma: no cover
+def _helper(work: Callable[[], Any], fd: int) -> None:  # pragma: no cover
     status = 1
     try:
         gc.disable()  # nothing it makes is cyclic garbage; a collection would copy the heap's pages
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the scan, which ends it
-        data = memoryview(marshal.dumps([fn(i) for i in items]))
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for envoxy, which ends it
+        data = memoryview(marshal.dumps(work()))
         while data:
             data = data[os.write(fd, data) :]
         status = 0
@@ -82,23 +117,23 @@ def _helper(fn: Callable[[Any], Any], items: Sequence[Any], fd: int) -> None:  #
         os._exit(status)
 
 
-def _received(fd: int, pid: int, count: int) -> list[Any] | None:
-    """The helper's results, or ``None`` when it failed or they do not read back."""
+def _received(pid: int, fd: int) -> Any:
+    """What the helper sent, or ``None`` when it failed or it does not read back."""
     chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
+    try:
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    except OSError:
+        chunks = []
+    finally:
+        os.close(fd)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        status = 1
+    if status != 0 or not chunks:
         return None
     try:
-        results = marshal.loads(b"".join(chunks))
+        return marshal.loads(b"".join(chunks))
     except (EOFError, ValueError, TypeError):
         return None
-    return results if isinstance(results, list) and len(results) == count else None
-
-
-def _end(pid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, 0)

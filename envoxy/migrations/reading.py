@@ -6,19 +6,16 @@ in a helper process while envoxy imports them (:func:`prefetch`).
 from __future__ import annotations
 
 import ast
-import contextlib
-import gc
-import marshal
 import os
 import re
-import signal
-import sys
 import traceback
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from envoxy.migrations.halves import Helper, fork_helper
 
 __all__ = [
     "ASSIGN",
@@ -149,105 +146,51 @@ def examine(path: str) -> Examined:
 # -- reading ahead ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class Prefetch:
     """A helper process reading the revision files of one directory (see :func:`prefetch`)."""
 
-    pid: int
-    fd: int
-    _results: dict[str, Examined] | None = None
+    def __init__(self, helper: Helper) -> None:
+        self.helper = helper
 
     def results(self) -> Mapping[str, Examined]:
         """What the helper read, by real path; empty when it failed (the files are then read
         as if nothing had been read ahead). Waits for the helper the first time."""
-        if self._results is None:
-            self._results = _collected(self.pid, self.fd)
-        return self._results
+        found = self.helper.result()
+        if not isinstance(found, dict) or not all(
+            isinstance(k, str) and isinstance(v, tuple) and len(v) == 4 for k, v in found.items()
+        ):
+            return {}
+        return found
 
     def close(self) -> None:
         """End the helper if its results were never asked for (nothing is left behind)."""
-        if self._results is None:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            self._results = _collected(self.pid, self.fd)
+        self.helper.close()
 
 
 def prefetch(directory: str | os.PathLike[str]) -> Prefetch | None:
     """Start reading and compiling the revision files of ``directory`` (``*.py`` directly in it)
-    in a helper process, so that the work is done while envoxy imports SQLAlchemy and Alembic;
-    ``None`` where no process can be forked. The helper runs no revision script and sends back
-    only :func:`examine`'s values, keyed by the files' real paths: whatever it read that the
-    scan does not ask for is never used, and whatever the scan asks for that it did not read is
-    read then."""
-    if not hasattr(os, "fork") or sys.platform == "emscripten":
-        return None
+    in a helper process (:func:`envoxy.migrations.halves.fork_helper`), so that the work is done
+    while envoxy imports SQLAlchemy and Alembic; ``None`` where no process can be forked. The
+    helper runs no revision script and sends back only :func:`examine`'s values, keyed by the
+    files' real paths: whatever it read that the scan does not ask for is never used, and
+    whatever the scan asks for that it did not read is read then."""
     try:
         real = os.path.realpath(directory)
         names = sorted(os.listdir(real))
-        read, write = os.pipe()
     except (OSError, ValueError):
         return None
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # what is buffered is written once, not twice
-            stream.flush()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        return None
-    if pid == 0:  # pragma: no cover - the helper's coverage is not collected
-        os.close(read)
-        _read_ahead(real, names, write)
-    os.close(write)
-    return Prefetch(pid, read)
+    helper = fork_helper(lambda: _read_ahead(real, names))
+    return Prefetch(helper) if helper is not None else None
 
 
-def _read_ahead(directory: str, names: list[str], fd: int) -> None:  # pragma: no cover
-    status = 1
-    try:
-        gc.disable()  # nothing it makes is cyclic garbage
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for envoxy, which ends it
-        found: dict[str, Examined] = {}
-        for name in names:
-            if not name.endswith(".py") or name.startswith(("__init__", ".#")):
-                continue
-            path = os.path.join(directory, name)
-            if os.path.isfile(path) and not os.path.islink(path):
-                found[path] = examine(path)
-        data = memoryview(marshal.dumps(found))
-        while data:
-            data = data[os.write(fd, data) :]
-        status = 0
-    except BaseException:  # envoxy reads the files itself
-        pass
-    finally:
-        os._exit(status)
-
-
-def _collected(pid: int, fd: int) -> dict[str, Examined]:
-    chunks = []
-    try:
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-    except OSError:
-        chunks = []
-    finally:
-        os.close(fd)
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        status = 1
-    if status != 0 or not chunks:
-        return {}
-    try:
-        found = marshal.loads(b"".join(chunks))
-    except (EOFError, ValueError, TypeError):
-        return {}
-    if not isinstance(found, dict) or not all(
-        isinstance(k, str) and isinstance(v, tuple) and len(v) == 4 for k, v in found.items()
-    ):
-        return {}
+def _read_ahead(directory: str, names: list[str]) -> dict[str, Examined]:  # pragma: no cover
+    found: dict[str, Examined] = {}
+    for name in names:
+        if not name.endswith(".py") or name.startswith(("__init__", ".#")):
+            continue
+        path = os.path.join(directory, name)
+        if os.path.isfile(path) and not os.path.islink(path):
+            found[path] = examine(path)
     return found
 
 

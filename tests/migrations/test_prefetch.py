@@ -53,7 +53,7 @@ def test_the_helper_reads_what_the_scan_would(tmp_path: Path) -> None:
         "down_revision": "a1",
     }
     with pytest.raises(ChildProcessError):
-        os.waitpid(ahead.pid, os.WNOHANG)  # reaped
+        os.waitpid(ahead.helper.pid, os.WNOHANG)  # reaped
 
 
 def test_a_helper_never_asked_is_ended_and_reaped(tmp_path: Path) -> None:
@@ -61,9 +61,9 @@ def test_a_helper_never_asked_is_ended_and_reaped(tmp_path: Path) -> None:
     assert ahead is not None
     ahead.close()
     with pytest.raises(ChildProcessError):
-        os.waitpid(ahead.pid, os.WNOHANG)
+        os.waitpid(ahead.helper.pid, os.WNOHANG)
     with pytest.raises(OSError):
-        os.fstat(ahead.fd)  # closed
+        os.fstat(ahead.helper.fd)  # closed
 
 
 def test_a_helper_that_fails_gives_nothing_and_the_scan_reads_the_files(
