@@ -331,22 +331,11 @@ def verdicts_in_scope(checks: Sequence[CompiledCheck], doc: dict[str, Any]) -> l
 
 
 def _doc_verdicts(check: CompiledCheck, doc: dict[str, Any]) -> Iterator[Verdict]:
-    name = doc["name"]
-    schema = doc.get("schema")
     if check.check.scope == "table":
-        if check.skips(doc):
-            return
-        reason = check.failure(doc)
-        if reason is not None:
-            values = {"table": _shown(doc), "schema": schema or "", "reason": reason}
-            yield Verdict(
-                check=check.id,
-                severity=check.severity,
-                schema=schema,
-                table=name,
-                column=None,
-                message=check.render(values),
-            )
+        if not check.skips(doc):
+            reason = check.failure(doc)
+            if reason is not None:
+                yield _verdict(check, doc, None, reason)
         return
     columns = doc.get("columns")
     if not isinstance(columns, list):
@@ -355,17 +344,25 @@ def _doc_verdicts(check: CompiledCheck, doc: dict[str, Any]) -> Iterator[Verdict
         if not isinstance(column, dict) or check.skips(column):
             continue
         reason = check.failure(column)
-        if reason is not None:  # the message's values made only for a failure
-            column_name = str(column.get("name"))
-            values = {"table": _shown(doc), "schema": schema or "", "column": column_name, "reason": reason}
-            yield Verdict(
-                check=check.id,
-                severity=check.severity,
-                schema=schema,
-                table=name,
-                column=column_name,
-                message=check.render(values),
-            )
+        if reason is not None:
+            yield _verdict(check, doc, str(column.get("name")), reason)
+
+
+def _verdict(check: CompiledCheck, doc: dict[str, Any], column: str | None, reason: str) -> Verdict:
+    """``check`` failed on the table ``doc`` (on its ``column``, for a column check), for
+    ``reason``: the message's values are made only here, for a failure."""
+    schema = doc.get("schema")
+    values = {"table": _shown(doc), "schema": schema or "", "reason": reason}
+    if column is not None:
+        values["column"] = column
+    return Verdict(
+        check=check.id,
+        severity=check.severity,
+        schema=schema,
+        table=doc["name"],
+        column=column,
+        message=check.render(values),
+    )
 
 
 def _builtin_verdicts(
