@@ -104,10 +104,6 @@ class MigrationChecks:
         self._shape = _shape_facts(self._table_rules) if self._table_doc == self.documents.bare else None
         """The table facts the table checks read (None: the verdicts are not remembered by them)."""
         self._by_shape: dict[Any, list[Verdict]] | None = {} if self._shape is not None else None
-        # The column checks' verdicts on one column document (by identity; documents are made
-        # once per column state and table) in one schema.
-        self._column_said: dict[tuple[int, str | None], tuple[dict[str, Any], list[Verdict]]] = {}
-        self._column_order = {c.id: i for i, c in enumerate(self._column_rules.checks)}
         # The column states that pass every column check, whatever their table (a table in
         # scope and exempt from none): judged once, however many tables have them. Only when
         # no column check reads the table's name or the document whole.
@@ -191,39 +187,18 @@ class MigrationChecks:
         ]
         if not pairs:
             return []
-        schema, said = state.schema, self._column_said
-        found: list[Verdict] = []
-        fresh: list[tuple[ColumnState, dict[str, Any]]] = []
-        for column, doc in pairs:
-            known = said.get((id(doc), schema))
-            if known is not None and known[0] is doc:
-                found.extend(known[1])
-            else:
-                fresh.append((column, doc))
-        if fresh:
-            table = {"name": state.name, "schema": schema, "columns": [doc for _, doc in fresh]}
-            if clean is not None:  # in scope, exempt from none (and no built-in among them)
-                from envoxy.checks.engine import compiled_checks, verdicts_in_scope
+        table = {"name": state.name, "schema": state.schema, "columns": [doc for _, doc in pairs]}
+        if clean is None:
+            return self._judge([table], None, self._column_rules)
+        # In scope and exempt from none (and no built-in among them): no lookups of either, and
+        # the columns that pass every check are remembered as passing them anywhere.
+        from envoxy.checks.engine import compiled_checks, verdicts_in_scope
 
-                judged = verdicts_in_scope(compiled_checks(self._column_rules, "migrations"), table)
-            else:
-                judged = self._judge([table], None, self._column_rules)
-            found.extend(judged)
-            if len({doc["name"] for _, doc in fresh}) == len(fresh):  # each verdict names its column
-                if len(said) > 8 * 4096:
-                    said.clear()
-                for column, doc in fresh:
-                    mine = [v for v in judged if v.column == doc["name"]]
-                    if not mine and clean is not None:
-                        if len(clean) > 8 * 4096:
-                            clean.clear()
-                        clean.add(column)
-                    else:
-                        said[(id(doc), schema)] = (doc, mine)
-        if len(pairs) > 1 and found:  # in the engine's order: by check, then by column
-            position = {doc["name"]: i for i, (_, doc) in enumerate(pairs)}
-            order = self._column_order
-            found.sort(key=lambda v: (order.get(v.check, -1), position.get(v.column or "", -1)))
+        found = verdicts_in_scope(compiled_checks(self._column_rules, "migrations"), table)
+        failed = {v.column for v in found}
+        if len(clean) > 8 * 4096:
+            clean.clear()
+        clean.update(column for column, doc in pairs if doc["name"] not in failed)
         return found
 
     def _applies_whole(self, table: str) -> bool:
